@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
+import { secureHeaders } from 'hono/secure-headers';
+import { loadSession } from './auth/middleware.ts';
+import { authRoutes } from './auth/routes.ts';
+import type { AppEnv, Deps } from './context.ts';
+import { districtRoutes } from './districts/routes.ts';
+import { AppError, errorResponse, notFound } from './errors.ts';
+import { healthRoutes } from './health/routes.ts';
+import { incidentRoutes } from './incidents/routes.ts';
+import { log } from './log.ts';
+import { mapRoutes } from './map/routes.ts';
+import { metaRoutes } from './meta/routes.ts';
+import { statsRoutes } from './stats/routes.ts';
+
+/** Where `vite build` puts the client. */
+export const CLIENT_DIR = 'dist/client';
+
+/** The whole HTTP surface: one sub-app per resource under /api, then the built client. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  app.onError(errorResponse);
+  app.use('*', async (c, next) => {
+    const t0 = performance.now();
+    await next();
+    if (c.req.path !== '/api/health') {
+      log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0) }, 'request');
+    }
+  });
+  app.use('*', secureHeaders({ crossOriginEmbedderPolicy: false, xFrameOptions: 'DENY' }));
+  app.use('/api/*', compress());
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new AppError(413, 'payload_too_large', 'The request body is larger than 1 MiB.');
+      },
+    }),
+  );
+  app.use('/api/*', loadSession(deps.pool));
+
+  const api = new Hono<AppEnv>()
+    .route('/health', healthRoutes(deps))
+    .route('/meta', metaRoutes(deps))
+    .route('/auth', authRoutes(deps))
+    .route('/districts', districtRoutes(deps))
+    .route('/incidents', incidentRoutes(deps))
+    .route('/stats', statsRoutes(deps))
+    .route('/map', mapRoutes(deps));
+  app.route('/api', api);
+  app.all('/api/*', () => {
+    throw notFound('API path');
+  });
+
+  if (existsSync(`${CLIENT_DIR}/index.html`)) {
+    const index = readFileSync(`${CLIENT_DIR}/index.html`, 'utf8');
+    app.use(
+      '/assets/*',
+      serveStatic({ root: CLIENT_DIR, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }),
+    );
+    app.use('*', serveStatic({ root: CLIENT_DIR }));
+    // Client-side routes (/, /districts/:code, /wall, ...) all load the single-page app.
+    app.get('*', (c) => c.html(index));
+  }
+  return app;
+}

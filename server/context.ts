@@ -1,0 +1,28 @@
+import type pg from 'pg';
+import type { Config } from './config.ts';
+import type { Engine } from './db/pool.ts';
+
+export type Role = 'admin' | 'dispatcher' | 'supervisor' | 'executor' | 'official' | 'display';
+export const ROLES: readonly Role[] = ['admin', 'dispatcher', 'supervisor', 'executor', 'official', 'display'];
+
+/** The signed-in user as routes see it. */
+export interface SessionUser {
+  id: number;
+  login: string;
+  name: string;
+  role: Role;
+  districtIds: number[];
+  serviceId: number | null;
+}
+
+/** What every sub-app receives: the database and the settings. */
+export interface Deps {
+  pool: pg.Pool;
+  engine: Engine;
+  config: Config;
+}
+
+/** Hono environment shared by all sub-apps. */
+export interface AppEnv {
+  Variables: { user: SessionUser | null };
+}

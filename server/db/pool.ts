@@ -1,0 +1,66 @@
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import { startEmbeddedDatabase } from './embedded.ts';
+
+// Return bigint counts and ids as JS numbers (ids stay far below 2^53) and numerics as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+export type Engine = 'postgres' | 'pglite';
+
+export interface Database {
+  engine: Engine;
+  pool: pg.Pool;
+  /** Closes the pool and, for the embedded engine, stops its process. */
+  close(): Promise<void>;
+}
+
+/** Opens the configured database: PostgreSQL at DATABASE_URL, or the embedded PGlite. */
+export async function openDatabase(
+  config: Pick<Config, 'DATABASE_URL' | 'JARDEM_DATA_DIR' | 'JARDEM_DB_POOL'> & { timezone?: string },
+): Promise<Database> {
+  if (config.DATABASE_URL) {
+    const pool = createPool(config.DATABASE_URL, config.JARDEM_DB_POOL, config.timezone);
+    return { engine: 'postgres', pool, close: () => pool.end() };
+  }
+  const embedded = await startEmbeddedDatabase(config.JARDEM_DATA_DIR);
+  const pool = createPool(embedded.url, config.JARDEM_DB_POOL, config.timezone);
+  return {
+    engine: 'pglite',
+    pool,
+    close: async () => {
+      await pool.end();
+      await embedded.stop();
+    },
+  };
+}
+
+/**
+ * A pool whose sessions run in the city's time zone, so that "today" and date-only filters
+ * mean the city's calendar day. Timestamps still travel as absolute instants.
+ */
+export function createPool(url: string, max: number, timezone = 'Asia/Almaty'): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  pool.on('connect', (client) => {
+    client.query(`SET TIME ZONE '${timezone.replace(/'/g, "''")}'`).catch(() => undefined);
+  });
+  // An idle client that loses its server (a restart) must not crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Runs `fn` in a transaction on one client; rolls back on any error. */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

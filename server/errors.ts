@@ -1,0 +1,69 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { HTTPException } from 'hono/http-exception';
+import type { z } from 'zod';
+import { log } from './log.ts';
+
+export interface ErrorDetail {
+  /** The parameter or field at fault, e.g. "bbox" or "location.coordinates". */
+  path?: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+/** An error meant for the client: its code, message and details reach the JSON error body. */
+export class AppError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, details: ErrorDetail[] = []) => new AppError(400, 'bad_request', message, details);
+export const unauthorized = (message = 'Sign in first.') => new AppError(401, 'unauthorized', message);
+export const forbidden = (message = 'Your role may not do this.') => new AppError(403, 'forbidden', message);
+export const notFound = (what = 'Resource') => new AppError(404, 'not_found', `${what} not found.`);
+export const conflict = (message: string, details: ErrorDetail[] = []) => new AppError(409, 'conflict', message, details);
+
+/** Turns a zod failure into a 400 whose message names every parameter at fault. */
+export function validationError(error: z.ZodError, where: string): AppError {
+  const details = error.issues.map((i) => ({ path: i.path.join('.') || where, message: i.message }));
+  const names = [...new Set(details.map((d) => d.path))].join(', ');
+  return new AppError(400, 'invalid_parameter', `Invalid ${where}: ${names}.`, details);
+}
+
+// node-postgres/PostgreSQL codes that mean "the database is not reachable right now".
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+function isDatabaseDown(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    (typeof e?.code === 'string' && UNAVAILABLE.has(e.code)) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(e?.message ?? '')
+  );
+}
+
+/** The one place where errors become HTTP responses: `{ error: { code, message, details } }`. */
+export function errorResponse(err: unknown, c: Context): Response {
+  if (err instanceof AppError) {
+    for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+    return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status);
+  }
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'http_error';
+    return c.json({ error: { code, message: err.message || 'Request rejected.', details: [] } }, status);
+  }
+  if (isDatabaseDown(err)) {
+    log.warn({ err: (err as Error).message, path: c.req.path }, 'database unavailable');
+    c.header('Retry-After', '5');
+    return c.json({ error: { code: 'unavailable', message: 'The database is unavailable; try again shortly.', details: [] } }, 503);
+  }
+  log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
+  return c.json({ error: { code: 'internal', message: 'Internal error; it has been logged.', details: [] } }, 500);
+}

@@ -1,0 +1,50 @@
+/**
+ * Jardem's server: `npm start`. Reads the configuration, opens the database (PostgreSQL at
+ * DATABASE_URL or the embedded PGlite), prepares it, and serves the API and the client.
+ */
+import { serve } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { prepareDatabase } from './boot.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/pool.ts';
+import { readCityPack } from './geodata/pack.ts';
+import { log } from './log.ts';
+
+async function main() {
+  const config = loadConfig();
+  const city = readCityPack(config.JARDEM_CITY).city;
+  log.info(
+    { engine: config.DATABASE_URL ? 'postgres' : 'pglite', dataDir: config.DATABASE_URL ? undefined : config.JARDEM_DATA_DIR },
+    'opening database',
+  );
+  const db = await openDatabase({ ...config, timezone: city.timezone });
+  await prepareDatabase(db.pool, { city: config.JARDEM_CITY, demo: config.JARDEM_DEMO, demoCount: config.JARDEM_DEMO_COUNT });
+  const app = createApp({ pool: db.pool, engine: db.engine, config });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    log.info({ url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${info.port}` }, 'Jardem is listening');
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    // Finish in-flight requests, then close the database.
+    server.close(async () => {
+      await db.close().catch(() => undefined);
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(1), 15_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else {
+    log.fatal({ err }, 'start-up failed');
+  }
+  process.exit(1);
+});

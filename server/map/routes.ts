@@ -1,0 +1,18 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { getCatalog } from '../catalog.ts';
+import type { AppEnv, Deps } from '../context.ts';
+import { IncidentFilterSchema } from '../incidents/filters.ts';
+import { validQuery } from '../validate.ts';
+import { clusters } from './queries.ts';
+
+const ClusterQuery = IncidentFilterSchema.and(z.object({ z: z.coerce.number().int().min(0).max(22) }));
+
+/** Map aggregates: GET /api/map/clusters?z=12&bbox=...&<incident filters> (default: open appeals). */
+export function mapRoutes({ pool }: Deps) {
+  return new Hono<AppEnv>().get('/clusters', validQuery(ClusterQuery), async (c) => {
+    const { z: zoom, ...filter } = c.req.valid('query');
+    c.header('Cache-Control', 'no-cache');
+    return c.json(await clusters(pool, await getCatalog(pool), filter, zoom));
+  });
+}

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Test projects:
+ * - unit: pure functions, no database;
+ * - api-pglite: the API against the embedded PGlite + PostGIS (always);
+ * - api-postgres: the same API tests against a real PostgreSQL + PostGIS (when TEST_DATABASE_URL is set);
+ * - e2e: the built client in Debian's Chromium against a running server (when /usr/bin/chromium exists;
+ *   scripts/test.mjs says so plainly when it does not, and CI always installs it).
+ */
+const apiProject = (name: string, setup: string) => ({
+  test: {
+    name,
+    include: ['test/api/**/*.test.ts'],
+    globalSetup: [setup],
+    testTimeout: 30_000,
+    hookTimeout: 180_000,
+  },
+});
+
+const projects = [
+  { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+  apiProject('api-pglite', 'test/setup/pglite.ts'),
+  ...(process.env.TEST_DATABASE_URL ? [apiProject('api-postgres', 'test/setup/postgres.ts')] : []),
+  ...(process.env.JARDEM_E2E !== '0'
+    ? [{ test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/setup/server.ts'], testTimeout: 60_000, hookTimeout: 240_000, fileParallelism: false } }]
+    : []),
+];
+
+export default defineConfig({ test: { projects } });
