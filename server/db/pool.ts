@@ -37,13 +37,25 @@ export async function openDatabase(
 
 /**
  * A pool whose sessions run in the city's time zone, so that "today" and date-only filters
- * mean the city's calendar day. Timestamps still travel as absolute instants.
+ * mean the city's calendar day. Timestamps still travel as absolute instants. The zone is set
+ * as part of connecting (PGlite ignores startup options), before the pool hands the client out.
  */
 export function createPool(url: string, max: number, timezone = 'Asia/Almaty'): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
-  pool.on('connect', (client) => {
-    client.query(`SET TIME ZONE '${timezone.replace(/'/g, "''")}'`).catch(() => undefined);
-  });
+  const setZone = `SET TIME ZONE '${timezone.replace(/'/g, "''")}'`;
+  class CityClient extends pg.Client {
+    // pg-pool connects with a callback; support both forms.
+    override connect(): Promise<pg.Client>;
+    override connect(callback: (err: Error | null, c?: pg.Client) => void): void;
+    override connect(callback?: (err: Error | null, c?: pg.Client) => void): Promise<pg.Client> | void {
+      const ready = super.connect().then(async () => {
+        await super.query(setZone);
+        return this as pg.Client;
+      });
+      if (!callback) return ready;
+      ready.then((c) => callback(null, c), (err: Error) => callback(err));
+    }
+  }
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, Client: CityClient });
   // An idle client that loses its server (a restart) must not crash the process.
   pool.on('error', () => undefined);
   return pool;

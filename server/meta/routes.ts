@@ -5,7 +5,7 @@ import { CHANNELS, INCIDENT_TYPES, STATUSES } from '../incidents/filters.ts';
 const names = (prefix = '') => `json_build_object('kk', ${prefix}name_kk, 'ru', ${prefix}name_ru, 'en', ${prefix}name_en)`;
 
 /** The city, its reference lists and the enums: everything a client needs to draw its forms. */
-export function metaRoutes({ pool }: Deps) {
+export function metaRoutes({ pool, config }: Deps) {
   return new Hono<AppEnv>().get('/', async (c) => {
     const [city, categories, services, districts, bounds] = await Promise.all([
       pool.query(`SELECT value FROM city_settings WHERE key = 'city'`),
@@ -42,6 +42,7 @@ export function metaRoutes({ pool }: Deps) {
                 [b.x1, b.y1],
               ]
             : (cityValue.bounds ?? null),
+        basemapUrl: config.JARDEM_BASEMAP_URL ?? null,
       },
       enums: { types: INCIDENT_TYPES, channels: CHANNELS, statuses: STATUSES },
       categories: categories.rows.map(({ norm_hours, norm_working_days, duplicate_radius_m, ...r }) => ({

@@ -32,7 +32,7 @@ export async function byService(pool: pg.Pool, catalog: Catalog, filter: Inciden
                     count(*) FILTER (WHERE i.resolved_at <= i.due_at AND i.status <> 'rejected')::int AS resolved_on_time
                FROM incidents i ${w} GROUP BY i.service_id) t
        JOIN services s ON s.id = t.service_id
-      ORDER BY t.open DESC, t.count DESC, s.code`,
+      ORDER BY t.overdue DESC, t.open DESC, s.code`,
     w.values,
   );
   return rows;

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
-import { IncidentFilterSchema } from '../incidents/filters.ts';
+import { type IncidentFilter, IncidentFilterSchema } from '../incidents/filters.ts';
 import { validQuery } from '../validate.ts';
 import { byCategory, byService, timeSeries } from './breakdowns.ts';
 import { summary } from './queries.ts';
@@ -15,6 +15,9 @@ function period(f: { from?: string; to?: string }, days: number) {
   const from = f.from ?? new Date(Date.parse(to) - days * DAY_MS).toISOString();
   return { from, to };
 }
+
+/** Breakdowns are about the backlog unless a status is asked for. */
+const openByDefault = <T extends IncidentFilter>(f: T): T => (f.status ? f : { ...f, status: ['open'] });
 
 const CategoryQuery = IncidentFilterSchema.and(z.object({ level: z.enum(['sphere', 'category']).default('sphere') }));
 const SeriesQuery = IncidentFilterSchema.and(z.object({ interval: z.enum(['day', 'week', 'month']).default('day') })).refine(
@@ -35,10 +38,11 @@ export function statsRoutes({ pool }: Deps) {
     })
     .get('/by-category', validQuery(CategoryQuery), async (c) => {
       const { level, ...filter } = c.req.valid('query');
-      return c.json({ level, items: await byCategory(pool, await getCatalog(pool), filter, level) });
+      const items = await byCategory(pool, await getCatalog(pool), openByDefault(filter), level);
+      return c.json({ level, total: items.reduce((a, r) => a + r.count, 0), items });
     })
     .get('/by-service', validQuery(IncidentFilterSchema), async (c) => {
-      return c.json({ items: await byService(pool, await getCatalog(pool), c.req.valid('query')) });
+      return c.json({ items: await byService(pool, await getCatalog(pool), openByDefault(c.req.valid('query'))) });
     })
     .get('/timeseries', validQuery(SeriesQuery), async (c) => {
       const { interval, ...filter } = c.req.valid('query');

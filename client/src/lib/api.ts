@@ -1,0 +1,225 @@
+/**
+ * Typed access to the Jardem HTTP API. Shapes follow server/**\/routes.ts; every request can be
+ * aborted, and an API error ({"error": {...}}) becomes an ApiError with its code and status.
+ */
+import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
+
+export type Lang = 'kk' | 'ru' | 'en';
+export type Names = Record<Lang, string>;
+
+export interface City {
+  code: string;
+  name: Names;
+  timezone?: string;
+  utcOffset?: string;
+  /** [lng, lat] */
+  center: [number, number];
+  /** [[west, south], [east, north]] in degrees */
+  bounds: [[number, number], [number, number]] | null;
+  defaultZoom?: number;
+  /** Optional MapLibre style URL of an online base map (JARDEM_BASEMAP_URL). */
+  basemapUrl?: string | null;
+}
+
+export interface Category {
+  code: string;
+  parent: string | null;
+  sphere: string;
+  /** 0 sphere, 1 category, 2 kind */
+  depth: number;
+  name: Names;
+  icon: string | null;
+  color: string | null;
+  priority: number;
+  emergency: boolean;
+  service: string | null;
+}
+
+export interface Service {
+  code: string;
+  name: Names;
+  kind: string;
+  phone: string | null;
+  email: string | null;
+}
+
+export interface DistrictMeta {
+  id: number;
+  code: string;
+  name: Names;
+  population: number | null;
+  approximate: boolean;
+  /** label point, degrees */
+  lng: number;
+  lat: number;
+  /** [west, south, east, north] */
+  bbox: [number, number, number, number];
+}
+
+export interface Meta {
+  city: City;
+  enums: { types: string[]; channels: string[]; statuses: string[] };
+  categories: Category[];
+  services: Service[];
+  districts: DistrictMeta[];
+}
+
+export interface DistrictProps {
+  id: number;
+  code: string;
+  name: Names;
+  population: number | null;
+  approximate: boolean;
+  /** appeals matching the filters */
+  count: number;
+  open: number;
+  overdue: number;
+  per10k: number | null;
+}
+export type DistrictCollection = FeatureCollection<Polygon | MultiPolygon, DistrictProps>;
+
+export interface Kpis {
+  open: number;
+  overdue: number;
+  newToday: number;
+  resolvedToday: number;
+  closed: number;
+  closedOnTime: number;
+  onTimeRate: number | null;
+  meanRating: number | null;
+  ratings: number;
+  createdInPeriod: number;
+  firstCallRate: number | null;
+}
+export interface Summary {
+  period: { from: string; to: string };
+  city: Kpis;
+  districts: Record<string, Kpis>;
+}
+
+export interface ClusterProps {
+  count: number;
+  /** heat weight: priority × age, summed over the cell */
+  weight: number;
+  /** dominant sphere code */
+  sphere: string;
+  mix: Record<string, number>;
+  id?: number;
+  number?: string;
+  category?: string;
+  status?: string;
+  priority?: number;
+  overdue?: boolean;
+}
+export type ClusterCollection = FeatureCollection<Point, ClusterProps> & { zoom?: number };
+
+export interface IncidentProps {
+  id: number;
+  number: string;
+  type: string;
+  category: string;
+  sphere: string | null;
+  channel: string;
+  status: string;
+  priority: number;
+  description: string;
+  address: string | null;
+  district: string | null;
+  service: string | null;
+  created_at: string;
+  due_at: string;
+  resolved_at: string | null;
+  closed_at: string | null;
+  overdue: boolean;
+  reporter_count: number;
+  rating: number | null;
+  version: number;
+}
+export type IncidentFeature = Feature<Point, IncidentProps>;
+export type IncidentPage = FeatureCollection<Point, IncidentProps> & {
+  numberMatched: number;
+  numberReturned: number;
+  next: string | null;
+};
+export interface IncidentEvent {
+  id: number;
+  at: string;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  note: string | null;
+  actor_login: string | null;
+  actor_role: string | null;
+}
+export type IncidentDetail = IncidentFeature & { events: IncidentEvent[] };
+
+/** GET /api/stats/by-category?level=sphere|category&<filters> */
+export interface ByCategory {
+  level: 'sphere' | 'category';
+  items: { code: string; sphere: string; name: Names; color: string | null; count: number; open: number; overdue: number }[];
+}
+/** GET /api/stats/timeseries?interval=day&from&to&<filters>; dates are city calendar days */
+export interface TimeSeries {
+  interval: 'day' | 'week' | 'month';
+  from: string;
+  to: string;
+  items: { date: string; created: number; resolved: number; open?: number }[];
+}
+/** GET /api/stats/by-service?<filters> */
+export interface ByService {
+  items: { code: string; name: Names; count: number; open: number; overdue: number; resolved: number; resolved_on_time: number }[];
+}
+
+export interface User {
+  id: number;
+  login: string;
+  role: string;
+  name?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Fetches JSON from the API; throws ApiError for a non-2xx answer. */
+export async function getJson<T>(path: string, params?: URLSearchParams, signal?: AbortSignal): Promise<T> {
+  const qs = params?.toString();
+  const res = await fetch(qs ? `${path}?${qs}` : path, { signal, credentials: 'same-origin', headers: { accept: 'application/json' } });
+  return readJson<T>(res);
+}
+
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return readJson<T>(res);
+}
+
+async function readJson<T>(res: Response): Promise<T> {
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // a proxy's HTML error page: reported below by status
+  }
+  if (!res.ok) {
+    const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `HTTP ${res.status}`);
+  }
+  return body as T;
+}
+
+/** True when the error is the result of an aborted request (a newer request replaced it). */
+export function isAbort(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError';
+}

@@ -1,0 +1,31 @@
+import { getContext, setContext } from 'svelte';
+import { DEFAULT_TIMEZONE } from '../i18n/i18n.svelte.ts';
+import type { Category, DistrictMeta, Meta, Service } from './api.ts';
+
+/** How often the control room reloads its aggregates (ms). */
+export const REFRESH_MS = 60_000;
+
+/**
+ * The city's reference data (from /api/meta) with lookups by code, and a refresh clock that
+ * every view's aggregates follow.
+ */
+export class AppData {
+  meta = $state.raw<Meta | null>(null);
+  /** increments every REFRESH_MS; effects that read it reload */
+  tick = $state(0);
+  timeZone = $derived(this.meta?.city.timezone ?? DEFAULT_TIMEZONE);
+  categories = $derived(new Map<string, Category>((this.meta?.categories ?? []).map((c) => [c.code, c])));
+  spheres = $derived((this.meta?.categories ?? []).filter((c) => c.depth === 0));
+  services = $derived(new Map<string, Service>((this.meta?.services ?? []).map((s) => [s.code, s])));
+  districts = $derived(new Map<string, DistrictMeta>((this.meta?.districts ?? []).map((d) => [d.code, d])));
+
+  /** The colour of a sphere or category (categories inherit their sphere's). */
+  color(code: string | undefined | null): string {
+    const c = code ? this.categories.get(code) : undefined;
+    return c?.color ?? (c ? this.categories.get(c.sphere)?.color : undefined) ?? '#757575';
+  }
+}
+
+const KEY = Symbol('app-data');
+export const setAppData = (d: AppData) => setContext(KEY, d);
+export const getAppData = () => getContext<AppData>(KEY);

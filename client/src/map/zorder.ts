@@ -1,0 +1,30 @@
+import type { Map as MlMap } from 'maplibre-gl';
+
+/**
+ * The one draw order of Jardem's own layers, bottom to top. Base map layers (offline or online)
+ * are always below all of these. Every layer component adds its layers with
+ * `beforeId(map, id)`, so the order holds whatever order the components mount in.
+ */
+export const LAYER_ORDER = [
+  'choropleth-fill',
+  'heatmap',
+  'choropleth-outline',
+  'district-selected-outline',
+  'singles-halo',
+  'singles',
+  // labels sit under the rings but are placed after them, so they move out of the rings' way
+  'district-labels',
+  'cluster-rings',
+  'selected-incident-halo',
+  'selected-incident',
+] as const;
+
+export type LayerId = (typeof LAYER_ORDER)[number];
+
+/** The id of the first layer above `id` that is already on the map (undefined: add on top). */
+export function beforeId(map: MlMap, id: string): string | undefined {
+  const i = (LAYER_ORDER as readonly string[]).indexOf(id);
+  if (i < 0) throw new Error(`Layer "${id}" is not in the draw order (client/src/map/zorder.ts); add it there first.`);
+  for (const above of LAYER_ORDER.slice(i + 1)) if (map.getLayer(above)) return above;
+  return undefined;
+}
