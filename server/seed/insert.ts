@@ -81,23 +81,23 @@ export async function loadSeedCity(pool: pg.Pool): Promise<SeedCity> {
   };
 }
 
-// The sequence is global, so numbers pass 999999 in a large database: pad to six digits, never cut.
-// MATERIALIZED makes nextval run once per row, in the order of the arrays.
+// Numbers come from incident_number() (the schema's one definition). MATERIALIZED keeps the rows
+// in the order of the arrays.
 const INSERT_INCIDENTS = `
 WITH u AS MATERIALIZED (
-  SELECT u.*, nextval('incident_number_seq')::text AS seq
-    FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[],
-                $11::float8[], $12::float8[], $13::int[], $14::int[], $15::int[], $16::int[], $17::int[],
-                $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[], $22::timestamptz[],
-                $23::timestamptz[], $24::timestamptz[])
-      AS u(yr, type, category_id, channel, status, resolution, priority, description, address, lng, lat,
+  SELECT u.*
+    FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[],
+                $10::float8[], $11::float8[], $12::int[], $13::int[], $14::int[], $15::int[], $16::int[],
+                $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[],
+                $22::timestamptz[], $23::timestamptz[])
+      AS u(type, category_id, channel, status, resolution, priority, description, address, lng, lat,
            service_id, reporter_count, rating, escalation_level, reassign_count,
            created_at, assigned_at, started_at, resolved_at, closed_at, due_at, updated_at)
 )
 INSERT INTO incidents (number, type, category_id, channel, status, resolution, priority, description, address, geom,
                        service_id, reporter_count, rating, escalation_level, reassign_count,
                        created_at, assigned_at, started_at, resolved_at, closed_at, due_at, updated_at)
-SELECT $1 || '-' || yr || '-' || lpad(seq, greatest(6, length(seq)), '0'), type, category_id, channel, status, resolution,
+SELECT incident_number($1, created_at), type, category_id, channel, status, resolution,
        priority, description, address, ST_SetSRID(ST_MakePoint(lng, lat), 4326),
        service_id, reporter_count, rating, escalation_level, reassign_count,
        created_at, assigned_at, started_at, resolved_at, closed_at, due_at, updated_at
@@ -125,11 +125,8 @@ export async function insertHistory(pool: pg.Pool, rows: Iterable<SeedIncident>,
   const t0 = performance.now();
   const client = await pool.connect();
   try {
-    const settings = await client.query<{ prefix: string | null; utc_offset: string | null }>(
-      `SELECT value->>'numberPrefix' AS prefix, value->>'utcOffset' AS utc_offset FROM city_settings WHERE key = 'city'`,
-    );
+    const settings = await client.query<{ prefix: string | null }>(`SELECT value->>'numberPrefix' AS prefix FROM city_settings WHERE key = 'city'`);
     const prefix = opts.numberPrefix ?? settings.rows[0]?.prefix ?? '109';
-    const offsetMs = offsetMinutes(settings.rows[0]?.utc_offset ?? '+05:00') * 60_000;
     const routes = await client.query<{ category_id: number; district_id: number; service_id: number | null }>(
       'SELECT c.id AS category_id, d.id AS district_id, route_service(c.id, d.id) AS service_id FROM categories c CROSS JOIN districts d',
     );
@@ -151,11 +148,10 @@ export async function insertHistory(pool: pg.Pool, rows: Iterable<SeedIncident>,
 
     const write = async (batch: SeedIncident[]): Promise<number> => {
       const n = batch.length;
-      const cols = Array.from({ length: 23 }, () => new Array<unknown>(n));
+      const cols = Array.from({ length: 22 }, () => new Array<unknown>(n));
       for (let i = 0; i < n; i++) {
         const r = batch[i];
         const v = [
-          String(new Date(r.created_at.getTime() + offsetMs).getUTCFullYear()),
           r.type,
           r.category_id,
           r.channel,
@@ -179,7 +175,7 @@ export async function insertHistory(pool: pg.Pool, rows: Iterable<SeedIncident>,
           iso(r.due_at),
           iso(r.updated_at),
         ];
-        for (let j = 0; j < 23; j++) cols[j][i] = v[j];
+        for (let j = 0; j < 22; j++) cols[j][i] = v[j];
       }
       // A demo load can lose its last batches in a crash without harm; it need not wait for each flush.
       await client.query('BEGIN; SET LOCAL synchronous_commit TO off');

@@ -12,6 +12,28 @@ export const DEFAULT_TIMEZONE = 'Asia/Almaty';
 
 /** BCP 47 locales for Intl: Kazakh and Russian as spoken in Kazakhstan. */
 const LOCALES: Record<Lang, string> = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-GB' };
+/**
+ * Browsers built with reduced ICU data (Debian's Chromium among them) have no Kazakh, and
+ * print "M11 24" for a date. Kazakh numbers follow the Russian pattern (62 000,5), and Kazakh
+ * month names are spelled out here.
+ */
+const NUMBER_LOCALES: Record<Lang, string> = { kk: 'ru-RU', ru: 'ru-RU', en: 'en-GB' };
+const KK_MONTHS_SHORT = ['қаң.', 'ақп.', 'нау.', 'сәу.', 'мам.', 'мау.', 'шіл.', 'там.', 'қыр.', 'қаз.', 'қар.', 'жел.'];
+
+interface Parts {
+  y: string;
+  m: string;
+  d: string;
+  hh: string;
+  mm: string;
+}
+
+/** Calendar date and wall-clock time of an instant in `timeZone`, as digits. */
+function partsIn(date: Date, timeZone: string): Parts {
+  const f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
+  return { y: p.year, m: p.month, d: p.day, hh: p.hour, mm: p.minute };
+}
 
 function storedLang(): Lang {
   try {
@@ -77,25 +99,34 @@ export class I18n {
   }
 
   num = (n: number, digits = 0): string =>
-    new Intl.NumberFormat(this.locale, { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(n);
+    new Intl.NumberFormat(NUMBER_LOCALES[this.lang], { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(n);
 
-  pct = (ratio: number): string => new Intl.NumberFormat(this.locale, { style: 'percent', maximumFractionDigits: 0 }).format(ratio);
+  pct = (ratio: number): string => `${this.num(Math.round(ratio * 100))}%`;
 
-  /** Date and time in the city's zone, e.g. "24.11.2026, 14:05". */
-  dateTime = (iso: string | Date): string =>
-    new Intl.DateTimeFormat(this.locale, { timeZone: this.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
+  /** Date and time in the city's zone, e.g. "24.11.2026, 14:05" (24/11/2026 in English). */
+  dateTime = (iso: string | Date): string => {
+    const p = partsIn(new Date(iso), this.timeZone);
+    const date = this.lang === 'en' ? `${p.d}/${p.m}/${p.y}` : `${p.d}.${p.m}.${p.y}`;
+    return `${date}, ${p.hh}:${p.mm}`;
+  };
 
-  /** Time of day in the city's zone. */
-  time = (iso: string | Date): string =>
-    new Intl.DateTimeFormat(this.locale, { timeZone: this.timeZone, hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  /** Time of day in the city's zone, 24-hour. */
+  time = (iso: string | Date): string => {
+    const p = partsIn(new Date(iso), this.timeZone);
+    return `${p.hh}:${p.mm}`;
+  };
 
   /** A calendar day (YYYY-MM-DD, already a city day) as a short label, e.g. "24 нояб.". */
-  day = (ymd: string): string =>
-    new Intl.DateTimeFormat(this.locale, { timeZone: 'UTC', day: 'numeric', month: 'short' }).format(new Date(`${ymd}T00:00:00Z`));
+  day = (ymd: string): string => {
+    if (this.lang === 'kk') return `${Number(ymd.slice(8, 10))} ${KK_MONTHS_SHORT[Number(ymd.slice(5, 7)) - 1]}`;
+    return new Intl.DateTimeFormat(this.locale, { timeZone: 'UTC', day: 'numeric', month: 'short' }).format(new Date(`${ymd}T00:00:00Z`));
+  };
 
-  /** A calendar day with its year. */
-  longDay = (ymd: string): string =>
-    new Intl.DateTimeFormat(this.locale, { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(`${ymd}T00:00:00Z`));
+  /** A calendar day with its year ("2026 ж. 24 қар." in Kazakh). */
+  longDay = (ymd: string): string => {
+    if (this.lang === 'kk') return `${ymd.slice(0, 4)} ж. ${this.day(ymd)}`;
+    return new Intl.DateTimeFormat(this.locale, { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(`${ymd}T00:00:00Z`));
+  };
 }
 
 const KEY = Symbol('i18n');

@@ -1,28 +1,5 @@
 import { getContext, setContext } from 'svelte';
-
-/** The views this client knows; anything else goes to the control room. */
-export type Route = { name: 'city' } | { name: 'district'; code: string } | { name: 'incident'; id: number };
-
-export function parseRoute(path: string): Route | null {
-  const clean = path.replace(/\/+$/, '') || '/';
-  if (clean === '/') return { name: 'city' };
-  let m = /^\/districts\/([a-z0-9_.-]{1,128})$/.exec(clean);
-  if (m) return { name: 'district', code: m[1] };
-  m = /^\/incidents\/(\d{1,15})$/.exec(clean);
-  if (m) return { name: 'incident', id: Number(m[1]) };
-  return null;
-}
-
-export function routePath(route: Route): string {
-  switch (route.name) {
-    case 'city':
-      return '/';
-    case 'district':
-      return `/districts/${encodeURIComponent(route.code)}`;
-    case 'incident':
-      return `/incidents/${route.id}`;
-  }
-}
+import { parseRoute, type Route } from './routes.ts';
 
 /**
  * A tiny History API router. The path picks the view; the query string (UrlState) carries the

@@ -223,3 +223,11 @@ CREATE TABLE personal_data_reads (
   at          timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX personal_data_reads_incident_idx ON personal_data_reads (incident_id);
+
+-- The public number of an appeal: "<prefix>-<year in the city's calendar>-<sequence>", e.g.
+-- 109-2026-000123. The sequence is global and padded to six digits, never cut, so numbers stay
+-- unique past 999999.
+CREATE FUNCTION incident_number(prefix text, at timestamptz) RETURNS text LANGUAGE sql VOLATILE AS $$
+  SELECT prefix || '-' || to_char(at, 'YYYY') || '-' || lpad(s, greatest(6, length(s)), '0')
+    FROM (SELECT nextval('incident_number_seq')::text AS s) n
+$$;

@@ -1,0 +1,226 @@
+/**
+ * The control room and the district drill-down in a real browser (Debian's Chromium with
+ * software WebGL) against the real server with demo data: the map renders, the figures on
+ * screen are the API's, filters and the language switch work, and a link reproduces a view.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { canvasVariety, launchBrowser } from '../helpers/browser.ts';
+
+interface DistrictFeature {
+  properties: { code: string; name: { kk: string; ru: string; en: string }; count: number; overdue: number; per10k: number | null };
+}
+
+const baseUrl = inject('baseUrl');
+const SHOTS = '.tmp';
+let browser: Browser;
+let context: BrowserContext;
+
+const api = async <T>(path: string): Promise<T> => {
+  const res = await fetch(baseUrl + path);
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
+};
+
+async function districtsFromApi(query = 'status=open'): Promise<Map<string, DistrictFeature['properties']>> {
+  const fc = await api<{ features: DistrictFeature[] }>(`/api/districts?${query}`);
+  return new Map(fc.features.map((f) => [f.properties.code, f.properties]));
+}
+
+/** Opens `path` and waits until the map has loaded and finished drawing. */
+async function open(path: string, page?: Page): Promise<Page> {
+  page ??= await context.newPage();
+  await page.goto(baseUrl + path);
+  await page.waitForSelector('[data-map-loaded="true"]', { timeout: 45_000 });
+  await waitForMapIdle(page);
+  return page;
+}
+
+async function waitForMapIdle(page: Page) {
+  await page.waitForFunction(
+    () => {
+      const map = (window as unknown as { __jardemMap?: { loaded(): boolean; isMoving(): boolean; areTilesLoaded(): boolean } }).__jardemMap;
+      return !!map && map.loaded() && !map.isMoving() && map.areTilesLoaded();
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
+}
+
+/** The counts shown in the ranking panel, by district code. */
+async function shownCounts(page: Page): Promise<Map<string, number>> {
+  const pairs = await page.$$eval('[data-testid^="district-count-"]', (els) =>
+    els.map((e) => [e.getAttribute('data-testid')!.slice('district-count-'.length), Number(e.getAttribute('data-value'))] as const),
+  );
+  return new Map(pairs);
+}
+
+const countsOf = (m: Map<string, DistrictFeature['properties']>) => new Map([...m].map(([k, v]) => [k, v.count]));
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'ru-RU' });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+});
+
+describe('control room /', () => {
+  it('renders the map: the canvas is not blank and district labels are drawn', async () => {
+    const page = await open('/');
+    expect(await canvasVariety(page)).toBeGreaterThan(0.05);
+    const labels = await page.evaluate(() => {
+      const map = (window as unknown as { __jardemMap: { queryRenderedFeatures(o: object): unknown[] } }).__jardemMap;
+      return map.queryRenderedFeatures({ layers: ['district-labels'] }).length;
+    });
+    expect(labels).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/e2e-city.png` });
+    await page.close();
+  });
+
+  it('shows the district counts of the API and never downloads every appeal', async () => {
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname + new URL(r.url()).search));
+    await open('/', page);
+    const expected = countsOf(await districtsFromApi());
+    await expect.poll(async () => Object.fromEntries(await shownCounts(page)), { timeout: 15_000 }).toEqual(Object.fromEntries(expected));
+    const total = [...expected.values()].reduce((a, b) => a + b, 0);
+    expect(await page.getByTestId('district-total').getAttribute('data-value')).toBe(String(total));
+    expect(requests.some((u) => u.startsWith('/api/map/clusters?'))).toBe(true);
+    // aggregates only: no list of incidents at city scale
+    expect(requests.filter((u) => /^\/api\/incidents(\?|$)/.test(u))).toEqual([]);
+    await page.close();
+  });
+
+  it('a sphere filter changes the counts to those of the API for that filter', async () => {
+    const page = await open('/');
+    const before = countsOf(await districtsFromApi());
+    const spheres = await api<{ items: { code: string; count: number }[] }>('/api/stats/by-category?status=open&level=sphere');
+    const sphere = spheres.items.find((s) => s.count > 0)!.code;
+    await page.getByTestId(`sphere-${sphere}`).check();
+    await page.waitForURL((u) => u.searchParams.get('category') === sphere);
+    const expected = countsOf(await districtsFromApi(`status=open&category=${sphere}`));
+    expect(expected).not.toEqual(before);
+    await expect.poll(async () => Object.fromEntries(await shownCounts(page)), { timeout: 15_000 }).toEqual(Object.fromEntries(expected));
+    await page.close();
+  });
+
+  it('clicking a district in the ranking opens its drill-down with its name; the breadcrumb returns', async () => {
+    const page = await open('/');
+    const districts = await districtsFromApi();
+    const [code, d] = [...districts].sort((a, b) => b[1].count - a[1].count)[0];
+    await page.getByTestId(`district-row-${code}`).click();
+    await page.waitForURL((u) => u.pathname === `/districts/${code}`);
+    await expect.poll(() => page.getByTestId('district-title').textContent()).toBe(d.name.ru);
+    await page.getByTestId('breadcrumb-city').click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.getByTestId('district-ranking').waitFor();
+    await page.close();
+  });
+
+  it('clicking a district on the map opens its drill-down', async () => {
+    // only the districts on the map, so that no cluster ring takes the click
+    const page = await open('/?layers=choropleth');
+    const meta = await api<{ districts: { code: string; lng: number; lat: number; name: { ru: string } }[] }>('/api/meta');
+    const target = meta.districts[0];
+    const point = await page.evaluate(([lng, lat]) => {
+      const map = (window as unknown as { __jardemMap: { project(p: [number, number]): { x: number; y: number } } }).__jardemMap;
+      return map.project([lng, lat]);
+    }, [target.lng, target.lat] as [number, number]);
+    const box = (await page.locator('.maplibregl-canvas').boundingBox())!;
+    await page.mouse.click(box.x + point.x, box.y + point.y);
+    await page.waitForURL((u) => u.pathname === `/districts/${target.code}`);
+    await expect.poll(() => page.getByTestId('district-title').textContent()).toBe(target.name.ru);
+    await page.close();
+  });
+
+  it('switching to Kazakh changes the interface text, and the choice survives a reload', async () => {
+    const page = await open('/');
+    await expect.poll(() => page.locator('#ranking-title').textContent()).toBe('Районы');
+    await page.getByTestId('lang-kk').click();
+    await expect.poll(() => page.locator('#ranking-title').textContent()).toBe('Аудандар');
+    expect(await page.getAttribute('html', 'lang')).toBe('kk');
+    expect(await page.getByTestId('kpis-open').textContent()).toContain('Ашық');
+    await page.reload();
+    await page.waitForSelector('[data-map-loaded="true"]');
+    await expect.poll(() => page.locator('#ranking-title').textContent()).toBe('Аудандар');
+    await page.getByTestId('lang-ru').click();
+    await expect.poll(() => page.locator('#ranking-title').textContent()).toBe('Районы');
+    await page.close();
+  });
+
+  it('a link with filters, mode and map view reproduces the view', async () => {
+    const spheres = await api<{ items: { code: string; count: number }[] }>('/api/stats/by-category?status=open&level=sphere');
+    const sphere = spheres.items.find((s) => s.count > 0)!.code;
+    const page = await open(`/?category=${sphere}&mode=per10k&c=71.38,42.9&z=13`);
+    expect(await page.getByTestId(`sphere-${sphere}`).isChecked()).toBe(true);
+    expect(await page.getByTestId('mode-per10k').getAttribute('aria-pressed')).toBe('true');
+    const view = await page.evaluate(() => {
+      const map = (window as unknown as { __jardemMap: { getZoom(): number; getCenter(): { lng: number; lat: number } } }).__jardemMap;
+      return { zoom: map.getZoom(), ...map.getCenter() };
+    });
+    expect(view.zoom).toBeCloseTo(13, 1);
+    expect(view.lng).toBeCloseTo(71.38, 3);
+    expect(view.lat).toBeCloseTo(42.9, 3);
+    const expected = await districtsFromApi(`status=open&category=${sphere}`);
+    await expect
+      .poll(async () => Object.fromEntries(await shownCounts(page)), { timeout: 15_000 })
+      .toEqual(Object.fromEntries([...expected].map(([k, v]) => [k, v.per10k ?? 0])));
+    await page.close();
+  });
+
+  it('a selected appeal in the URL opens its popup', async () => {
+    const list = await api<{ features: { properties: { id: number; number: string } }[] }>('/api/incidents?status=open&limit=1');
+    const { id, number } = list.features[0].properties;
+    const page = await open(`/?sel=${id}`);
+    await expect.poll(() => page.getByTestId('incident-popup').textContent(), { timeout: 15_000 }).toContain(number);
+    await page.close();
+  });
+
+  it('falls back to the offline base map when the online one cannot load', async () => {
+    const page = await context.newPage();
+    await page.route('**/api/meta', async (route) => {
+      const res = await route.fetch();
+      const meta = await res.json();
+      meta.city.basemapUrl = 'http://127.0.0.1:9/unreachable/style.json';
+      await route.fulfill({ response: res, json: meta });
+    });
+    await open('/', page);
+    expect(await canvasVariety(page)).toBeGreaterThan(0.05);
+    await page.getByText('офлайн-карта').waitFor();
+    await page.close();
+  });
+});
+
+describe('district drill-down /districts/:code', () => {
+  it('shows the district KPIs, charts, services and open appeals by deadline', async () => {
+    const districts = await districtsFromApi();
+    const [code, d] = [...districts].sort((a, b) => b[1].count - a[1].count)[0];
+    const page = await open(`/districts/${code}`);
+    await expect.poll(() => page.getByTestId('district-title').textContent()).toBe(d.name.ru);
+    await expect.poll(() => page.getByTestId('district-kpis-open').textContent(), { timeout: 15_000 }).toContain(String(d.count));
+    await page.getByTestId('services-table').waitFor();
+    expect(await page.locator('[data-testid="district-panel"] canvas').count()).toBe(2);
+
+    const links = page.getByTestId('incident-link');
+    await links.first().waitFor();
+    const dues = await page.$$eval('[data-testid="incident-link"]', (els) => els.length);
+    expect(dues).toBeGreaterThan(0);
+    const api1 = await api<{ features: { properties: { number: string; due_at: string } }[] }>(
+      `/api/incidents?status=open&district=${code}&sort=due&limit=1`,
+    );
+    expect(await links.first().textContent()).toContain(api1.features[0].properties.number);
+    await waitForMapIdle(page);
+    await page.screenshot({ path: `${SHOTS}/e2e-district.png` });
+
+    await links.first().click();
+    await page.waitForURL((u) => u.pathname.startsWith('/incidents/'));
+    await expect.poll(() => page.getByTestId('incident-title').textContent()).toContain(api1.features[0].properties.number);
+    await page.close();
+  });
+});
