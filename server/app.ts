@@ -19,13 +19,21 @@ import { statsRoutes } from './stats/routes.ts';
 /** Where `vite build` puts the client. */
 export const CLIENT_DIR = 'dist/client';
 
+/** Requests being handled now, so that a graceful shutdown can wait for them. */
+export const inFlight = { count: 0 };
+
 /** The whole HTTP surface: one sub-app per resource under /api, then the built client. */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
   app.onError(errorResponse);
   app.use('*', async (c, next) => {
     const t0 = performance.now();
-    await next();
+    inFlight.count++;
+    try {
+      await next();
+    } finally {
+      inFlight.count--;
+    }
     if (c.req.path !== '/api/health') {
       log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0) }, 'request');
     }

@@ -3,7 +3,7 @@
  * DATABASE_URL or the embedded PGlite), prepares it, and serves the API and the client.
  */
 import { serve } from '@hono/node-server';
-import { createApp } from './app.ts';
+import { createApp, inFlight } from './app.ts';
 import { prepareDatabase } from './boot.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/pool.ts';
@@ -29,11 +29,16 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    // Finish in-flight requests, then close the database.
-    server.close(async () => {
+    // Stop accepting connections, let the requests in flight finish (even those whose client
+    // has gone), then close the database.
+    server.close();
+    const deadline = Date.now() + 10_000;
+    const finish = async () => {
+      if (inFlight.count > 0 && Date.now() < deadline) return void setTimeout(finish, 50);
       await db.close().catch(() => undefined);
       process.exit(0);
-    });
+    };
+    void finish();
     setTimeout(() => process.exit(1), 15_000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -79,7 +79,7 @@ export class I18n {
   };
 
   /** The label of an enum value (status, type, channel, priority); the raw value if unknown. */
-  label = (group: 'status' | 'type' | 'channel' | 'priority' | 'role' | 'period', value: string | number): string => {
+  label = (group: 'status' | 'type' | 'channel' | 'priority' | 'role' | 'period' | 'event', value: string | number): string => {
     const key = `${group}.${value}`;
     return key in ru ? this.t(key as MessageKey) : String(value);
   };
