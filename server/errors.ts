@@ -44,7 +44,9 @@ function isDatabaseDown(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return (
     (typeof e?.code === 'string' && UNAVAILABLE.has(e.code)) ||
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/.test(e?.message ?? '')
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/.test(
+      e?.message ?? '',
+    )
   );
 }
 

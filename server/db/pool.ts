@@ -52,7 +52,10 @@ export function createPool(url: string, max: number, timezone = 'Asia/Almaty'): 
         return this as pg.Client;
       });
       if (!callback) return ready;
-      ready.then((c) => callback(null, c), (err: Error) => callback(err));
+      ready.then(
+        (c) => callback(null, c),
+        (err: Error) => callback(err),
+      );
     }
   }
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, Client: CityClient });

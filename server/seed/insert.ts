@@ -125,7 +125,9 @@ export async function insertHistory(pool: pg.Pool, rows: Iterable<SeedIncident>,
   const t0 = performance.now();
   const client = await pool.connect();
   try {
-    const settings = await client.query<{ prefix: string | null }>(`SELECT value->>'numberPrefix' AS prefix FROM city_settings WHERE key = 'city'`);
+    const settings = await client.query<{ prefix: string | null }>(
+      `SELECT value->>'numberPrefix' AS prefix FROM city_settings WHERE key = 'city'`,
+    );
     const prefix = opts.numberPrefix ?? settings.rows[0]?.prefix ?? '109';
     const routes = await client.query<{ category_id: number; district_id: number; service_id: number | null }>(
       'SELECT c.id AS category_id, d.id AS district_id, route_service(c.id, d.id) AS service_id FROM categories c CROSS JOIN districts d',

@@ -37,7 +37,10 @@ describe('GET /api/stats/by-category, by-service, timeseries', () => {
     const { status, body } = await t.json(`/api/stats/timeseries?from=${from}&to=${to}`);
     expect(status).toBe(200);
     expect(body.items.map((r: any) => r.date)).toEqual(Array.from({ length: 14 }, (_, i) => `2026-01-${String(i + 1).padStart(2, '0')}`));
-    const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE created_at >= $1::timestamptz AND created_at < $2::timestamptz`, [from, to]);
+    const { rows } = await t.pool.query(
+      `SELECT count(*)::int AS n FROM incidents WHERE created_at >= $1::timestamptz AND created_at < $2::timestamptz`,
+      [from, to],
+    );
     expect(body.items.reduce((a: number, r: any) => a + r.created, 0)).toBe(rows[0].n);
     const tooMany = await t.json('/api/stats/timeseries?from=2000-01-01&to=2026-01-01&interval=day');
     expect(tooMany.status).toBe(400);

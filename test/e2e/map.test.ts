@@ -197,6 +197,72 @@ describe('control room /', () => {
   });
 });
 
+describe('accessibility', () => {
+  it('controls are reachable by keyboard, with a visible focus ring and a name', async () => {
+    const page = await open('/');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toContain('skip');
+    // the language switch is reachable and usable from the keyboard
+    for (let i = 0; i < 8 && (await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))) !== 'lang-kk'; i++) {
+      await page.keyboard.press('Tab');
+    }
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('lang-kk');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).not.toBe('none');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#ranking-title').textContent()).toBe('Аудандар');
+    await page.getByTestId('lang-ru').click();
+
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll('button, a[href], input, select')]
+        .filter((el) => {
+          const label = el.getAttribute('aria-label') || el.getAttribute('title') || el.textContent?.trim() || (el as HTMLInputElement).labels?.[0]?.textContent?.trim();
+          return !label && (el as HTMLInputElement).type !== 'hidden';
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    expect(unnamed).toEqual([]);
+    await page.close();
+  });
+
+  it('text outside the map meets WCAG AA contrast', async () => {
+    const page = await open('/');
+    const failures = await page.evaluate(() => {
+      const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+      const lum = ([r, g, b]: number[]) => {
+        const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+      };
+      const background = (el: Element | null): number[] => {
+        for (; el; el = el.parentElement) {
+          const c = rgb(getComputedStyle(el).backgroundColor);
+          if (c.length >= 3 && (c.length === 3 || c[3] > 0.5)) return c;
+        }
+        return [255, 255, 255];
+      };
+      const out: string[] = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement!;
+        if (!n.textContent?.trim() || el.closest('.visually-hidden, .maplibregl-map, [hidden], .skip')) continue;
+        const r = el.getBoundingClientRect();
+        if (!r.width || !r.height) continue;
+        const s = getComputedStyle(el);
+        const fg = rgb(s.color);
+        const l1 = lum(fg);
+        const l2 = lum(background(el));
+        const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+        const size = parseFloat(s.fontSize);
+        const large = size >= 24 || (size >= 18.66 && Number(s.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5)) out.push(`${n.textContent.trim().slice(0, 30)}: ${ratio.toFixed(2)}`);
+      }
+      return out;
+    });
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('district drill-down /districts/:code', () => {
   it('shows the district KPIs, charts, services and open appeals by deadline', async () => {
     const districts = await districtsFromApi();

@@ -37,7 +37,10 @@ describe('dueAt', () => {
     // Days off: 9 March (for Sunday 8 March), 21–23 Nauryz, 24–25 in lieu of Nauryz's weekend days.
     // Working days: 3–6 (4), 10–13 (8), 16–20 (13), 26 (14), 27 (15).
     const pack = readCityPack('taraz');
-    const real: WorkCalendar = { holidays: new Set(pack.holidays.filter((h) => h.kind !== 'workday').map((h) => h.date)), workdays: new Set() };
+    const real: WorkCalendar = {
+      holidays: new Set(pack.holidays.filter((h) => h.kind !== 'workday').map((h) => h.date)),
+      workdays: new Set(),
+    };
     expect(real.holidays.has('2026-03-09')).toBe(true);
     const monday = new Date('2026-03-02T09:00:00+05:00');
     expect(local(dueAt(monday, { workingDays: 15 }, real))).toBe('2026-03-27T18:00');
