@@ -13,6 +13,8 @@ const apiProject = (name: string, setup: string) => ({
     name,
     include: ['test/api/**/*.test.ts'],
     globalSetup: [setup],
+    // The files share one database and compare API answers with SQL counts: one file at a time.
+    fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 180_000,
   },

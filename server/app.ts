@@ -11,6 +11,9 @@ import { districtRoutes } from './districts/routes.ts';
 import { AppError, errorResponse, notFound } from './errors.ts';
 import { healthRoutes } from './health/routes.ts';
 import { incidentRoutes } from './incidents/routes.ts';
+import { LiveHub } from './live/hub.ts';
+import { KpiTicker } from './live/kpis.ts';
+import { liveRoutes } from './live/routes.ts';
 import { log } from './log.ts';
 import { mapRoutes } from './map/routes.ts';
 import { metaRoutes } from './meta/routes.ts';
@@ -50,6 +53,8 @@ export function createApp(deps: Deps) {
     }),
   );
   app.use('/api/*', loadSession(deps.pool));
+  const hub = deps.live?.hub ?? new LiveHub({ pool: deps.pool, engine: deps.engine, databaseUrl: deps.config.DATABASE_URL });
+  const kpis = deps.live?.kpis ?? new KpiTicker(deps.pool, hub);
 
   const api = new Hono<AppEnv>()
     .route('/health', healthRoutes(deps))
@@ -58,7 +63,8 @@ export function createApp(deps: Deps) {
     .route('/districts', districtRoutes(deps))
     .route('/incidents', incidentRoutes(deps))
     .route('/stats', statsRoutes(deps))
-    .route('/map', mapRoutes(deps));
+    .route('/map', mapRoutes(deps))
+    .route('/live', liveRoutes(hub, kpis));
   app.route('/api', api);
   app.all('/api/*', () => {
     throw notFound('API path');

@@ -38,6 +38,11 @@ const ConfigSchema = z.object({
     .default(12),
   /** Set when served over HTTPS so that cookies carry the Secure flag. */
   JARDEM_SECURE_COOKIES: booleanFlag.default(false),
+  /**
+   * Key for citizens' feedback links (HMAC), at least 32 characters; the same on every instance.
+   * Unset: a fixed key in demo mode, else a random key per start (links shown to staff change).
+   */
+  JARDEM_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /** Optional MapLibre style URL for an online base map; the offline base map is the fallback. */
   JARDEM_BASEMAP_URL: z.string().url().optional(),
   /** pino log level. */

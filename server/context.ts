@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Engine } from './db/pool.ts';
+import type { LiveHub } from './live/hub.ts';
+import type { KpiTicker } from './live/kpis.ts';
 
 export type Role = 'admin' | 'dispatcher' | 'supervisor' | 'executor' | 'official' | 'display';
 export const ROLES: readonly Role[] = ['admin', 'dispatcher', 'supervisor', 'executor', 'official', 'display'];
@@ -20,6 +22,8 @@ export interface Deps {
   pool: pg.Pool;
   engine: Engine;
   config: Config;
+  /** The live event hub and KPI ticker; createApp makes them when not given. */
+  live?: { hub: LiveHub; kpis: KpiTicker };
 }
 
 /** Hono environment shared by all sub-apps. */

@@ -8,6 +8,8 @@ import { prepareDatabase } from './boot.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/pool.ts';
 import { readCityPack } from './geodata/pack.ts';
+import { LiveHub } from './live/hub.ts';
+import { KpiTicker } from './live/kpis.ts';
 import { log } from './log.ts';
 
 async function main() {
@@ -19,7 +21,9 @@ async function main() {
   );
   const db = await openDatabase({ ...config, timezone: city.timezone });
   await prepareDatabase(db.pool, { city: config.JARDEM_CITY, demo: config.JARDEM_DEMO, demoCount: config.JARDEM_DEMO_COUNT });
-  const app = createApp({ pool: db.pool, engine: db.engine, config });
+  const hub = new LiveHub({ pool: db.pool, engine: db.engine, databaseUrl: config.DATABASE_URL });
+  await hub.ensureStarted();
+  const app = createApp({ pool: db.pool, engine: db.engine, config, live: { hub, kpis: new KpiTicker(db.pool, hub) } });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${info.port}` }, 'Jardem is listening');
   });
@@ -32,6 +36,7 @@ async function main() {
     // Stop accepting connections, let the requests in flight finish (even those whose client
     // has gone), then close the database.
     server.close();
+    void hub.stop();
     const deadline = Date.now() + 10_000;
     const finish = async () => {
       if (inFlight.count > 0 && Date.now() < deadline) return void setTimeout(finish, 50);

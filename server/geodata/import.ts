@@ -109,6 +109,8 @@ export async function importDistricts(
   if (dup) throw new Error(`Two features have the code "${dup}"; choose another --code field`);
 
   {
+    // Re-deriving districts touches every appeal: no live event per row.
+    await db.query(`SET LOCAL jardem.bulk_load TO 'on'`);
     let repaired = 0;
     for (const r of rows) {
       const { rows: res } = await db.query<{ repaired: boolean }>(

@@ -180,7 +180,7 @@ export async function insertHistory(pool: pg.Pool, rows: Iterable<SeedIncident>,
         for (let j = 0; j < 22; j++) cols[j][i] = v[j];
       }
       // A demo load can lose its last batches in a crash without harm; it need not wait for each flush.
-      await client.query('BEGIN; SET LOCAL synchronous_commit TO off');
+      await client.query("BEGIN; SET LOCAL synchronous_commit TO off; SET LOCAL jardem.bulk_load TO 'on'");
       try {
         const { rows: ids } = await client.query<{ id: number; district_id: number | null }>(INSERT_INCIDENTS, [prefix, ...cols]);
         if (ids.length !== n) throw new Error(`Inserted ${ids.length} of ${n} appeals`);

@@ -58,6 +58,41 @@ async function shownCounts(page: Page): Promise<Map<string, number>> {
 
 const countsOf = (m: Map<string, DistrictFeature['properties']>) => new Map([...m].map(([k, v]) => [k, v.count]));
 
+/** A 1×1 grey PNG, the tile of the fake online base map. */
+const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGPo6AAAAwEBALzdfLEAAAAASUVORK5CYII=', 'base64');
+
+/**
+ * A page whose /api/meta names an online base map at `styleUrl` (as JARDEM_BASEMAP_URL would).
+ * With `tiles`, the style is served here: one raster source with that tile URL; tiles under
+ * /test-basemap/tiles/ answer with a PNG, anything else is left to fail.
+ */
+async function pageWithBasemap(styleUrl: string, tiles?: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.route('**/api/meta', async (route) => {
+    const res = await route.fetch();
+    const meta = await res.json();
+    meta.city.basemapUrl = styleUrl;
+    await route.fulfill({ response: res, json: meta });
+  });
+  if (tiles) {
+    await page.route('**/test-basemap/style.json', (route) =>
+      route.fulfill({
+        json: {
+          version: 8,
+          sources: { online: { type: 'raster', tiles: [tiles], tileSize: 256 } },
+          layers: [{ id: 'online-raster', type: 'raster', source: 'online' }],
+        },
+      }),
+    );
+    await page.route('**/test-basemap/tiles/**', (route) => route.fulfill({ body: TILE_PNG, contentType: 'image/png' }));
+  }
+  return page;
+}
+
+async function hasLayer(page: Page, id: string): Promise<boolean> {
+  return page.evaluate((layer) => !!(window as unknown as { __jardemMap: { getLayer(id: string): unknown } }).__jardemMap.getLayer(layer), id);
+}
+
 beforeAll(async () => {
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'ru-RU' });
@@ -182,17 +217,38 @@ describe('control room /', () => {
     await page.close();
   });
 
-  it('falls back to the offline base map when the online one cannot load', async () => {
-    const page = await context.newPage();
-    await page.route('**/api/meta', async (route) => {
-      const res = await route.fetch();
-      const meta = await res.json();
-      meta.city.basemapUrl = 'http://127.0.0.1:9/unreachable/style.json';
-      await route.fulfill({ response: res, json: meta });
-    });
+  it('falls back to the offline base map when the online style cannot load', async () => {
+    const page = await pageWithBasemap('http://127.0.0.1:9/unreachable/style.json');
     await open('/', page);
     expect(await canvasVariety(page)).toBeGreaterThan(0.05);
     await page.getByText('офлайн-карта').waitFor();
+    expect(await hasLayer(page, 'base-land')).toBe(true);
+    expect(await hasLayer(page, 'choropleth-fill')).toBe(true);
+    await page.close();
+  });
+
+  it('falls back when the online style loads but its tiles do not', async () => {
+    const page = await pageWithBasemap(`${baseUrl}/test-basemap/style.json`, 'http://127.0.0.1:9/tiles/{z}/{x}/{y}.png');
+    await open('/', page);
+    await page.getByText('офлайн-карта').waitFor({ timeout: 15_000 });
+    await waitForMapIdle(page);
+    expect(await hasLayer(page, 'base-land')).toBe(true);
+    expect(await canvasVariety(page)).toBeGreaterThan(0.05);
+    await page.close();
+  });
+
+  it('keeps a working online base map, with the data layers above it', async () => {
+    const page = await pageWithBasemap(`${baseUrl}/test-basemap/style.json`, `${baseUrl}/test-basemap/tiles/{z}/{x}/{y}.png`);
+    await open('/', page);
+    await page.waitForTimeout(1000);
+    expect(await page.getByText('офлайн-карта').count()).toBe(0);
+    const order = await page.evaluate(() => {
+      const map = (window as unknown as { __jardemMap: { getStyle(): { layers: { id: string }[] } } }).__jardemMap;
+      return map.getStyle().layers.map((l) => l.id);
+    });
+    expect(order[0]).toBe('online-raster');
+    expect(order.indexOf('choropleth-fill')).toBeGreaterThan(0);
+    expect(order.indexOf('district-labels')).toBeGreaterThan(order.indexOf('choropleth-fill'));
     await page.close();
   });
 });

@@ -1,0 +1,64 @@
+import type pg from 'pg';
+import { dueAt, offsetMinutes, type Norm, type WorkCalendar } from '../deadlines/due.ts';
+
+/**
+ * What intake needs from the city, cached in memory for a short while like the catalog: the
+ * working calendar (calendar_days, which the city edits: a change is seen within TTL_MS), its
+ * UTC offset and the prefix of public numbers.
+ */
+export interface CityRules {
+  calendar: WorkCalendar;
+  /** Minutes east of UTC (Kazakhstan: +300). */
+  offsetMin: number;
+  /** "109" in 109-2026-000123. */
+  numberPrefix: string;
+}
+
+const TTL_MS = 30_000;
+const cache = new WeakMap<pg.Pool, { at: number; rules: Promise<CityRules> }>();
+
+async function loadCityRules(pool: pg.Pool): Promise<CityRules> {
+  const [days, city] = await Promise.all([
+    pool.query<{ day: string; kind: string }>(`SELECT to_char(day, 'YYYY-MM-DD') AS day, kind FROM calendar_days`),
+    pool.query<{ utc_offset: string | null; prefix: string | null }>(
+      `SELECT value->>'utcOffset' AS utc_offset, value->>'numberPrefix' AS prefix FROM city_settings WHERE key = 'city'`,
+    ),
+  ]);
+  return {
+    calendar: {
+      holidays: new Set(days.rows.filter((d) => d.kind === 'holiday').map((d) => d.day)),
+      workdays: new Set(days.rows.filter((d) => d.kind === 'workday').map((d) => d.day)),
+    },
+    offsetMin: offsetMinutes(city.rows[0]?.utc_offset ?? '+05:00'),
+    numberPrefix: city.rows[0]?.prefix ?? '109',
+  };
+}
+
+export function getCityRules(pool: pg.Pool): Promise<CityRules> {
+  const hit = cache.get(pool);
+  if (hit && Date.now() - hit.at < TTL_MS) return hit.rules;
+  const rules = loadCityRules(pool);
+  cache.set(pool, { at: Date.now(), rules });
+  rules.catch(() => cache.delete(pool));
+  return rules;
+}
+
+/** Forget the cached calendar (after editing calendar_days or the city settings). */
+export function invalidateCityRules(pool: pg.Pool): void {
+  cache.delete(pool);
+}
+
+/** The Administrative Procedural Code's term for an appeal, used when a category has no norm. */
+export const DEFAULT_NORM: Norm = { workingDays: 15 };
+
+/** A category's norm from its columns (hours on the clock, or working days). */
+export function normOf(c: { norm_hours: number | null; norm_working_days: number | null }): Norm {
+  if (c.norm_hours) return { hours: c.norm_hours };
+  if (c.norm_working_days) return { workingDays: c.norm_working_days };
+  return DEFAULT_NORM;
+}
+
+/** The deadline of an appeal registered at `created` under `norm`, in this city's calendar. */
+export function deadline(created: Date, norm: Norm, rules: CityRules): Date {
+  return dueAt(created, norm, rules.calendar, rules.offsetMin);
+}

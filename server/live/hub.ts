@@ -1,0 +1,174 @@
+import pg from 'pg';
+import type { Engine } from '../db/pool.ts';
+import { log } from '../log.ts';
+
+/** One change to an appeal as screens receive it (no personal data). */
+export interface LiveEvent {
+  id: number;
+  kind: 'incident.created' | 'incident.updated';
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export type Listener = (e: LiveEvent) => void;
+
+interface Options {
+  pool: pg.Pool;
+  engine: Engine;
+  /** For LISTEN on PostgreSQL (a dedicated connection outside the pool). */
+  databaseUrl?: string;
+  /** Poll period in ms: the embedded engine's only signal, PostgreSQL's safety net. */
+  pollMs?: number;
+}
+
+// An id that is missing between two seen ids may belong to a transaction still in flight
+// (sequence values are taken before commit). Look for it again for this long.
+const GAP_WAIT_MS = 10_000;
+const BATCH = 1000;
+
+/**
+ * Reads the live_events outbox in id order and fans new events out to listeners in this
+ * process. Woken by NOTIFY on PostgreSQL (so every instance sees every commit), by polling on
+ * the embedded engine. Replays for reconnecting clients come from the same table.
+ */
+export class LiveHub {
+  private readonly listeners = new Set<Listener>();
+  private readonly closers = new Set<() => void>();
+  private last = 0;
+  private readonly gaps = new Map<number, number>();
+  private timer?: NodeJS.Timeout;
+  private listenClient?: pg.Client;
+  private reading?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly opts: Options) {}
+
+  private started?: Promise<void>;
+
+  /** Starts once; later calls wait for the same start. */
+  ensureStarted(): Promise<void> {
+    this.started ??= this.start().catch((err) => {
+      this.started = undefined;
+      throw err;
+    });
+    return this.started;
+  }
+
+  private async start(): Promise<void> {
+    const { rows } = await this.opts.pool.query<{ id: number | null }>('SELECT max(id) AS id FROM live_events');
+    this.last = rows[0].id ?? 0;
+    const listening = this.opts.engine === 'postgres' && Boolean(this.opts.databaseUrl);
+    if (listening) await this.listen();
+    const every = this.opts.pollMs ?? (listening ? 2000 : 250);
+    this.timer = setInterval(() => this.wake(), every);
+    this.timer.unref();
+  }
+
+  /** Stops reading and ends every open stream (graceful shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.listenClient?.end().catch(() => undefined);
+    for (const close of this.closers) close();
+    this.closers.clear();
+    this.listeners.clear();
+  }
+
+  /** Called when the hub stops, so that open streams end cleanly; returns an unregister function. */
+  onStop(fn: () => void): () => void {
+    this.closers.add(fn);
+    return () => this.closers.delete(fn);
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Events after `afterId`, oldest first (at most `limit`), for a reconnecting client. */
+  async replay(afterId: number, limit = 5000): Promise<LiveEvent[]> {
+    const { rows } = await this.opts.pool.query(
+      `SELECT id, kind, at, payload FROM live_events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`,
+      [afterId, this.last, limit],
+    );
+    return rows.map(toEvent);
+  }
+
+  /** The newest event id this hub has delivered. */
+  get lastId(): number {
+    return this.last;
+  }
+
+  /** Reads new events now (coalesces concurrent wake-ups). */
+  wake(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.reading) {
+      this.again = true;
+      return this.reading;
+    }
+    this.reading = this.read()
+      .catch((err) => log.warn({ err: (err as Error).message }, 'live: reading events failed'))
+      .finally(() => {
+        this.reading = undefined;
+        if (this.again) {
+          this.again = false;
+          void this.wake();
+        }
+      });
+    return this.reading;
+  }
+
+  private async read(): Promise<void> {
+    const now = Date.now();
+    for (const [id, since] of this.gaps) if (now - since > GAP_WAIT_MS) this.gaps.delete(id);
+    for (;;) {
+      const { rows } = await this.opts.pool.query(
+        `SELECT id, kind, at, payload FROM live_events WHERE id > $1 OR id = ANY($2::bigint[]) ORDER BY id LIMIT ${BATCH}`,
+        [this.last, [...this.gaps.keys()]],
+      );
+      for (const row of rows) {
+        const e = toEvent(row);
+        if (this.gaps.delete(e.id)) {
+          this.emit(e);
+          continue;
+        }
+        for (let missing = this.last + 1; missing < e.id; missing++) this.gaps.set(missing, now);
+        this.last = e.id;
+        this.emit(e);
+      }
+      if (rows.length < BATCH) return;
+    }
+  }
+
+  private emit(e: LiveEvent): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(e);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'live: a listener failed');
+      }
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.opts.databaseUrl });
+    client.on('notification', () => void this.wake());
+    client.on('error', () => {
+      // The connection dropped (e.g. a database restart): polling carries on; reconnect later.
+      this.listenClient = undefined;
+      if (!this.stopped) setTimeout(() => void this.listen().catch(() => undefined), 2000).unref();
+    });
+    await client.connect();
+    await client.query('LISTEN jardem_live');
+    this.listenClient = client;
+  }
+}
+
+function toEvent(r: { id: number; kind: LiveEvent['kind']; at: Date; payload: Record<string, unknown> }): LiveEvent {
+  return { id: r.id, kind: r.kind, at: r.at.toISOString(), data: r.payload };
+}
