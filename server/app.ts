@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { secureHeaders } from 'hono/secure-headers';
 import { loadSession } from './auth/middleware.ts';
+import { adminRoutes } from './admin/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { AppEnv, Deps } from './context.ts';
 import { districtRoutes } from './districts/routes.ts';
@@ -64,7 +65,8 @@ export function createApp(deps: Deps) {
     .route('/incidents', incidentRoutes(deps))
     .route('/stats', statsRoutes(deps))
     .route('/map', mapRoutes(deps))
-    .route('/live', liveRoutes(hub, kpis));
+    .route('/live', liveRoutes(hub, kpis))
+    .route('/admin', adminRoutes(deps));
   app.route('/api', api);
   app.all('/api/*', () => {
     throw notFound('API path');

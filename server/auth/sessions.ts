@@ -7,13 +7,12 @@ export const SESSION_COOKIE = 'jardem_session';
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Creates a session and returns the token for the cookie (only its hash is stored). */
-export async function createSession(pool: pg.Pool, userId: number, hours: number): Promise<string> {
+export async function createSession(pool: pg.Pool, userId: number, hours: number, displayTokenId: number | null = null): Promise<string> {
   const token = randomBytes(32).toString('base64url');
-  await pool.query(`INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(hours => $3))`, [
-    sha256(token),
-    userId,
-    hours,
-  ]);
+  await pool.query(
+    `INSERT INTO sessions (token_hash, user_id, expires_at, display_token_id) VALUES ($1, $2, now() + make_interval(hours => $3), $4)`,
+    [sha256(token), userId, hours, displayTokenId],
+  );
   return token;
 }
 

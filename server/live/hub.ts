@@ -37,6 +37,7 @@ export class LiveHub {
   private last = 0;
   private readonly gaps = new Map<number, number>();
   private timer?: NodeJS.Timeout;
+  private pruner?: NodeJS.Timeout;
   private listenClient?: pg.Client;
   private reading?: Promise<void>;
   private again = false;
@@ -63,12 +64,18 @@ export class LiveHub {
     const every = this.opts.pollMs ?? (listening ? 2000 : 250);
     this.timer = setInterval(() => this.wake(), every);
     this.timer.unref();
+    // Replays reach back at most this far; older events are removed hourly.
+    this.pruner = setInterval(() => {
+      this.opts.pool.query(`DELETE FROM live_events WHERE at < now() - interval '3 days'`).catch(() => undefined);
+    }, 3_600_000);
+    this.pruner.unref();
   }
 
   /** Stops reading and ends every open stream (graceful shutdown). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.pruner);
     await this.listenClient?.end().catch(() => undefined);
     for (const close of this.closers) close();
     this.closers.clear();

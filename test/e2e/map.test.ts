@@ -59,7 +59,7 @@ async function shownCounts(page: Page): Promise<Map<string, number>> {
 const countsOf = (m: Map<string, DistrictFeature['properties']>) => new Map([...m].map(([k, v]) => [k, v.count]));
 
 /** A 1×1 grey PNG, the tile of the fake online base map. */
-const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGPo6AAAAwEBALzdfLEAAAAASUVORK5CYII=', 'base64');
+const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4AAAA0gDR29kOtwAAAABJRU5ErkJggg==', 'base64');
 
 /**
  * A page whose /api/meta names an online base map at `styleUrl` (as JARDEM_BASEMAP_URL would).

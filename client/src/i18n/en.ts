@@ -116,6 +116,10 @@ export const en: Dictionary = {
   'map.resetView': 'Whole city',
   'map.loading': 'Loading the map…',
   'map.district': '{name} district: {n}',
+  'map.zoomIn': 'Zoom in',
+  'map.zoomOut': 'Zoom out',
+  'map.km': 'km',
+  'map.m': 'm',
 
   'popup.open': 'Open the card',
   'popup.deadline': 'Deadline',

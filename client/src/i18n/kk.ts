@@ -116,6 +116,10 @@ export const kk: Dictionary = {
   'map.resetView': 'Бүкіл қала',
   'map.loading': 'Карта жүктелуде…',
   'map.district': '{name} ауданы: {n}',
+  'map.zoomIn': 'Жақындату',
+  'map.zoomOut': 'Алыстату',
+  'map.km': 'км',
+  'map.m': 'м',
 
   'popup.open': 'Карточканы ашу',
   'popup.deadline': 'Мерзімі',

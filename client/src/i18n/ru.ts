@@ -117,6 +117,10 @@ export const ru = {
   'map.resetView': 'Весь город',
   'map.loading': 'Загрузка карты…',
   'map.district': 'Район {name}: {n}',
+  'map.zoomIn': 'Приблизить',
+  'map.zoomOut': 'Отдалить',
+  'map.km': 'км',
+  'map.m': 'м',
 
   'popup.open': 'Открыть карточку',
   'popup.deadline': 'Срок',

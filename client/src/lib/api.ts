@@ -156,6 +156,7 @@ export type IncidentDetail = IncidentFeature & { events: IncidentEvent[] };
 /** GET /api/stats/by-category?level=sphere|category&<filters> */
 export interface ByCategory {
   level: 'sphere' | 'category';
+  total?: number;
   items: { code: string; sphere: string; name: Names; color: string | null; count: number; open: number; overdue: number }[];
 }
 /** GET /api/stats/timeseries?interval=day&from&to&<filters>; dates are city calendar days */
