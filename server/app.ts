@@ -9,16 +9,21 @@ import { adminRoutes } from './admin/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { AppEnv, Deps } from './context.ts';
 import { districtRoutes } from './districts/routes.ts';
+import { exportRoutes } from './exports/routes.ts';
 import { AppError, errorResponse, notFound } from './errors.ts';
 import { healthRoutes } from './health/routes.ts';
 import { incidentRoutes } from './incidents/routes.ts';
+import { controlRoutes, feedbackRoutes, publicRoutes } from './lifecycle/routes.ts';
 import { LiveHub } from './live/hub.ts';
 import { KpiTicker } from './live/kpis.ts';
 import { liveRoutes } from './live/routes.ts';
 import { log } from './log.ts';
 import { mapRoutes } from './map/routes.ts';
 import { metaRoutes } from './meta/routes.ts';
+import { ogcRoutes } from './ogc/routes.ts';
+import { openapiRoutes } from './openapi/routes.ts';
 import { statsRoutes } from './stats/routes.ts';
+import { tileRoutes } from './tiles/routes.ts';
 
 /** Where `vite build` puts the client. */
 export const CLIENT_DIR = 'dist/client';
@@ -63,14 +68,22 @@ export function createApp(deps: Deps) {
     .route('/auth', authRoutes(deps))
     .route('/districts', districtRoutes(deps))
     .route('/incidents', incidentRoutes(deps))
+    .route('/control', controlRoutes(deps))
+    .route('/feedback', feedbackRoutes(deps))
+    .route('/public', publicRoutes(deps))
     .route('/stats', statsRoutes(deps))
     .route('/map', mapRoutes(deps))
     .route('/live', liveRoutes(hub, kpis))
     .route('/admin', adminRoutes(deps));
+  api.route('/exports', exportRoutes(deps));
+  api.route('/', openapiRoutes(() => app.routes));
   app.route('/api', api);
   app.all('/api/*', () => {
     throw notFound('API path');
   });
+  // Open standards and tiles, outside /api: public, no session.
+  app.route('/ogc', ogcRoutes(deps));
+  app.route('/tiles', tileRoutes(deps));
 
   if (existsSync(`${CLIENT_DIR}/index.html`)) {
     const index = readFileSync(`${CLIENT_DIR}/index.html`, 'utf8');

@@ -8,6 +8,7 @@ import { prepareDatabase } from './boot.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/pool.ts';
 import { readCityPack } from './geodata/pack.ts';
+import { HOUSEKEEPING_EVERY_MS, runHousekeeping } from './lifecycle/housekeeping.ts';
 import { LiveHub } from './live/hub.ts';
 import { KpiTicker } from './live/kpis.ts';
 import { log } from './log.ts';
@@ -24,6 +25,10 @@ async function main() {
   const hub = new LiveHub({ pool: db.pool, engine: db.engine, databaseUrl: config.DATABASE_URL });
   await hub.ensureStarted();
   const app = createApp({ pool: db.pool, engine: db.engine, config, live: { hub, kpis: new KpiTicker(db.pool, hub) } });
+  // Resolved appeals nobody disputed close after 15 days; old idempotency answers are dropped.
+  void runHousekeeping(db.pool);
+  const housekeeping = setInterval(() => void runHousekeeping(db.pool), HOUSEKEEPING_EVERY_MS);
+  housekeeping.unref();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${info.port}` }, 'Jardem is listening');
   });
@@ -36,6 +41,7 @@ async function main() {
     // Stop accepting connections, let the requests in flight finish (even those whose client
     // has gone), then close the database.
     server.close();
+    clearInterval(housekeeping);
     void hub.stop();
     const deadline = Date.now() + 10_000;
     const finish = async () => {

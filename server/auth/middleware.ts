@@ -13,6 +13,13 @@ export const loadSession = (pool: pg.Pool) =>
     await next();
   });
 
+/** Any signed-in user passes (what each may do is decided further on); 401 without a session. */
+export const requireUser = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    if (!c.get('user')) throw unauthorized();
+    await next();
+  });
+
 /** Only these roles pass: 401 without a session, 403 with another role. */
 export const requireRole = (...roles: Role[]) =>
   createMiddleware<AppEnv>(async (c, next) => {

@@ -119,11 +119,17 @@ export async function getIncidentEvents(pool: pg.Pool, id: number) {
   return rows;
 }
 
-/** Reporters' contacts (personal data); each read is written to the access log by the caller's id. */
+/**
+ * Reporters' contacts (personal data), with those of the duplicates merged into this appeal
+ * (`incident_id` says whose call it was); each read is written to the access log by the
+ * caller's id.
+ */
 export async function getReporters(pool: pg.Pool, incidentId: number, readerId: number) {
   const { rows } = await pool.query(
     `WITH logged AS (INSERT INTO personal_data_reads (user_id, incident_id) VALUES ($2, $1))
-     SELECT id, name, phone, contact, created_at FROM incident_reporters WHERE incident_id = $1 ORDER BY id`,
+     SELECT id, incident_id, name, phone, contact, created_at FROM incident_reporters
+      WHERE incident_id = $1 OR incident_id IN (SELECT id FROM incidents WHERE parent_id = $1)
+      ORDER BY id`,
     [incidentId, readerId],
   );
   return rows;

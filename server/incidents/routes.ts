@@ -1,10 +1,18 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { PERSONAL_DATA_ROLES } from '../auth/middleware.ts';
-import { getCatalog } from '../catalog.ts';
-import type { AppEnv, Deps } from '../context.ts';
-import { notFound } from '../errors.ts';
-import { validParam, validQuery } from '../validate.ts';
+import { PERSONAL_DATA_ROLES, requireRole, requireUser } from '../auth/middleware.ts';
+import { getCatalog, idsForCodes } from '../catalog.ts';
+import type { AppEnv, Deps, SessionUser } from '../context.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { BOUNCED_AT, incidentRisk } from '../lifecycle/control.ts';
+import { findDuplicates } from '../lifecycle/duplicates.ts';
+import { rateByPhone, RatingSchema } from '../lifecycle/feedback.ts';
+import { createIncident, IDEMPOTENCY_KEY, IntakeSchema } from '../lifecycle/intake.ts';
+import { actsOnAppeals, allowedMoves, inScope } from '../lifecycle/machine.ts';
+import { group, GroupSchema, merge, MergeSchema } from '../lifecycle/merge.ts';
+import { linkKey, listFeedbackLinks } from '../lifecycle/tokens.ts';
+import { escalate, EscalateSchema, loadState, stateOf, transition, TransitionSchema } from '../lifecycle/transitions.ts';
+import { validJson, validParam, validQuery } from '../validate.ts';
 import { IncidentFilterSchema } from './filters.ts';
 import { getIncident, getIncidentEvents, getReporters, listIncidents, toFeature } from './queries.ts';
 
@@ -21,7 +29,34 @@ const ListQuery = IncidentFilterSchema.and(
 
 export const IdParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
-export function incidentRoutes({ pool }: Deps) {
+const DuplicatesQuery = z.object({
+  category: z.string().regex(/^[a-z0-9_.-]{1,128}$/, 'not a valid code'),
+  lng: z.coerce.number().min(-180).max(180),
+  lat: z.coerce.number().min(-90).max(90),
+  exclude: z.coerce.number().int().positive().optional(),
+});
+
+/** Staff who register, route and control appeals. */
+const STAFF = ['admin', 'dispatcher', 'supervisor'] as const;
+
+export function incidentRoutes({ pool, config }: Deps) {
+  const key = linkKey(config);
+
+  /** The moves the signed-in user may make on an appeal now (empty when none or out of scope). */
+  async function movesFor(user: SessionUser | null, id: number) {
+    if (!user || !actsOnAppeals(user.role)) return undefined;
+    const row = await loadState(pool, id);
+    if (!row || !inScope(user, { districtId: row.district_id, serviceId: row.service_id })) return [];
+    return allowedMoves(user.role, stateOf(row));
+  }
+
+  /** An appeal after a change: the feature as GET shows it, with the user's next moves. */
+  async function changed(id: number, user: SessionUser) {
+    const row = await getIncident(pool, id);
+    if (!row) throw notFound('Incident');
+    return { ...toFeature(row), allowed: await movesFor(user, id) };
+  }
+
   return new Hono<AppEnv>()
     .get('/', validQuery(ListQuery), async (c) => {
       const { limit, cursor, sort, ...filter } = c.req.valid('query');
@@ -34,15 +69,65 @@ export function incidentRoutes({ pool }: Deps) {
         features: page.features,
       });
     })
+    .post('/', requireRole('dispatcher', 'admin'), validJson(IntakeSchema), async (c) => {
+      const idempotencyKey = c.req.header('Idempotency-Key');
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+        throw badRequest('Invalid Idempotency-Key: 1–200 printable ASCII characters.', [
+          { path: 'Idempotency-Key', message: 'not a valid key' },
+        ]);
+      }
+      const { body, replayed } = await createIncident(pool, c.req.valid('json'), c.get('user')!, idempotencyKey);
+      if (replayed) c.header('Idempotent-Replayed', 'true');
+      c.header('Location', `/api/incidents/${body.id}`);
+      return c.json(body, 201);
+    })
+    .get('/duplicates', requireRole(...STAFF), validQuery(DuplicatesQuery), async (c) => {
+      const q = c.req.valid('query');
+      const [categoryId] = idsForCodes((await getCatalog(pool)).categories, [q.category], 'category');
+      return c.json({ duplicates: await findDuplicates(pool, categoryId, q.lng, q.lat, q.exclude) });
+    })
+    .post('/group', requireRole(...STAFF), validJson(GroupSchema), async (c) =>
+      c.json(await group(pool, c.req.valid('json'), c.get('user')!, key)),
+    )
     .get('/:id', validParam(IdParam), async (c) => {
       const { id } = c.req.valid('param');
       const row = await getIncident(pool, id);
       if (!row) throw notFound('Incident');
       const user = c.get('user');
-      const [events, reporters] = await Promise.all([
+      const [events, reporters, risk, allowed, links] = await Promise.all([
         getIncidentEvents(pool, id),
         user && PERSONAL_DATA_ROLES.includes(user.role) ? getReporters(pool, id, user.id) : Promise.resolve(undefined),
+        incidentRisk(pool, id),
+        movesFor(user, id),
+        // SMS is not sent yet: dispatchers read or send these links to the reporters themselves.
+        user && (user.role === 'dispatcher' || user.role === 'admin') ? listFeedbackLinks(pool, id, key) : Promise.resolve(undefined),
       ]);
-      return c.json({ ...toFeature(row), events, ...(reporters ? { reporters } : {}) });
-    });
+      const feature = toFeature(row);
+      return c.json({
+        ...feature,
+        properties: { ...feature.properties, bounced: Number(row.reassign_count) >= BOUNCED_AT, risk },
+        events,
+        ...(reporters ? { reporters } : {}),
+        ...(allowed ? { allowed } : {}),
+        ...(links ? { feedback_links: links } : {}),
+      });
+    })
+    .post('/:id/transitions', requireUser(), validParam(IdParam), validJson(TransitionSchema), async (c) => {
+      const user = c.get('user')!;
+      const { id } = c.req.valid('param');
+      await transition(pool, id, c.req.valid('json'), user, key);
+      return c.json(await changed(id, user));
+    })
+    .post('/:id/escalate', requireUser(), validParam(IdParam), validJson(EscalateSchema), async (c) => {
+      const user = c.get('user')!;
+      const { id } = c.req.valid('param');
+      await escalate(pool, id, c.req.valid('json'), user);
+      return c.json(await changed(id, user));
+    })
+    .post('/:id/merge', requireRole(...STAFF), validParam(IdParam), validJson(MergeSchema), async (c) =>
+      c.json(await merge(pool, c.req.valid('param').id, c.req.valid('json'), c.get('user')!, key)),
+    )
+    .post('/:id/feedback', requireRole('dispatcher', 'admin'), validParam(IdParam), validJson(RatingSchema), async (c) =>
+      c.json(await rateByPhone(pool, c.req.valid('param').id, c.req.valid('json'), c.get('user')!)),
+    );
 }

@@ -29,7 +29,13 @@ export interface DuplicateCandidate {
  * partial GiST index on open appeals' geometry pick the candidates; ST_DWithin on geography
  * then keeps the exact ones. `exclude` leaves out the appeal being registered.
  */
-export async function findDuplicates(db: Db, categoryId: number, lng: number, lat: number, exclude?: number): Promise<DuplicateCandidate[]> {
+export async function findDuplicates(
+  db: Db,
+  categoryId: number,
+  lng: number,
+  lat: number,
+  exclude?: number,
+): Promise<DuplicateCandidate[]> {
   const { rows } = await db.query<DuplicateCandidate>(
     `WITH k AS (
        SELECT id, sphere_id, duplicate_radius_m AS r, duplicate_window_h AS h FROM categories WHERE id = $1

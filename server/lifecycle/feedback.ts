@@ -37,7 +37,8 @@ async function findToken(db: Db, token: string, lock: boolean): Promise<TokenRow
   return rows[0];
 }
 
-const expired = () => new AppError(410, 'link_expired', 'This feedback link has expired: the appeal was reopened, or its 15 days have passed.');
+const expired = () =>
+  new AppError(410, 'link_expired', 'This feedback link has expired: the appeal was reopened, or its 15 days have passed.');
 const used = () => conflict('This feedback link has already been used; thank you.');
 
 /**

@@ -47,7 +47,9 @@ export async function closeExpiredResolved(pool: pg.Pool, opts: CloseOptions = {
 
 /** Drops stored intake answers older than IDEMPOTENCY_HOURS. */
 export async function purgeIdempotencyKeys(pool: pg.Pool): Promise<number> {
-  const { rowCount } = await pool.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [IDEMPOTENCY_HOURS]);
+  const { rowCount } = await pool.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [
+    IDEMPOTENCY_HOURS,
+  ]);
   return rowCount ?? 0;
 }
 

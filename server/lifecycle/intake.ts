@@ -94,7 +94,8 @@ export async function createIncident(
     [input.category],
   );
   const category = cat.rows[0];
-  if (!category) throw badRequest(`Unknown category: ${input.category}.`, [{ path: 'category', message: `unknown code "${input.category}"` }]);
+  if (!category)
+    throw badRequest(`Unknown category: ${input.category}.`, [{ path: 'category', message: `unknown code "${input.category}"` }]);
   const rules = await getCityRules(pool);
   const [lng, lat] = input.location.coordinates;
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');

@@ -21,7 +21,8 @@ export type IncidentType = 'complaint' | 'incident' | 'problem' | 'service_reque
 /** Who acts: a signed-in role, a citizen holding a feedback link, or the server's own timers. */
 export type Actor = Role | 'citizen' | 'system';
 
-export type Action = 'assign' | 'reassign' | 'take' | 'resolve' | 'close' | 'consult' | 'reject' | 'reopen' | 'escalate' | 'dispute' | 'expire';
+export type Action =
+  'assign' | 'reassign' | 'take' | 'resolve' | 'close' | 'consult' | 'reject' | 'reopen' | 'escalate' | 'dispute' | 'expire';
 
 /** Fields of the request a move cannot do without. */
 export type Requirement = 'note' | 'service' | 'reason';

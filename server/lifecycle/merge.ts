@@ -82,10 +82,12 @@ async function attach(db: Db, child: StateRow, parent: StateRow, user: SessionUs
   );
   parent.version = grown.rows[0].version;
   parent.reporter_count = grown.rows[0].reporter_count;
-  await db.query(
-    `INSERT INTO incident_events (incident_id, actor_id, action, note, data) VALUES ($1, $2, 'merged', $3, $4)`,
-    [parent.id, user.id, `Присоединено обращение ${child.number}`, { child_id: child.id, child_number: child.number, reporters: child.reporter_count }],
-  );
+  await db.query(`INSERT INTO incident_events (incident_id, actor_id, action, note, data) VALUES ($1, $2, 'merged', $3, $4)`, [
+    parent.id,
+    user.id,
+    `Присоединено обращение ${child.number}`,
+    { child_id: child.id, child_number: child.number, reporters: child.reporter_count },
+  ]);
 }
 
 /** Locks the rows in id order (two groupings over the same appeals cannot deadlock). */
@@ -106,7 +108,9 @@ function checkParent(parent: StateRow): void {
     ]);
   }
   if (!parent.is_open) {
-    throw conflict(`Appeal ${parent.number} is ${parent.status}: duplicates go to an open appeal.`, [{ path: 'into', message: `${parent.status}` }]);
+    throw conflict(`Appeal ${parent.number} is ${parent.status}: duplicates go to an open appeal.`, [
+      { path: 'into', message: `${parent.status}` },
+    ]);
   }
 }
 
@@ -115,7 +119,13 @@ async function linkNewReporters(db: Db, parent: StateRow, key: Buffer): Promise<
   if (parent.status === 'resolved') await issueFeedbackTokens(db, parent.id, key, new Date(Date.now() + FEEDBACK_DAYS * 86_400_000));
 }
 
-export async function merge(pool: pg.Pool, childId: number, req: z.infer<typeof MergeSchema>, user: SessionUser, key: Buffer): Promise<GroupResult> {
+export async function merge(
+  pool: pg.Pool,
+  childId: number,
+  req: z.infer<typeof MergeSchema>,
+  user: SessionUser,
+  key: Buffer,
+): Promise<GroupResult> {
   if (!ALLOWED_ROLES.includes(user.role)) throw forbidden('Only dispatchers, supervisors and admins attach duplicates.');
   return withTransaction(pool, async (db) => {
     const rows = await lockAll(db, [childId, req.into]);
@@ -143,7 +153,8 @@ export async function group(pool: pg.Pool, req: z.infer<typeof GroupSchema>, use
   if (!ALLOWED_ROLES.includes(user.role)) throw forbidden('Only dispatchers, supervisors and admins group appeals.');
   return withTransaction(pool, async (db) => {
     let ids = req.children ? [...new Set(req.children)] : await nearby(db, req.parent, req.within_m!);
-    if (ids.includes(req.parent)) throw badRequest('The parent cannot be one of its children.', [{ path: 'children', message: 'contains the parent' }]);
+    if (ids.includes(req.parent))
+      throw badRequest('The parent cannot be one of its children.', [{ path: 'children', message: 'contains the parent' }]);
     const rows = await lockAll(db, [req.parent, ...ids]);
     const parent = rows.get(req.parent);
     if (!parent) throw notFound('Parent appeal');

@@ -62,9 +62,10 @@ export async function issueFeedbackTokens(db: Db, incidentId: number, key: Buffe
 
 /** Ends every unused link of an appeal (it was reopened or rejected: the question changed). */
 export async function revokeFeedbackTokens(db: Db, incidentId: number): Promise<void> {
-  await db.query('UPDATE incident_feedback_tokens SET expires_at = now() WHERE incident_id = $1 AND used_at IS NULL AND expires_at > now()', [
-    incidentId,
-  ]);
+  await db.query(
+    'UPDATE incident_feedback_tokens SET expires_at = now() WHERE incident_id = $1 AND used_at IS NULL AND expires_at > now()',
+    [incidentId],
+  );
 }
 
 export interface FeedbackLink {

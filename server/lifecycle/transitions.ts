@@ -74,7 +74,7 @@ export function assertScope(user: SessionUser, row: StateRow): void {
   if (!inScope(user, { districtId: row.district_id, serviceId: row.service_id })) {
     throw forbidden(
       user.role === 'executor'
-        ? "This appeal is not assigned to your service."
+        ? 'This appeal is not assigned to your service.'
         : user.role === 'supervisor'
           ? 'This appeal is outside your districts.'
           : 'Your role does not change appeals.',
@@ -86,7 +86,11 @@ export function assertScope(user: SessionUser, row: StateRow): void {
 export function staleVersion(number: string, sent: number, current?: number): AppError {
   const now = current === undefined ? '' : `, now ${current}`;
   return new AppError(409, 'stale_version', `Appeal ${number} has changed since you loaded it (version ${sent}${now}); reload it.`, [
-    { path: 'version', message: current === undefined ? 'the appeal has changed' : `current version is ${current}`, current: current ?? null },
+    {
+      path: 'version',
+      message: current === undefined ? 'the appeal has changed' : `current version is ${current}`,
+      current: current ?? null,
+    },
   ]);
 }
 
@@ -119,8 +123,10 @@ type SetBuilder = (p: (v: unknown) => string, o: WriteOptions) => string;
 
 // What each move writes besides version and updated_at. Values are always parameters.
 const SETS: Record<Action, SetBuilder> = {
-  assign: (p, o) => `status = 'assigned', service_id = coalesce(${p(o.serviceId ?? null)}::int, service_id), assigned_at = coalesce(assigned_at, now())`,
-  reassign: (p, o) => `status = 'assigned', service_id = ${p(o.serviceId)}::int, reassign_count = reassign_count + 1, assigned_at = coalesce(assigned_at, now())`,
+  assign: (p, o) =>
+    `status = 'assigned', service_id = coalesce(${p(o.serviceId ?? null)}::int, service_id), assigned_at = coalesce(assigned_at, now())`,
+  reassign: (p, o) =>
+    `status = 'assigned', service_id = ${p(o.serviceId)}::int, reassign_count = reassign_count + 1, assigned_at = coalesce(assigned_at, now())`,
   take: () => `status = 'in_progress', started_at = coalesce(started_at, now())`,
   resolve: (p, o) => `status = 'resolved', resolution = ${p(o.resolution ?? 'fixed')}::text, resolved_at = now()`,
   close: () => `status = 'closed', closed_at = now()`,
@@ -197,11 +203,15 @@ async function optionsFor(db: Db, row: StateRow, move: Move, req: TransitionRequ
     throw badRequest(`Appeal ${row.number} is already with ${req.service}.`, [{ path: 'service', message: 'choose another service' }]);
   }
   if (move.action === 'assign' && o.serviceId === undefined && row.service_id === null) {
-    throw badRequest(`No service is routed for appeal ${row.number}: give one.`, [{ path: 'service', message: 'required: nothing is routed' }]);
+    throw badRequest(`No service is routed for appeal ${row.number}: give one.`, [
+      { path: 'service', message: 'required: nothing is routed' },
+    ]);
   }
   if (move.action === 'reject') {
     if (!(REJECT_REASONS as readonly string[]).includes(req.reason!)) {
-      throw badRequest(`A rejection's reason is one of ${REJECT_REASONS.join(', ')}.`, [{ path: 'reason', message: 'not a reason to reject' }]);
+      throw badRequest(`A rejection's reason is one of ${REJECT_REASONS.join(', ')}.`, [
+        { path: 'reason', message: 'not a reason to reject' },
+      ]);
     }
     o.resolution = req.reason;
   }

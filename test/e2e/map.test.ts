@@ -16,6 +16,8 @@ const baseUrl = inject('baseUrl');
 const SHOTS = '.tmp';
 let browser: Browser;
 let context: BrowserContext;
+/** Uncaught exceptions in any page of the run: there should be none. */
+const pageErrors: string[] = [];
 
 const api = async <T>(path: string): Promise<T> => {
   const res = await fetch(baseUrl + path);
@@ -40,7 +42,8 @@ async function open(path: string, page?: Page): Promise<Page> {
 async function waitForMapIdle(page: Page) {
   await page.waitForFunction(
     () => {
-      const map = (window as unknown as { __jardemMap?: { loaded(): boolean; isMoving(): boolean; areTilesLoaded(): boolean } }).__jardemMap;
+      const map = (window as unknown as { __jardemMap?: { loaded(): boolean; isMoving(): boolean; areTilesLoaded(): boolean } })
+        .__jardemMap;
       return !!map && map.loaded() && !map.isMoving() && map.areTilesLoaded();
     },
     undefined,
@@ -90,12 +93,16 @@ async function pageWithBasemap(styleUrl: string, tiles?: string): Promise<Page> 
 }
 
 async function hasLayer(page: Page, id: string): Promise<boolean> {
-  return page.evaluate((layer) => !!(window as unknown as { __jardemMap: { getLayer(id: string): unknown } }).__jardemMap.getLayer(layer), id);
+  return page.evaluate(
+    (layer) => !!(window as unknown as { __jardemMap: { getLayer(id: string): unknown } }).__jardemMap.getLayer(layer),
+    id,
+  );
 }
 
 beforeAll(async () => {
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'ru-RU' });
+  context.on('weberror', (e) => pageErrors.push(e.error().message));
   mkdirSync(SHOTS, { recursive: true });
 });
 
@@ -163,10 +170,13 @@ describe('control room /', () => {
     const page = await open('/?layers=choropleth');
     const meta = await api<{ districts: { code: string; lng: number; lat: number; name: { ru: string } }[] }>('/api/meta');
     const target = meta.districts[0];
-    const point = await page.evaluate(([lng, lat]) => {
-      const map = (window as unknown as { __jardemMap: { project(p: [number, number]): { x: number; y: number } } }).__jardemMap;
-      return map.project([lng, lat]);
-    }, [target.lng, target.lat] as [number, number]);
+    const point = await page.evaluate(
+      ([lng, lat]) => {
+        const map = (window as unknown as { __jardemMap: { project(p: [number, number]): { x: number; y: number } } }).__jardemMap;
+        return map.project([lng, lat]);
+      },
+      [target.lng, target.lat] as [number, number],
+    );
     const box = (await page.locator('.maplibregl-canvas').boundingBox())!;
     await page.mouse.click(box.x + point.x, box.y + point.y);
     await page.waitForURL((u) => u.pathname === `/districts/${target.code}`);
@@ -272,7 +282,11 @@ describe('accessibility', () => {
     const unnamed = await page.evaluate(() =>
       [...document.querySelectorAll('button, a[href], input, select')]
         .filter((el) => {
-          const label = el.getAttribute('aria-label') || el.getAttribute('title') || el.textContent?.trim() || (el as HTMLInputElement).labels?.[0]?.textContent?.trim();
+          const label =
+            el.getAttribute('aria-label') ||
+            el.getAttribute('title') ||
+            el.textContent?.trim() ||
+            (el as HTMLInputElement).labels?.[0]?.textContent?.trim();
           return !label && (el as HTMLInputElement).type !== 'hidden';
         })
         .map((el) => el.outerHTML.slice(0, 80)),
@@ -344,5 +358,30 @@ describe('district drill-down /districts/:code', () => {
     await page.waitForURL((u) => u.pathname.startsWith('/incidents/'));
     await expect.poll(() => page.getByTestId('incident-title').textContent()).toContain(api1.features[0].properties.number);
     await page.close();
+  });
+});
+
+describe('sign-in', () => {
+  it('signs in from the header, shows the role, and signs out', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const page = await ctx.newPage();
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('button', { name: 'Войти' }).first().click();
+    await page.locator('dialog input[name="login"]').fill('supervisor');
+    await page.locator('dialog input[name="password"]').fill('wrong-password');
+    await page.locator('dialog button[type="submit"]').click();
+    await page.getByRole('alert').waitFor();
+    await page.locator('dialog input[name="password"]').fill('jardem-demo');
+    await page.locator('dialog button[type="submit"]').click();
+    await expect.poll(() => page.locator('header').textContent()).toContain('руководитель');
+    await page.getByRole('button', { name: 'Выйти' }).click();
+    await page.getByRole('button', { name: 'Войти' }).first().waitFor();
+    await ctx.close();
+  });
+});
+
+describe('robustness', () => {
+  it('no page threw an uncaught exception during these tests', () => {
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -58,7 +58,10 @@ describe('periods in the city calendar', () => {
     expect(periodRange('today', 'Asia/Almaty', {}, now)).toEqual({ from: '2026-03-02', to: '2026-03-03' });
     expect(periodRange('7d', 'Asia/Almaty', {}, now)).toEqual({ from: '2026-02-24', to: '2026-03-03' });
     expect(periodRange('all', 'Asia/Almaty', {}, now)).toBeNull();
-    expect(periodRange('custom', 'Asia/Almaty', { from: '2026-01-01', to: '2026-01-31' }, now)).toEqual({ from: '2026-01-01', to: '2026-02-01' });
+    expect(periodRange('custom', 'Asia/Almaty', { from: '2026-01-01', to: '2026-01-31' }, now)).toEqual({
+      from: '2026-01-01',
+      to: '2026-02-01',
+    });
     expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
   });
 });

@@ -29,7 +29,9 @@ describe('client dictionaries', () => {
     // a dictionary that is really Russian would have none of ә ғ қ ң ө ұ ү һ і
     const kazakh = Object.values(kk).join(' ');
     expect(kazakh).toMatch(/[әғқңөұүһі]/i);
-    const same = Object.keys(ru).filter((k) => kk[k as keyof typeof kk] === ru[k as keyof typeof ru] && /[а-я]{4,}/i.test(ru[k as keyof typeof ru]));
+    const same = Object.keys(ru).filter(
+      (k) => kk[k as keyof typeof kk] === ru[k as keyof typeof ru] && /[а-я]{4,}/i.test(ru[k as keyof typeof ru]),
+    );
     // only words the two languages share (e.g. "Telegram", "Навигация", "Логин") may be equal
     expect(same.length).toBeLessThan(8);
   });

@@ -30,7 +30,15 @@ interface Parts {
 
 /** Calendar date and wall-clock time of an instant in `timeZone`, as digits. */
 function partsIn(date: Date, timeZone: string): Parts {
-  const f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const f = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
   return { y: p.year, m: p.month, d: p.day, hh: p.hour, mm: p.minute };
 }
@@ -125,7 +133,9 @@ export class I18n {
   /** A calendar day with its year ("2026 ж. 24 қар." in Kazakh). */
   longDay = (ymd: string): string => {
     if (this.lang === 'kk') return `${ymd.slice(0, 4)} ж. ${this.day(ymd)}`;
-    return new Intl.DateTimeFormat(this.locale, { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(`${ymd}T00:00:00Z`));
+    return new Intl.DateTimeFormat(this.locale, { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(
+      new Date(`${ymd}T00:00:00Z`),
+    );
   };
 }
 

@@ -32,9 +32,9 @@ export const kk: Dictionary = {
 
   'kpi.label': 'Негізгі көрсеткіштер',
   'kpi.open': 'Ашық',
-  'kpi.newToday': 'Бүгін жаңа',
+  'kpi.newToday': 'Бүгін түскен',
   'kpi.overdue': 'Мерзімі өткен',
-  'kpi.resolvedToday': 'Бүгін шешілді',
+  'kpi.resolvedToday': 'Бүгін шешілген',
   'kpi.onTime': 'Мерзімінде шешілді',
   'kpi.satisfaction': 'Тұрғындар бағасы',
   'kpi.onTimeHint': 'кезең: {period}',

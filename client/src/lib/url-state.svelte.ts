@@ -26,7 +26,17 @@ export interface MapView {
 export const emptyFilters = (): Filters => ({ status: [], type: [], category: [], channel: [], service: [] });
 
 const CODE = /^[a-z0-9_.-]{1,128}$/;
-const list = (v: string | null): string[] => (v ? [...new Set(v.split(',').map((s) => s.trim()).filter((s) => CODE.test(s)))] : []);
+const list = (v: string | null): string[] =>
+  v
+    ? [
+        ...new Set(
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => CODE.test(s)),
+        ),
+      ]
+    : [];
 
 export class UrlState {
   filters = $state<Filters>(emptyFilters());

@@ -9,7 +9,10 @@ export const BASE_COLORS = { ground: '#e4e8ec', land: '#f7f7f5', outline: '#8a96
  * API, already in the browser). No `glyphs`: labels are drawn with local fonts.
  */
 export function offlineStyle(districts: DistrictCollection): StyleSpecification {
-  const shapes = { type: 'FeatureCollection' as const, features: districts.features.map((f) => ({ type: 'Feature' as const, geometry: f.geometry, properties: { code: f.properties.code } })) };
+  const shapes = {
+    type: 'FeatureCollection' as const,
+    features: districts.features.map((f) => ({ type: 'Feature' as const, geometry: f.geometry, properties: { code: f.properties.code } })),
+  };
   return {
     version: 8,
     name: 'jardem-offline',

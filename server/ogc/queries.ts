@@ -1,0 +1,172 @@
+import type pg from 'pg';
+import type { Catalog } from '../catalog.ts';
+import { PUBLIC_INCIDENT_COLUMNS, PUBLIC_INCIDENT_JOINS, type PublicIncidentRow } from '../exports/public-incident.ts';
+import { countPublicIncidents, publicIncidentPage, type RowKey } from '../exports/rows.ts';
+import { badRequest } from '../errors.ts';
+import { incidentConditions, type IncidentFilter, Where } from '../incidents/filters.ts';
+import type { Bbox, DatetimeFilter } from './params.ts';
+
+/**
+ * Adds "intersects the bbox" (edges included); a box across the antimeridian becomes two.
+ * ST_Intersects rather than `&&` alone: `&&` compares float4 boxes rounded outwards, so it
+ * lets in points a few centimetres outside.
+ */
+export function addBbox(w: Where, column: string, [minX, minY, maxX, maxY]: Bbox): void {
+  const env = (a: number, b: number, c: number, d: number) =>
+    `ST_MakeEnvelope(${w.param(a)}, ${w.param(b)}, ${w.param(c)}, ${w.param(d)}, 4326)`;
+  if (minX <= maxX) w.add(`ST_Intersects(${column}, ${env(minX, minY, maxX, maxY)})`);
+  else w.add(`(ST_Intersects(${column}, ${env(minX, minY, 180, maxY)}) OR ST_Intersects(${column}, ${env(-180, minY, maxX, maxY)}))`);
+}
+
+/**
+ * Adds the `datetime` filter on `column`: an instant matches equal times, a date the whole day
+ * (in the session's time zone, the city's), an interval its inclusive ends.
+ */
+export function addDatetime(w: Where, column: string, f: DatetimeFilter): void {
+  const { start, end } = f;
+  if (f.instant && start && !start.dateOnly) {
+    w.add(`${column} = ${w.param(start.value)}::timestamptz`);
+    return;
+  }
+  if (start) w.add(`${column} >= ${w.param(start.value)}::${start.dateOnly ? 'date::timestamptz' : 'timestamptz'}`);
+  if (end) {
+    if (end.dateOnly) w.add(`${column} < (${w.param(end.value)}::date + 1)::timestamptz`);
+    else w.add(`${column} <= ${w.param(end.value)}::timestamptz`);
+  }
+}
+
+export interface IncidentItemsQuery {
+  filter: IncidentFilter;
+  bbox?: Bbox;
+  datetime?: DatetimeFilter;
+  limit: number;
+  cursor?: string;
+}
+
+/** Opaque page cursors: the edge row's key and which way to read from it. */
+export function encodePageCursor(dir: 'after' | 'before', key: RowKey): string {
+  return Buffer.from(JSON.stringify([dir === 'after' ? 'a' : 'b', key.at, key.id])).toString('base64url');
+}
+
+export function decodePageCursor(cursor: string): { after?: RowKey; before?: RowKey } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(v) &&
+      v.length === 3 &&
+      (v[0] === 'a' || v[0] === 'b') &&
+      typeof v[1] === 'string' &&
+      !Number.isNaN(Date.parse(v[1])) &&
+      Number.isSafeInteger(v[2])
+    ) {
+      const key = { at: v[1], id: v[2] };
+      return v[0] === 'a' ? { after: key } : { before: key };
+    }
+  } catch {
+    // fall through
+  }
+  throw badRequest('Invalid cursor: follow the `next` and `prev` links unchanged.', [
+    { path: 'cursor', message: 'not a cursor of this API' },
+  ]);
+}
+
+/** A page of public incidents, newest first, with the count of all matches and cursors both ways. */
+export async function incidentItems(pool: pg.Pool, catalog: Catalog, q: IncidentItemsQuery) {
+  const w = incidentConditions(q.filter, catalog);
+  if (q.bbox) addBbox(w, 'i.geom', q.bbox);
+  if (q.datetime) addDatetime(w, 'i.created_at', q.datetime);
+  const from = q.cursor ? decodePageCursor(q.cursor) : undefined;
+  const [page, numberMatched] = await Promise.all([publicIncidentPage(pool, w, q.limit, from), countPublicIncidents(pool, w)]);
+  // Read forwards: more rows follow if `more`; rows precede if we started after a key.
+  // Read backwards: the reverse.
+  const hasNext = from?.before ? true : page.more;
+  const hasPrev = from?.before ? page.more : Boolean(from?.after);
+  return {
+    rows: page.rows,
+    numberMatched,
+    next: hasNext && page.last ? encodePageCursor('after', page.last) : null,
+    prev: hasPrev && page.first ? encodePageCursor('before', page.first) : null,
+  };
+}
+
+/** One public incident by id, or by its public number. */
+export async function incidentItem(pool: pg.Pool, featureId: string): Promise<PublicIncidentRow | null> {
+  const byId = /^\d{1,15}$/.test(featureId);
+  const { rows } = await pool.query<PublicIncidentRow>(
+    `SELECT ${PUBLIC_INCIDENT_COLUMNS} FROM incidents i ${PUBLIC_INCIDENT_JOINS} WHERE ${byId ? 'i.id = $1::bigint' : 'i.number = $1'}`,
+    [featureId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Extents of the incidents collection: the bounding box of the points and the first registration. */
+export async function incidentExtent(pool: pg.Pool) {
+  // The planner's estimate is instant on any size; an empty or unanalysed table falls back
+  // to the exact extent. The city's districts are added: appeals lie in the city.
+  const { rows } = await pool.query<{ x0: number | null; y0: number; x1: number; y1: number; t0: Date | null }>(
+    `WITH est AS (
+       SELECT CASE WHEN EXISTS (SELECT 1 FROM incidents)
+                   THEN coalesce((SELECT ST_EstimatedExtent('public', 'incidents', 'geom')::geometry), (SELECT ST_Extent(geom)::geometry FROM incidents))
+              END AS e
+     ), box AS (
+       SELECT ST_Extent(g) AS b FROM (SELECT e AS g FROM est UNION ALL SELECT geom FROM districts) u
+     )
+     SELECT ST_XMin(b) x0, ST_YMin(b) y0, ST_XMax(b) x1, ST_YMax(b) y1,
+            (SELECT min(created_at) FROM incidents) AS t0
+       FROM box`,
+  );
+  const r = rows[0];
+  return {
+    bbox: r?.x0 != null ? ([r.x0, r.y0, r.x1, r.y1] as Bbox) : null,
+    start: r?.t0 ?? null,
+  };
+}
+
+export interface DistrictRow {
+  id: number;
+  code: string;
+  name_kk: string;
+  name_ru: string;
+  name_en: string;
+  population: number | null;
+  approximate: boolean;
+  geometry: unknown;
+}
+
+const DISTRICT_COLUMNS = `d.id, d.code, d.name_kk, d.name_ru, d.name_en, d.population, d.approximate, ST_AsGeoJSON(d.geom, 7)::json AS geometry`;
+
+/** Districts in code order; `offset` pages (a city has a handful). */
+export async function districtItems(pool: pg.Pool, q: { bbox?: Bbox; limit: number; offset: number }) {
+  const w = new Where();
+  if (q.bbox) addBbox(w, 'd.geom', q.bbox);
+  const [page, count] = await Promise.all([
+    pool.query<DistrictRow>(
+      `SELECT ${DISTRICT_COLUMNS} FROM districts d ${w} ORDER BY d.code LIMIT ${w.param(q.limit)} OFFSET ${w.param(q.offset)}`,
+      w.values,
+    ),
+    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM districts d ${w}`, w.values.slice(0, w.values.length - 2)),
+  ]);
+  return { rows: page.rows, numberMatched: count.rows[0].n };
+}
+
+export async function districtItem(pool: pg.Pool, featureId: string): Promise<DistrictRow | null> {
+  const byId = /^\d{1,9}$/.test(featureId);
+  const { rows } = await pool.query<DistrictRow>(
+    `SELECT ${DISTRICT_COLUMNS} FROM districts d WHERE ${byId ? 'd.id = $1::int' : 'd.code = $1'}`,
+    [featureId],
+  );
+  return rows[0] ?? null;
+}
+
+export async function districtExtent(pool: pg.Pool) {
+  const { rows } = await pool.query<{ x0: number | null; y0: number; x1: number; y1: number }>(
+    `SELECT ST_XMin(b) x0, ST_YMin(b) y0, ST_XMax(b) x1, ST_YMax(b) y1 FROM (SELECT ST_Extent(geom) AS b FROM districts) t`,
+  );
+  const r = rows[0];
+  return { bbox: r?.x0 != null ? ([r.x0, r.y0, r.x1, r.y1] as Bbox) : null };
+}
+
+export function districtFeature(r: DistrictRow) {
+  const { geometry, id, ...props } = r;
+  return { type: 'Feature' as const, id, geometry, properties: props };
+}

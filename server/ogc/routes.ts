@@ -1,0 +1,296 @@
+import { type Context, Hono } from 'hono';
+import { compress } from 'hono/compress';
+import { cors } from 'hono/cors';
+import { getCatalog } from '../catalog.ts';
+import type { AppEnv, Deps } from '../context.ts';
+import { notFound, validationError } from '../errors.ts';
+import { PROPERTY_FIELDS, publicFeature } from '../exports/public-incident.ts';
+import { IncidentFilterSchema } from '../incidents/filters.ts';
+import { docsPage } from '../openapi/docs-page.ts';
+import { validQuery } from '../validate.ts';
+import { ogcApiDocument, OPENAPI_30_JSON } from './api-document.ts';
+import {
+  COLLECTIONS,
+  collectionDocument,
+  collectionExtents,
+  CONFORMANCE,
+  GEOJSON,
+  HTML,
+  isCollectionId,
+  JSON_TYPE,
+} from './collections.ts';
+import { esc, featureTable, type Link, linkList, page } from './html.ts';
+import { DEFAULT_LIMIT, type Format, formatParam, ItemsQuerySchema, negotiate } from './params.ts';
+import { districtFeature, districtItem, districtItems, incidentItem, incidentItems } from './queries.ts';
+import { z } from 'zod';
+
+const FormatQuery = z.object({ f: formatParam.optional() });
+const OffsetParam = z.coerce.number().int().min(0).max(1_000_000).default(0);
+
+/** Parameters of the items request that are not incident filters. */
+const ITEMS_KEYS = new Set(['bbox', 'bbox-crs', 'datetime', 'limit', 'cursor', 'f', 'offset']);
+
+/** The absolute URL of the request, as the client reached it (a proxy may say so in X-Forwarded-*). */
+function publicUrl(c: Context): URL {
+  const url = new URL(c.req.url);
+  const proto = c.req.header('x-forwarded-proto')?.split(',')[0].trim();
+  const host = c.req.header('x-forwarded-host')?.split(',')[0].trim();
+  if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
+  if (host && /^[\w.:[\]-]+$/.test(host)) url.host = host;
+  return url;
+}
+
+const baseOf = (c: Context) => `${publicUrl(c).origin}/ogc`;
+
+/** The current URL with some query parameters replaced (undefined removes one). */
+function withParams(c: Context, params: Record<string, string | undefined>): string {
+  const url = publicUrl(c);
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) url.searchParams.delete(k);
+    else url.searchParams.set(k, v);
+  }
+  return url.toString();
+}
+
+const fmt = (c: Context, f: Format | undefined) => negotiate(f, c.req.header('accept'));
+
+const sendJson = (c: Context, body: unknown, type = JSON_TYPE) => c.body(JSON.stringify(body), 200, { 'Content-Type': type });
+
+/** Incident filters given as extra query parameters (status, type, category, ...); unknown keys are ignored. */
+function incidentFilterFrom(c: Context) {
+  const raw = c.req.queries();
+  const rest: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(raw)) if (!ITEMS_KEYS.has(k)) rest[k] = v.length === 1 ? v[0] : v;
+  const parsed = IncidentFilterSchema.safeParse(rest);
+  if (!parsed.success) throw validationError(parsed.error, 'query parameter');
+  // bbox, from and to have their OGC forms here (bbox, datetime); the filter's own are not used.
+  const { bbox: _b, ...filter } = parsed.data;
+  return filter;
+}
+
+/**
+ * OGC API – Features Part 1 under /ogc: landing page, conformance, API description, the
+ * `incidents` and `districts` collections, their items and single items, as JSON (GeoJSON)
+ * or HTML. Public and read-only: no personal data, CORS open to every origin.
+ */
+export function ogcRoutes({ pool }: Deps) {
+  return new Hono<AppEnv>()
+    .use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
+    .use('*', compress())
+    .get('/', validQuery(FormatQuery), (c) => {
+      const base = baseOf(c);
+      const links: Link[] = [
+        { href: `${base}?f=json`, rel: 'self', type: JSON_TYPE, title: 'This document' },
+        { href: `${base}?f=html`, rel: 'alternate', type: HTML, title: 'This document as HTML' },
+        { href: `${base}/api`, rel: 'service-desc', type: OPENAPI_30_JSON, title: 'The API definition (OpenAPI 3.0)' },
+        { href: `${base}/api?f=html`, rel: 'service-doc', type: HTML, title: 'The API documentation' },
+        { href: `${base}/conformance`, rel: 'conformance', type: JSON_TYPE, title: 'Conformance classes' },
+        {
+          href: `${base}/conformance`,
+          rel: 'http://www.opengis.net/def/rel/ogc/1.0/conformance',
+          type: JSON_TYPE,
+          title: 'Conformance classes',
+        },
+        { href: `${base}/collections`, rel: 'data', type: JSON_TYPE, title: 'Collections' },
+        { href: `${base}/collections`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/data', type: JSON_TYPE, title: 'Collections' },
+      ];
+      const doc = {
+        title: 'Jardem — open data of the 109 centre',
+        description: "Appeals to the city's non-emergency 109 centre and the city's districts, as OGC API – Features. No personal data.",
+        links,
+      };
+      if (fmt(c, c.req.valid('query').f) === 'html') {
+        const body = `<p>${esc(doc.description)}</p>${linkList(links.filter((l) => l.type !== JSON_TYPE || l.rel === 'self'))}
+          <h2>Collections</h2><ul>${Object.entries(COLLECTIONS)
+            .map(([id, m]) => `<li><a href="${esc(`${base}/collections/${id}?f=html`)}">${esc(m.title)}</a></li>`)
+            .join('')}</ul>`;
+        return c.html(page(doc.title, [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}?f=json`));
+      }
+      return sendJson(c, doc);
+    })
+    .get('/conformance', validQuery(FormatQuery), (c) => {
+      const base = baseOf(c);
+      if (fmt(c, c.req.valid('query').f) === 'html') {
+        const body = `<ul>${CONFORMANCE.map((u) => `<li><code>${esc(u)}</code></li>`).join('')}</ul>`;
+        return c.html(page('Conformance', [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}/conformance?f=json`));
+      }
+      return sendJson(c, { conformsTo: CONFORMANCE });
+    })
+    .get('/api', validQuery(FormatQuery), (c) => {
+      const base = baseOf(c);
+      if (fmt(c, c.req.valid('query').f) === 'html') return c.html(docsPage(`${base}/api?f=json`, 'Jardem — OGC API – Features'));
+      return sendJson(c, ogcApiDocument(base), OPENAPI_30_JSON);
+    })
+    .get('/collections', validQuery(FormatQuery), async (c) => {
+      const base = baseOf(c);
+      const extents = await collectionExtents(pool);
+      const collections = (['incidents', 'districts'] as const).map((id) => collectionDocument(base, id, extents[id]));
+      const links: Link[] = [
+        { href: `${base}/collections?f=json`, rel: 'self', type: JSON_TYPE, title: 'This document' },
+        { href: `${base}/collections?f=html`, rel: 'alternate', type: HTML, title: 'This document as HTML' },
+      ];
+      if (fmt(c, c.req.valid('query').f) === 'html') {
+        const body = collections
+          .map(
+            (col) => `<h2><a href="${esc(`${base}/collections/${col.id}?f=html`)}">${esc(col.title)}</a></h2><p>${esc(col.description)}</p>
+              <p><a href="${esc(`${base}/collections/${col.id}/items?f=html`)}">Browse the features</a></p>`,
+          )
+          .join('');
+        return c.html(page('Collections', [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}/collections?f=json`));
+      }
+      return sendJson(c, { links, collections });
+    })
+    .get('/collections/:collectionId', validQuery(FormatQuery), async (c) => {
+      const id = c.req.param('collectionId');
+      if (!isCollectionId(id)) throw notFound('Collection');
+      const base = baseOf(c);
+      const doc = collectionDocument(base, id, (await collectionExtents(pool))[id]);
+      if (fmt(c, c.req.valid('query').f) === 'html') {
+        const [x0, y0, x1, y1] = doc.extent.spatial.bbox[0];
+        const interval = doc.extent.temporal?.interval[0];
+        const temporal = interval ? `<p>Registered from ${esc(interval[0] ?? '—')} until now.</p>` : '';
+        const body = `<p>${esc(doc.description)}</p><p>Extent: ${[x0, y0, x1, y1].map((n) => n.toFixed(5)).join(', ')} (CRS84)</p>${temporal}${linkList(doc.links)}`;
+        return c.html(
+          page(
+            doc.title,
+            [
+              { href: `${base}?f=html`, text: 'Jardem OGC API' },
+              { href: `${base}/collections?f=html`, text: 'Collections' },
+            ],
+            body,
+            `${base}/collections/${id}?f=json`,
+          ),
+        );
+      }
+      return sendJson(c, doc);
+    })
+    .get('/collections/:collectionId/items', validQuery(ItemsQuerySchema), async (c) => {
+      const id = c.req.param('collectionId');
+      if (!isCollectionId(id)) throw notFound('Collection');
+      const q = c.req.valid('query');
+      const limit = q.limit ?? DEFAULT_LIMIT;
+      const base = baseOf(c);
+      let features: { id: unknown; geometry: any; properties: Record<string, unknown> }[];
+      let numberMatched: number;
+      let next: Record<string, string | undefined> | null = null;
+      let prev: Record<string, string | undefined> | null = null;
+      if (id === 'incidents') {
+        const filter = incidentFilterFrom(c);
+        const page = await incidentItems(pool, await getCatalog(pool), {
+          filter,
+          bbox: q.bbox,
+          datetime: q.datetime,
+          limit,
+          cursor: q.cursor,
+        });
+        features = page.rows.map(publicFeature);
+        numberMatched = page.numberMatched;
+        if (page.next) next = { cursor: page.next };
+        if (page.prev) prev = { cursor: page.prev };
+      } else {
+        const offsetRaw = c.req.query('offset');
+        const parsed = OffsetParam.safeParse(offsetRaw);
+        if (!parsed.success) throw validationError(parsed.error, 'query parameter offset');
+        const offset = parsed.data;
+        const page = await districtItems(pool, { bbox: q.bbox, limit, offset });
+        features = page.rows.map(districtFeature);
+        numberMatched = page.numberMatched;
+        if (offset + features.length < numberMatched) next = { offset: String(offset + limit) };
+        if (offset > 0) prev = { offset: String(Math.max(0, offset - limit)) };
+      }
+      const format = fmt(c, q.f);
+      const links: Link[] = [
+        { href: withParams(c, { f: 'json' }), rel: 'self', type: GEOJSON, title: 'This page' },
+        { href: withParams(c, { f: 'html' }), rel: 'alternate', type: HTML, title: 'This page as HTML' },
+        ...(next
+          ? [
+              {
+                href: withParams(c, { ...next, f: format === 'html' ? 'html' : 'json' }),
+                rel: 'next',
+                type: format === 'html' ? HTML : GEOJSON,
+                title: 'Next page',
+              },
+            ]
+          : []),
+        ...(prev
+          ? [
+              {
+                href: withParams(c, { ...prev, f: format === 'html' ? 'html' : 'json' }),
+                rel: 'prev',
+                type: format === 'html' ? HTML : GEOJSON,
+                title: 'Previous page',
+              },
+            ]
+          : []),
+        { href: `${base}/collections/${id}`, rel: 'collection', type: JSON_TYPE, title: 'The collection' },
+      ];
+      if (format === 'html') {
+        const columns =
+          id === 'incidents' ? PROPERTY_FIELDS.filter((f) => f !== 'description') : ['code', 'name_kk', 'name_ru', 'name_en', 'population'];
+        const nav = `<nav class="pages">${links
+          .filter((l) => l.rel === 'prev' || l.rel === 'next')
+          .map((l) => `<a href="${esc(l.href)}">${esc(l.title)}</a>`)
+          .join('')}</nav>`;
+        const body = `<p>${features.length} of ${numberMatched} features.</p>${nav}${featureTable(features, [...columns], (fid) => `${base}/collections/${id}/items/${fid}?f=html`)}${nav}`;
+        return c.html(
+          page(
+            COLLECTIONS[id].title,
+            [
+              { href: `${base}?f=html`, text: 'Jardem OGC API' },
+              { href: `${base}/collections?f=html`, text: 'Collections' },
+              { href: `${base}/collections/${id}?f=html`, text: id },
+            ],
+            body,
+            withParams(c, { f: 'json' }),
+          ),
+        );
+      }
+      c.header('Cache-Control', 'no-cache');
+      return sendJson(
+        c,
+        { type: 'FeatureCollection', timeStamp: new Date().toISOString(), numberMatched, numberReturned: features.length, links, features },
+        GEOJSON,
+      );
+    })
+    .get('/collections/:collectionId/items/:featureId', validQuery(FormatQuery), async (c) => {
+      const id = c.req.param('collectionId');
+      if (!isCollectionId(id)) throw notFound('Collection');
+      const featureId = c.req.param('featureId');
+      const base = baseOf(c);
+      const feature =
+        id === 'incidents'
+          ? await incidentItem(pool, featureId).then((r) => (r ? publicFeature(r) : null))
+          : await districtItem(pool, featureId).then((r) => (r ? districtFeature(r) : null));
+      if (!feature) throw notFound('Feature');
+      const href = `${base}/collections/${id}/items/${encodeURIComponent(featureId)}`;
+      const links: Link[] = [
+        { href: `${href}?f=json`, rel: 'self', type: GEOJSON, title: 'This feature' },
+        { href: `${href}?f=html`, rel: 'alternate', type: HTML, title: 'This feature as HTML' },
+        { href: `${base}/collections/${id}`, rel: 'collection', type: JSON_TYPE, title: 'The collection' },
+      ];
+      if (fmt(c, c.req.valid('query').f) === 'html') {
+        const rows = Object.entries(feature.properties)
+          .map(([k, v]) => `<tr><th>${esc(k)}</th><td class="t">${esc(v instanceof Date ? v.toISOString() : v)}</td></tr>`)
+          .join('');
+        const position =
+          feature.geometry && (feature.geometry as any).type === 'Point'
+            ? `<p>Position: ${(feature.geometry as any).coordinates.join(', ')} (lng, lat)</p>`
+            : '';
+        return c.html(
+          page(
+            `${id === 'incidents' ? 'Appeal' : 'District'} ${String((feature.properties as any).number ?? (feature.properties as any).code)}`,
+            [
+              { href: `${base}?f=html`, text: 'Jardem OGC API' },
+              { href: `${base}/collections/${id}/items?f=html`, text: id },
+            ],
+            `<table>${rows}</table>${position}`,
+            `${href}?f=json`,
+          ),
+        );
+      }
+      return sendJson(c, { ...feature, links }, GEOJSON);
+    })
+    .all('*', () => {
+      throw notFound('OGC API path');
+    });
+}

@@ -1,0 +1,163 @@
+import { EXPORT_ROLES } from '../exports/routes.ts';
+import { describeRoute } from './registry.ts';
+
+/**
+ * Words for the routes of /api (and /tiles): what each does, who may call it, what it answers.
+ * Parameters and bodies come from the routes' own zod schemas; only the prose lives here. A new
+ * route gets a describeRoute() line, here or beside the route (docs/api.md); the OpenAPI test
+ * fails for a mounted route that has none.
+ */
+
+const geojson = (description: string) => ({ description, contentType: 'application/geo+json' });
+
+// Platform
+describeRoute('GET', '/api/health', {
+  summary: 'Liveness and the database behind it',
+  responses: {
+    '200': '`{"status":"ok","database":{"engine":"postgres"|"pglite","postgis":"<version>"}}`',
+    '503': 'The database is unreachable',
+  },
+});
+describeRoute('GET', '/api/meta', {
+  summary: 'The city, its reference lists and the enums',
+  description:
+    'City settings, map centre and bounds, statuses, types and channels, the category tree with kk/ru/en names, services and districts (no geometry).',
+});
+describeRoute('GET', '/api/openapi.json', { summary: 'This description (OpenAPI 3.1)', tag: 'docs' });
+describeRoute('GET', '/api/docs', {
+  summary: 'This description as a page for people',
+  tag: 'docs',
+  responses: { '200': { description: 'HTML', contentType: 'text/html' } },
+});
+
+// Sessions
+describeRoute('POST', '/api/auth/login', {
+  summary: 'Sign in',
+  description: 'Sets the HttpOnly session cookie. Answers `{user}`.',
+  responses: { '200': 'Signed in; the session cookie is set', '401': 'Wrong login or password' },
+});
+describeRoute('POST', '/api/auth/logout', { summary: 'Sign out (ends the session and clears its cookie)' });
+describeRoute('GET', '/api/auth/me', { summary: 'The signed-in user', responses: { '200': '`{user}`', '401': 'No session' } });
+
+// Districts and appeals
+describeRoute('GET', '/api/districts', {
+  summary: 'Districts with counts of appeals',
+  description:
+    'GeoJSON FeatureCollection; properties `id`, `code`, `name` {kk,ru,en}, `population`, `count` (matching the filters), `open`, `overdue`, `per10k`.',
+  responses: { '200': geojson('Districts') },
+});
+describeRoute('GET', '/api/incidents', {
+  summary: 'Appeals, filtered and paged',
+  description:
+    'GeoJSON FeatureCollection with `numberMatched`, `numberReturned` and a `next` cursor; newest first or by deadline (`sort=due`).',
+  responses: { '200': geojson('A page of appeals') },
+});
+describeRoute('POST', '/api/incidents', {
+  summary: 'Register an appeal',
+  description:
+    'Answers 201 with id, number, status, district, service, due_at, version and nearby open duplicates. An `Idempotency-Key` header makes a retry answer the first result.',
+  roles: ['dispatcher', 'admin'],
+  responses: { '201': 'Registered' },
+});
+describeRoute('GET', '/api/incidents/duplicates', {
+  summary: 'Open appeals of a category near a point (duplicate candidates)',
+  roles: ['admin', 'dispatcher', 'supervisor'],
+});
+describeRoute('POST', '/api/incidents/group', { summary: 'Group appeals under one parent', roles: ['admin', 'dispatcher', 'supervisor'] });
+describeRoute('GET', '/api/incidents/:id', {
+  summary: 'One appeal with its events',
+  description: "Reporters' names and phones are included only for roles allowed to see personal data, and every such read is logged.",
+  responses: { '200': 'The appeal as a GeoJSON Feature with `events`', '404': 'No such appeal' },
+});
+describeRoute('POST', '/api/incidents/:id/transitions', {
+  summary: 'Move an appeal to another status',
+  description:
+    '`{to, version, note?, service?, reason?}`; 409 with the allowed transitions when the move is not allowed or the version is stale.',
+  roles: ['admin', 'dispatcher', 'supervisor', 'executor'],
+  responses: { '200': 'The appeal after the change', '404': 'No such appeal', '409': 'Illegal transition or stale version' },
+});
+describeRoute('POST', '/api/incidents/:id/escalate', {
+  summary: 'Escalate an appeal',
+  roles: ['admin', 'dispatcher', 'supervisor', 'executor'],
+  responses: { '200': 'The appeal after the change', '409': 'Stale version' },
+});
+describeRoute('POST', '/api/incidents/:id/merge', {
+  summary: 'Merge an appeal into another as a duplicate',
+  roles: ['admin', 'dispatcher', 'supervisor'],
+});
+describeRoute('POST', '/api/incidents/:id/feedback', {
+  summary: "Record a reporter's rating given by phone",
+  roles: ['dispatcher', 'admin'],
+});
+describeRoute('GET', '/api/public/incidents/:number', {
+  summary: "An appeal's status by its public number, for citizens",
+  responses: { '200': 'Status without personal data', '404': 'No such appeal' },
+});
+describeRoute('GET', '/api/feedback/:token', { summary: 'What a feedback link is about (no sign-in)', tag: 'feedback' });
+describeRoute('POST', '/api/feedback/:token', { summary: "A citizen's rating (1–5) through a feedback link", tag: 'feedback' });
+describeRoute('POST', '/api/feedback/:token/dispute', { summary: 'A citizen says it is not fixed: reopens the appeal', tag: 'feedback' });
+describeRoute('GET', '/api/control', {
+  summary: 'Execution control: overdue, escalated, bounced appeals and deadline risk',
+  roles: ['admin', 'supervisor', 'dispatcher', 'official', 'executor'],
+});
+
+// Statistics and map aggregates
+describeRoute('GET', '/api/stats/summary', { summary: 'KPIs: open, new today, overdue, resolved today, on-time %, satisfaction' });
+describeRoute('GET', '/api/stats/by-category', { summary: 'Counts by sphere or category (open appeals unless a status is given)' });
+describeRoute('GET', '/api/stats/by-service', { summary: 'Counts and lateness by service (open appeals unless a status is given)' });
+describeRoute('GET', '/api/stats/timeseries', { summary: 'Appeals registered and resolved per day, week or month' });
+describeRoute('GET', '/api/map/clusters', {
+  summary: 'Appeals aggregated on a grid for a zoom level',
+  description:
+    'Per cell: count, mean position, heat weight and the mix of spheres; a cell of one appeal carries its id and category. Default: open appeals.',
+  responses: { '200': geojson('Cells as points') },
+});
+
+// Live events and administration
+describeRoute('GET', '/api/live', {
+  summary: 'Server-Sent Events: incident.created, incident.updated, stats',
+  description: 'Honours `Last-Event-ID` (or `?lastEventId=`): a reconnecting client first receives what it missed.',
+  responses: { '200': { description: 'An event stream', contentType: 'text/event-stream' } },
+});
+describeRoute('GET', '/api/admin/display-tokens', { summary: 'Display tokens of wall screens', roles: ['admin'] });
+describeRoute('POST', '/api/admin/display-tokens', {
+  summary: 'Issue a display token (shown once)',
+  roles: ['admin'],
+  responses: { '201': 'The token and its wall URL' },
+});
+describeRoute('DELETE', '/api/admin/display-tokens/:id', {
+  summary: 'Revoke a display token',
+  roles: ['admin'],
+  responses: { '200': 'Revoked', '404': 'No such token' },
+});
+
+// Exports and tiles
+describeRoute('GET', '/api/exports/incidents.csv', {
+  summary: 'Every matching appeal as CSV, streamed',
+  description:
+    'RFC 4180, UTF-8 with a byte-order mark (Excel), header row; columns number, type, category, sphere, channel, status, priority, district, service, ' +
+    'created_at, due_at, resolved_at, closed_at, overdue, lng, lat, address, description. No personal data. Filters as in GET /api/incidents.',
+  roles: EXPORT_ROLES,
+  responses: { '200': { description: 'CSV', contentType: 'text/csv' }, '429': 'Too many exports running; retry later' },
+});
+describeRoute('GET', '/api/exports/incidents.geojson', {
+  summary: 'Every matching appeal as a GeoJSON FeatureCollection, streamed',
+  description: 'Same rows and properties as the CSV (the position is the geometry). No personal data.',
+  roles: EXPORT_ROLES,
+  responses: { '200': geojson('FeatureCollection'), '429': 'Too many exports running; retry later' },
+});
+describeRoute('GET', '/tiles/incidents/:z/:x/:y{[0-9]+\\.mvt}', {
+  summary: 'Vector tile of appeals (Mapbox Vector Tile)',
+  description:
+    'Below zoom 14 layer `cells`: a 16×16 grid per tile, each cell a point with `count`, `overdue` and the dominant `sphere`. From zoom 14 layer ' +
+    '`incidents`: every appeal with id, number, category, sphere, status, priority, overdue. Filters as in GET /api/incidents; default status=open. ' +
+    'ETag and a short max-age; 204 for an empty tile.',
+  tag: 'tiles',
+  openapiPath: '/tiles/incidents/{z}/{x}/{y}.mvt',
+  pathParams: { z: 'Zoom, 0–22', x: 'Column, 0 … 2^z − 1', y: 'Row, 0 … 2^z − 1' },
+  responses: {
+    '200': { description: 'The tile', contentType: 'application/vnd.mapbox-vector-tile' },
+    '204': 'An empty tile',
+    '304': 'Unchanged since the ETag sent in If-None-Match',
+  },
+});

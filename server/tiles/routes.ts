@@ -1,0 +1,69 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { getCatalog } from '../catalog.ts';
+import type { AppEnv, Deps } from '../context.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { type IncidentFilter, IncidentFilterSchema } from '../incidents/filters.ts';
+import { validQuery } from '../validate.ts';
+import { readChangeCounter, TileCache, type TileCacheOptions } from './cache.ts';
+import { renderIncidentTile, tileEncoder } from './render.ts';
+import { isValidTile, MAX_ZOOM } from './tile-sql.ts';
+
+export const TILE_TYPE = 'application/vnd.mapbox-vector-tile';
+/** Browsers and proxies may reuse a tile this long, then revalidate with its ETag. */
+export const TILE_MAX_AGE_S = 10;
+
+/** The path of an incident tile in Hono's syntax (y carries the .mvt extension). */
+export const TILE_PATH = '/incidents/:z/:x/:y{[0-9]+\\.mvt}';
+
+/** Filters in one canonical order, so that equal filters share cache entries. */
+export function filterKey(f: IncidentFilter): string {
+  const entries = Object.entries(f)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => [k, Array.isArray(v) && k !== 'bbox' ? [...v].sort() : v] as const)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify(entries);
+}
+
+/**
+ * GET /tiles/incidents/{z}/{x}/{y}.mvt?<incident filters> (default: open appeals). Below zoom
+ * 14 the layer `cells` holds grid cells with `count`, `overdue` and the dominant `sphere`; from
+ * 14 on the layer `incidents` holds every appeal with id, number, category, sphere, status,
+ * priority and overdue. An empty tile is 204 No Content.
+ */
+export function tileRoutes({ pool }: Deps, cacheOptions?: TileCacheOptions) {
+  const cache = new TileCache(() => readChangeCounter(pool), cacheOptions);
+  return new Hono<AppEnv>()
+    .use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
+    .get(TILE_PATH, validQuery(IncidentFilterSchema), async (c) => {
+      const tile = { z: Number(c.req.param('z')), x: Number(c.req.param('x')), y: Number(c.req.param('y').slice(0, -4)) };
+      if (!/^\d{1,2}$/.test(c.req.param('z')) || !/^\d{1,8}$/.test(c.req.param('x')) || !isValidTile(tile)) {
+        throw badRequest(`No such tile: z must be 0–${MAX_ZOOM} and x, y 0 … 2^z − 1.`, [
+          { path: 'z/x/y', message: `${tile.z}/${tile.x}/${tile.y} is outside the tile pyramid` },
+        ]);
+      }
+      const query = c.req.valid('query');
+      const filter: IncidentFilter = query.status ? query : { ...query, status: ['open'] };
+      const [catalog, encoder] = await Promise.all([getCatalog(pool), tileEncoder(pool)]);
+      const key = `${tile.z}/${tile.x}/${tile.y}|${filterKey(filter)}`;
+      const t0 = performance.now();
+      const rendered = await cache.get(key, () => renderIncidentTile(pool, catalog, filter, tile, encoder));
+      c.header('ETag', rendered.etag);
+      c.header('Cache-Control', `public, max-age=${TILE_MAX_AGE_S}`);
+      c.header('Vary', 'Accept-Encoding');
+      c.header('X-Tile-Cache', rendered.cached ? 'hit' : 'miss');
+      c.header('Server-Timing', `tile;dur=${(performance.now() - t0).toFixed(1)};desc="${rendered.cached ? 'cache' : encoder}"`);
+      const inm = c.req.header('if-none-match');
+      if (inm && inm.split(',').some((t) => t.trim() === rendered.etag)) return c.body(null, 304);
+      if (!rendered.body) return c.body(null, 204);
+      c.header('Content-Type', TILE_TYPE);
+      if (rendered.gzip && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+        c.header('Content-Encoding', 'gzip');
+        return c.body(rendered.gzip as Uint8Array<ArrayBuffer>);
+      }
+      return c.body(rendered.body as Uint8Array<ArrayBuffer>);
+    })
+    .all('*', () => {
+      throw notFound('Tile layer or path');
+    });
+}

@@ -1,0 +1,103 @@
+import type { Where } from '../incidents/filters.ts';
+
+/**
+ * The SQL of an incident vector tile, in Web Mercator (EPSG:3857) tile coordinates with the
+ * origin at the top left. One builder serves both engines: PostgreSQL encodes the tile itself
+ * (`ST_AsMVT` over `ST_AsMVTGeom`); the embedded PGlite, built without protobuf support, gets
+ * the same features with their tile coordinates computed in SQL and encodes them in JS.
+ */
+
+/** Tile coordinate units per side (the MVT default). */
+export const EXTENT = 4096;
+/** Points this many units outside the tile are kept, so symbols at an edge are not cut. */
+export const BUFFER = 64;
+/** From this zoom on a tile carries every appeal; below it, grid cells with counts. */
+export const POINT_MIN_ZOOM = 14;
+/** Grid cells per tile side below POINT_MIN_ZOOM: 16 × 16 cells of 256 units (16 px on a 256-px tile). */
+export const CELLS_PER_TILE = 16;
+/** Deepest zoom served; clients overzoom beyond it. */
+export const MAX_ZOOM = 22;
+
+export const POINT_LAYER = 'incidents';
+export const CELL_LAYER = 'cells';
+
+export interface TileId {
+  z: number;
+  x: number;
+  y: number;
+}
+
+/** True when z/x/y names a tile of the Web Mercator pyramid (x, y in 0 … 2^z − 1). */
+export function isValidTile({ z, x, y }: TileId): boolean {
+  const n = 2 ** z;
+  return Number.isInteger(z) && Number.isInteger(x) && Number.isInteger(y) && z >= 0 && z <= MAX_ZOOM && x >= 0 && y >= 0 && x < n && y < n;
+}
+
+export type TileMode = 'mvt' | 'rows';
+
+const OVERDUE = `(i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())`;
+// Tile coordinates of a 3857 point in the tile envelope `b.e`, y downwards.
+const px = (x: string) => `round((${x} - ST_XMin(b.e)) * ${EXTENT} / (ST_XMax(b.e) - ST_XMin(b.e)))::int`;
+const py = (y: string) => `round((ST_YMax(b.e) - ${y}) * ${EXTENT} / (ST_YMax(b.e) - ST_YMin(b.e)))::int`;
+
+/**
+ * SQL and values for one tile. `where` holds the incident filters on `incidents i` (it is
+ * extended here). Mode `mvt` returns one row `{ mvt: Buffer }`; mode `rows` returns one row per
+ * feature with its tile coordinates `px`, `py` and properties.
+ */
+export function tileQuery(t: TileId, where: Where, mode: TileMode): { sql: string; values: unknown[]; layer: string } {
+  const [z, x, y] = [where.param(t.z), where.param(t.x), where.param(t.y)];
+  const points = t.z >= POINT_MIN_ZOOM;
+  // The index sees a box in degrees: a tile's edges are meridians and parallels, so the
+  // transformed envelope is exact. Points keep a buffer; cells belong to one tile only.
+  const margin = points ? where.param(BUFFER / EXTENT) : where.param(0);
+  where.add(`i.geom && ST_Transform(ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int, margin => ${margin}::float8), 4326)`);
+  const bounds = `bounds AS (SELECT ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int) AS e)`;
+
+  if (points) {
+    const pts = `pts AS (
+      SELECT i.id, i.number, c.code AS category, s.code AS sphere, i.status, i.priority, ${OVERDUE} AS overdue,
+             ST_Transform(i.geom, 3857) AS g
+        FROM incidents i JOIN categories c ON c.id = i.category_id LEFT JOIN categories s ON s.id = c.sphere_id
+        ${where})`;
+    const props = 'p.id, p.number, p.category, p.sphere, p.status, p.priority, p.overdue';
+    const sql =
+      mode === 'mvt'
+        ? `WITH ${bounds}, ${pts}
+           SELECT ST_AsMVT(t, '${POINT_LAYER}', ${EXTENT}, 'geom', 'fid') AS mvt
+             FROM (SELECT p.id AS fid, ${props}, ST_AsMVTGeom(p.g, b.e, ${EXTENT}, ${BUFFER}, true) AS geom
+                     FROM pts p, bounds b ORDER BY p.id) t
+            WHERE t.geom IS NOT NULL`
+        : `WITH ${bounds}, ${pts}
+           SELECT * FROM (SELECT ${props}, ${px('ST_X(p.g)')} AS px, ${py('ST_Y(p.g)')} AS py FROM pts p, bounds b) t
+            WHERE t.px BETWEEN ${-BUFFER} AND ${EXTENT + BUFFER} AND t.py BETWEEN ${-BUFFER} AND ${EXTENT + BUFFER}
+            ORDER BY t.id`;
+    return { sql, values: where.values, layer: POINT_LAYER };
+  }
+
+  // Cells: a grid aligned on tile edges, so each appeal counts in exactly one cell of one tile
+  // (edges half-open: left and top inclusive). A cell's point is the mean position of its
+  // appeals; `sphere` is the most frequent sphere among them.
+  const cells = `pts AS (
+      SELECT s.code AS sphere, ${OVERDUE} AS overdue, ST_Transform(i.geom, 3857) AS g
+        FROM incidents i JOIN categories c ON c.id = i.category_id LEFT JOIN categories s ON s.id = c.sphere_id
+        ${where}
+    ), cells AS (
+      SELECT floor((ST_X(p.g) - ST_XMin(b.e)) / ((ST_XMax(b.e) - ST_XMin(b.e)) / ${CELLS_PER_TILE}))::int AS cx,
+             floor((ST_YMax(b.e) - ST_Y(p.g)) / ((ST_YMax(b.e) - ST_YMin(b.e)) / ${CELLS_PER_TILE}))::int AS cy,
+             count(*)::int AS count, count(*) FILTER (WHERE p.overdue)::int AS overdue,
+             mode() WITHIN GROUP (ORDER BY p.sphere) AS sphere,
+             avg(ST_X(p.g)) AS mx, avg(ST_Y(p.g)) AS my
+        FROM pts p, bounds b
+       WHERE ST_X(p.g) >= ST_XMin(b.e) AND ST_X(p.g) < ST_XMax(b.e) AND ST_Y(p.g) > ST_YMin(b.e) AND ST_Y(p.g) <= ST_YMax(b.e)
+       GROUP BY 1, 2)`;
+  const sql =
+    mode === 'mvt'
+      ? `WITH ${bounds}, ${cells}
+         SELECT ST_AsMVT(t, '${CELL_LAYER}', ${EXTENT}, 'geom') AS mvt
+           FROM (SELECT k.count, k.overdue, k.sphere, ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(k.mx, k.my), 3857), b.e, ${EXTENT}, 0, false) AS geom
+                   FROM cells k, bounds b ORDER BY k.cy, k.cx) t`
+      : `WITH ${bounds}, ${cells}
+         SELECT k.count, k.overdue, k.sphere, ${px('k.mx')} AS px, ${py('k.my')} AS py FROM cells k, bounds b ORDER BY k.cy, k.cx`;
+  return { sql, values: where.values, layer: CELL_LAYER };
+}

@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { testApp } from '../helpers/app.ts';
+
+const t = testApp();
+const ogc = (path: string, init?: RequestInit) => t.json(`/ogc${path}`, init);
+const PHONE = /\+7 ?7\d\d/;
+
+describe('OGC API – Features: capabilities', () => {
+  it('serves a landing page linking the API description, conformance and collections', async () => {
+    const { status, body, headers } = await ogc('');
+    expect(status).toBe(200);
+    expect(headers.get('content-type')).toMatch(/^application\/json/);
+    const rels = body.links.map((l: any) => l.rel);
+    expect(rels).toEqual(expect.arrayContaining(['self', 'alternate', 'service-desc', 'service-doc', 'conformance', 'data']));
+    const desc = body.links.find((l: any) => l.rel === 'service-desc');
+    expect(desc.type).toBe('application/vnd.oai.openapi+json;version=3.0');
+    expect(desc.href).toMatch(/^http:\/\/localhost\/ogc\/api$/);
+  });
+
+  it('declares the conformance classes core, geojson, html and oas30', async () => {
+    const { body } = await ogc('/conformance');
+    for (const c of ['core', 'geojson', 'html', 'oas30']) expect(body.conformsTo).toContain(`http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/${c}`);
+  });
+
+  it('describes itself in OpenAPI 3.0 JSON with both collections and the items parameters', async () => {
+    const res = await t.request('/ogc/api');
+    expect(res.headers.get('content-type')).toBe('application/vnd.oai.openapi+json;version=3.0');
+    const doc = await res.json();
+    expect(doc.openapi).toMatch(/^3\.0\./);
+    for (const p of ['/', '/conformance', '/api', '/collections', '/collections/incidents/items', '/collections/districts/items/{featureId}']) {
+      expect(doc.paths[p]?.get, p).toBeDefined();
+    }
+    const names = doc.paths['/collections/incidents/items'].get.parameters.map((p: any) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['bbox', 'datetime', 'limit', 'status', 'category']));
+    const limit = doc.paths['/collections/incidents/items'].get.parameters.find((p: any) => p.name === 'limit');
+    expect(limit.schema).toMatchObject({ minimum: 1, maximum: 10000 });
+  });
+
+  it('lists the collections with spatial (CRS84) and temporal extents', async () => {
+    const { body } = await ogc('/collections');
+    expect(body.collections.map((c: any) => c.id)).toEqual(['incidents', 'districts']);
+    const inc = body.collections[0];
+    const [x0, y0, x1, y1] = inc.extent.spatial.bbox[0];
+    // Taraz lies about 71.26–71.47 E, 42.82–42.97 N.
+    expect(x0).toBeGreaterThan(71.2);
+    expect(x1).toBeLessThan(71.55);
+    expect(y0).toBeGreaterThan(42.75);
+    expect(y1).toBeLessThan(43.05);
+    expect(inc.extent.spatial.crs).toBe('http://www.opengis.net/def/crs/OGC/1.3/CRS84');
+    const { rows } = await t.pool.query('SELECT min(created_at) AS t0 FROM incidents');
+    expect(Date.parse(inc.extent.temporal.interval[0][0])).toBe(rows[0].t0.getTime());
+    expect(inc.extent.temporal.interval[0][1]).toBeNull();
+    expect(inc.links.some((l: any) => l.rel === 'items' && l.type === 'application/geo+json')).toBe(true);
+    expect((await ogc('/collections/districts')).body.id).toBe('districts');
+    expect((await ogc('/collections/nope')).status).toBe(404);
+  });
+});
+
+describe('OGC API – Features: items', () => {
+  it('answers GeoJSON with numberMatched equal to the database count, numberReturned, timeStamp and links', async () => {
+    const res = await t.request('/ogc/collections/incidents/items?limit=25');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/geo\+json/);
+    const body = await res.json();
+    const { rows } = await t.pool.query('SELECT count(*)::int AS n FROM incidents');
+    expect(body.type).toBe('FeatureCollection');
+    expect(body.numberMatched).toBe(rows[0].n);
+    expect(body.numberReturned).toBe(25);
+    expect(body.features).toHaveLength(25);
+    expect(Number.isNaN(Date.parse(body.timeStamp))).toBe(false);
+    const rels = body.links.map((l: any) => l.rel);
+    expect(rels).toEqual(expect.arrayContaining(['self', 'alternate', 'next', 'collection']));
+    expect(rels).not.toContain('prev');
+  });
+
+  it('publishes only the public columns: no reporter names or phones', async () => {
+    const { body } = await ogc('/collections/incidents/items?limit=500');
+    const f = body.features[0];
+    expect(Object.keys(f.properties).sort()).toEqual(
+      [
+        'number',
+        'type',
+        'category',
+        'sphere',
+        'channel',
+        'status',
+        'priority',
+        'district',
+        'service',
+        'created_at',
+        'due_at',
+        'resolved_at',
+        'closed_at',
+        'overdue',
+        'address',
+        'description',
+      ].sort(),
+    );
+    expect(f.geometry.type).toBe('Point');
+    expect(JSON.stringify(body)).not.toMatch(PHONE);
+    const { rows } = await t.pool.query('SELECT name FROM incident_reporters WHERE name IS NOT NULL LIMIT 20');
+    for (const r of rows) expect(JSON.stringify(body)).not.toContain(r.name);
+  });
+
+  it('follows next and prev links through the whole collection, each feature once', async () => {
+    const seen = new Set<number>();
+    let url: string | undefined = '/ogc/collections/incidents/items?status=open,resolved&limit=37';
+    let matched = 0;
+    let pages = 0;
+    let last: any;
+    while (url) {
+      const body: any = await t.request(url).then((r) => r.json());
+      matched = body.numberMatched;
+      for (const f of body.features) {
+        expect(seen.has(f.id)).toBe(false);
+        seen.add(f.id);
+      }
+      pages++;
+      last = body;
+      const next = body.links.find((l: any) => l.rel === 'next');
+      url = next ? new URL(next.href).pathname + new URL(next.href).search : undefined;
+    }
+    expect(seen.size).toBe(matched);
+    expect(pages).toBe(Math.ceil(matched / 37));
+    // Back one page from the last.
+    const prev = last.links.find((l: any) => l.rel === 'prev');
+    const before: any = await t.request(new URL(prev.href).pathname + new URL(prev.href).search).then((r) => r.json());
+    expect(before.features).toHaveLength(37);
+    const times = before.features.map((f: any) => Date.parse(f.properties.created_at));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    expect(Date.parse(before.features.at(-1).properties.created_at)).toBeGreaterThanOrEqual(Date.parse(last.features[0].properties.created_at));
+    expect(before.links.some((l: any) => l.rel === 'next')).toBe(true);
+  });
+
+  it('filters by bbox', async () => {
+    const { body } = await ogc('/collections/incidents/items?bbox=71.35,42.87,71.40,42.91&limit=10000');
+    const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE ST_X(geom) BETWEEN 71.35 AND 71.40 AND ST_Y(geom) BETWEEN 42.87 AND 42.91`);
+    expect(body.numberMatched).toBe(rows[0].n);
+    expect(body.numberReturned).toBe(rows[0].n);
+    for (const f of body.features) {
+      const [x, y] = f.geometry.coordinates;
+      expect(x >= 71.35 && x <= 71.4 && y >= 42.87 && y <= 42.91).toBe(true);
+    }
+  });
+
+  it('filters by datetime: instants, days, closed and open-ended intervals', async () => {
+    const count = async (sql: string, values: unknown[] = []) => (await t.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE ${sql}`, values)).rows[0].n;
+    const matched = async (dt: string) => (await ogc(`/collections/incidents/items?limit=1&datetime=${encodeURIComponent(dt)}`)).body.numberMatched;
+    const { rows } = await t.pool.query(`SELECT created_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS iso FROM incidents ORDER BY id LIMIT 1 OFFSET 100`);
+    const at = rows[0].iso as string;
+    expect(await matched(at)).toBe(await count('created_at = $1::timestamptz', [at]));
+    const mid = new Date(Date.now() - 90 * 86_400_000).toISOString();
+    expect(await matched(`../${mid}`)).toBe(await count('created_at <= $1::timestamptz', [mid]));
+    expect(await matched(`${mid}/..`)).toBe(await count('created_at >= $1::timestamptz', [mid]));
+    expect(await matched(`/${mid}`)).toBe(await count('created_at <= $1::timestamptz', [mid]));
+    const a = new Date(Date.now() - 120 * 86_400_000).toISOString();
+    expect(await matched(`${a}/${mid}`)).toBe(await count('created_at BETWEEN $1::timestamptz AND $2::timestamptz', [a, mid]));
+    // A date is its whole day in the city's time zone.
+    const day = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+    expect(await matched(day)).toBe(await count(`created_at >= $1::date::timestamptz AND created_at < ($1::date + 1)::timestamptz`, [day]));
+    expect(await matched(`../${day}`)).toBe(await count(`created_at < ($1::date + 1)::timestamptz`, [day]));
+    expect(await matched(`${day}/..`)).toBe(await count(`created_at >= $1::date::timestamptz`, [day]));
+  });
+
+  it('combines the incident filters of the API (status, category, district) with OGC parameters', async () => {
+    const { body } = await ogc('/collections/incidents/items?status=open&category=heating&limit=10000');
+    const { rows } = await t.pool.query(
+      `SELECT count(*)::int AS n FROM incidents i JOIN categories c ON c.id = i.category_id JOIN categories s ON s.id = c.sphere_id
+        WHERE i.is_open AND s.code = 'heating'`,
+    );
+    expect(body.numberMatched).toBe(rows[0].n);
+    for (const f of body.features) expect(f.properties.sphere).toBe('heating');
+  });
+
+  it('ignores unknown parameters (GDAL sends some) and lowers a limit above the maximum', async () => {
+    const plain = await ogc('/collections/incidents/items?limit=5');
+    const extra = await ogc('/collections/incidents/items?limit=5&SERVICE=WFS&resultType=results&foo=bar');
+    expect(extra.status).toBe(200);
+    expect(extra.body.numberMatched).toBe(plain.body.numberMatched);
+    const big = await ogc('/collections/incidents/items?limit=50000');
+    expect(big.status).toBe(200);
+    expect(big.body.numberReturned).toBe(Math.min(10000, big.body.numberMatched));
+  });
+
+  it.each([
+    ['bbox=1,2,3', 'bbox'],
+    ['bbox=a,b,c,d', 'bbox'],
+    ['datetime=yesterday', 'datetime'],
+    ['datetime=2026-02-01/2026-01-01', 'datetime'],
+    ['limit=0', 'limit'],
+    ['limit=ten', 'limit'],
+    ['cursor=garbage', 'cursor'],
+    ['status=lost', 'status'],
+    ['bbox-crs=EPSG:3857', 'bbox-crs'],
+    ['f=xml', 'f'],
+  ])('rejects %s with a 400 in the JSON error shape', async (qs, param) => {
+    const { status, body } = await ogc(`/collections/incidents/items?${qs}`);
+    expect(status).toBe(400);
+    expect(body.error.code).toMatch(/invalid_parameter|bad_request/);
+    expect(body.error.message).toContain(param);
+    expect(JSON.stringify(body)).not.toMatch(/SELECT|stack/);
+  });
+
+  it('returns one feature by id or by public number, and 404 for an unknown one', async () => {
+    const first = (await ogc('/collections/incidents/items?limit=1')).body.features[0];
+    const byId = await ogc(`/collections/incidents/items/${first.id}`);
+    expect(byId.status).toBe(200);
+    expect(byId.headers.get('content-type')).toMatch(/^application\/geo\+json/);
+    expect(byId.body.properties.number).toBe(first.properties.number);
+    expect(byId.body.links.map((l: any) => l.rel)).toEqual(expect.arrayContaining(['self', 'alternate', 'collection']));
+    const byNumber = await ogc(`/collections/incidents/items/${first.properties.number}`);
+    expect(byNumber.body.id).toBe(first.id);
+    expect((await ogc('/collections/incidents/items/999999999')).status).toBe(404);
+    expect((await ogc('/collections/incidents/items/no-such')).status).toBe(404);
+  });
+
+  it('serves the districts with their names and geometry', async () => {
+    const { body } = await ogc('/collections/districts/items');
+    const { rows } = await t.pool.query('SELECT count(*)::int AS n FROM districts');
+    expect(body.numberMatched).toBe(rows[0].n);
+    expect(body.features[0].geometry.type).toBe('MultiPolygon');
+    expect(body.features[0].properties).toMatchObject({ code: expect.any(String), name_ru: expect.any(String), name_kk: expect.any(String) });
+    const paged = await ogc('/collections/districts/items?limit=1');
+    expect(paged.body.features).toHaveLength(1);
+    if (rows[0].n > 1) expect(paged.body.links.some((l: any) => l.rel === 'next' && l.href.includes('offset=1'))).toBe(true);
+    const one = await ogc(`/collections/districts/items/${body.features[0].properties.code}`);
+    expect(one.body.id).toBe(body.features[0].id);
+  });
+});
+
+describe('OGC API – Features: HTML for people', () => {
+  it.each(['', '/conformance', '/collections', '/collections/incidents', '/collections/incidents/items?limit=5', '/api'])(
+    'renders %s as HTML with f=html and for a browser Accept header',
+    async (path) => {
+      const sep = path.includes('?') ? '&' : '?';
+      const res = await t.request(`/ogc${path}${sep}f=html`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await res.text()).toMatch(/<!doctype html>/i);
+      const browser = await t.request(`/ogc${path}`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+      expect(browser.headers.get('content-type')).toMatch(/^text\/html/);
+    },
+  );
+
+  it('escapes what it shows and keeps personal data out of the pages', async () => {
+    const first = (await ogc('/collections/incidents/items?limit=1')).body.features[0];
+    const html = await t.request(`/ogc/collections/incidents/items/${first.id}?f=html`).then((r) => r.text());
+    expect(html).toContain(first.properties.number);
+    expect(html).not.toMatch(PHONE);
+    expect(html).not.toMatch(/<script/i);
+  });
+});
