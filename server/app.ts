@@ -6,6 +6,7 @@ import { compress } from 'hono/compress';
 import { secureHeaders } from 'hono/secure-headers';
 import { loadSession } from './auth/middleware.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { alertRoutes } from './alerts/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { AppEnv, Deps } from './context.ts';
 import { districtRoutes } from './districts/routes.ts';
@@ -14,6 +15,7 @@ import { AppError, errorResponse, notFound } from './errors.ts';
 import { healthRoutes } from './health/routes.ts';
 import { incidentRoutes } from './incidents/routes.ts';
 import { controlRoutes, feedbackRoutes, publicRoutes } from './lifecycle/routes.ts';
+import { AlertTicker } from './live/alerts.ts';
 import { LiveHub } from './live/hub.ts';
 import { KpiTicker } from './live/kpis.ts';
 import { liveRoutes } from './live/routes.ts';
@@ -21,8 +23,11 @@ import { log } from './log.ts';
 import { mapRoutes } from './map/routes.ts';
 import { metaRoutes } from './meta/routes.ts';
 import { ogcRoutes } from './ogc/routes.ts';
+import { apiKeyRoutes } from './open311/admin-routes.ts';
+import { open311Routes } from './open311/routes.ts';
 import { openapiRoutes } from './openapi/routes.ts';
 import { statsRoutes } from './stats/routes.ts';
+import { hotspotRoutes } from './hotspots/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
 
 /** Where `vite build` puts the client. */
@@ -61,6 +66,7 @@ export function createApp(deps: Deps) {
   app.use('/api/*', loadSession(deps.pool));
   const hub = deps.live?.hub ?? new LiveHub({ pool: deps.pool, engine: deps.engine, databaseUrl: deps.config.DATABASE_URL });
   const kpis = deps.live?.kpis ?? new KpiTicker(deps.pool, hub);
+  const alerts = deps.live?.alerts ?? new AlertTicker(deps.pool, hub);
 
   const api = new Hono<AppEnv>()
     .route('/health', healthRoutes(deps))
@@ -72,17 +78,24 @@ export function createApp(deps: Deps) {
     .route('/feedback', feedbackRoutes(deps))
     .route('/public', publicRoutes(deps))
     .route('/stats', statsRoutes(deps))
+    .route('/hotspots', hotspotRoutes(deps))
     .route('/map', mapRoutes(deps))
-    .route('/live', liveRoutes(hub, kpis))
+    .route('/live', liveRoutes({ hub, kpis, alerts }))
+    .route('/alerts', alertRoutes(alerts))
+    .route('/admin/api-keys', apiKeyRoutes(deps))
     .route('/admin', adminRoutes(deps));
   api.route('/exports', exportRoutes(deps));
-  api.route('/', openapiRoutes(() => app.routes));
+  api.route(
+    '/',
+    openapiRoutes(() => app.routes),
+  );
   app.route('/api', api);
   app.all('/api/*', () => {
     throw notFound('API path');
   });
   // Open standards and tiles, outside /api: public, no session.
   app.route('/ogc', ogcRoutes(deps));
+  app.route('/open311/v2', open311Routes(deps));
   app.route('/tiles', tileRoutes(deps));
 
   if (existsSync(`${CLIENT_DIR}/index.html`)) {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Engine } from './db/pool.ts';
+import type { AlertTicker } from './live/alerts.ts';
 import type { LiveHub } from './live/hub.ts';
 import type { KpiTicker } from './live/kpis.ts';
 
@@ -22,8 +23,8 @@ export interface Deps {
   pool: pg.Pool;
   engine: Engine;
   config: Config;
-  /** The live event hub and KPI ticker; createApp makes them when not given. */
-  live?: { hub: LiveHub; kpis: KpiTicker };
+  /** The live event hub, KPI and alert tickers; createApp makes what is not given. */
+  live?: { hub: LiveHub; kpis: KpiTicker; alerts?: AlertTicker };
 }
 
 /** Hono environment shared by all sub-apps. */

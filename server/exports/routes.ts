@@ -85,26 +85,29 @@ async function* geojsonChunks(batches: AsyncGenerator<PublicIncidentRow[]>): Asy
  */
 export function exportRoutes({ pool, engine }: Deps) {
   let running = 0;
-  const start = async (format: 'csv' | 'geojson', filter: IncidentFilter) => {
+  const start = async (format: 'csv' | 'geojson', filter: IncidentFilter, method: string) => {
     const where = incidentConditions(filter, await getCatalog(pool));
+    const day = new Date().toISOString().slice(0, 10);
+    const headers = {
+      'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/geo+json; charset=utf-8',
+      'Content-Disposition': `attachment; filename="jardem-incidents-${day}.${format}"`,
+      'Cache-Control': 'no-store',
+    };
+    // A HEAD request never reads a body: start no cursor for it.
+    if (method === 'HEAD') return new Response(null, { headers });
     if (running >= MAX_CONCURRENT_EXPORTS) {
       throw new AppError(429, 'too_many_requests', 'Too many exports are running; try again in a minute.', [], { 'Retry-After': '30' });
     }
     running++;
     const batches = publicIncidentBatches(pool, engine, where);
     const body = streamBody(format === 'csv' ? csvChunks(batches) : geojsonChunks(batches), () => running--);
-    const day = new Date().toISOString().slice(0, 10);
-    return new Response(body, {
-      headers: {
-        'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/geo+json; charset=utf-8',
-        'Content-Disposition': `attachment; filename="jardem-incidents-${day}.${format}"`,
-        'Cache-Control': 'no-store',
-      },
-    });
+    return new Response(body, { headers });
   };
   return new Hono<AppEnv>()
-    .get('/incidents.csv', requireRole(...EXPORT_ROLES), validQuery(IncidentFilterSchema), (c) => start('csv', c.req.valid('query')))
+    .get('/incidents.csv', requireRole(...EXPORT_ROLES), validQuery(IncidentFilterSchema), (c) =>
+      start('csv', c.req.valid('query'), c.req.method),
+    )
     .get('/incidents.geojson', requireRole(...EXPORT_ROLES), validQuery(IncidentFilterSchema), (c) =>
-      start('geojson', c.req.valid('query')),
+      start('geojson', c.req.valid('query'), c.req.method),
     );
 }

@@ -50,7 +50,8 @@ export interface CellResult {
 /** Slices within which a cell counts as significant: FDR-adjusted p at most this. */
 export const SLICE_ALPHA = LEVELS[LEVELS.length - 1].alpha;
 
-const per10k = (count: number, population: number | null | undefined) => (population && population > 0 ? (count / population) * 10_000 : null);
+const per10k = (count: number, population: number | null | undefined) =>
+  population && population > 0 ? (count / population) * 10_000 : null;
 
 /**
  * Runs the analysis. Cells with a null value (no residents, when per capita) take no part:

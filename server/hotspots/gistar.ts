@@ -27,28 +27,33 @@ export interface XY {
 export function neighboursWithin(points: readonly XY[], band: number): Int32Array[] {
   if (!(band > 0)) throw new RangeError('band must be a positive distance');
   const limit = band * band * (1 + 1e-9);
-  const buckets = new Map<string, number[]>();
-  const key = (bx: number, by: number) => `${bx},${by}`;
+  // Numeric keys of the buckets (exact for |bucket index| < 2^20, a band of 1 m over 1,000 km).
+  const key = (bx: number, by: number) => (bx + 1_048_576) * 2_097_152 + (by + 1_048_576);
+  const buckets = new Map<number, number[]>();
+  const bx = new Float64Array(points.length);
+  const by = new Float64Array(points.length);
   points.forEach((p, i) => {
-    const k = key(Math.floor(p.x / band), Math.floor(p.y / band));
+    bx[i] = Math.floor(p.x / band);
+    by[i] = Math.floor(p.y / band);
+    const k = key(bx[i], by[i]);
     const list = buckets.get(k);
     if (list) list.push(i);
     else buckets.set(k, [i]);
   });
-  return points.map((p) => {
-    const bx = Math.floor(p.x / band);
-    const by = Math.floor(p.y / band);
+  return points.map((p, i) => {
     const found: number[] = [];
     for (let dx = -1; dx <= 1; dx++) {
       for (let dy = -1; dy <= 1; dy++) {
-        for (const j of buckets.get(key(bx + dx, by + dy)) ?? []) {
+        const list = buckets.get(key(bx[i] + dx, by[i] + dy));
+        if (!list) continue;
+        for (const j of list) {
           const ex = points[j].x - p.x;
           const ey = points[j].y - p.y;
           if (ex * ex + ey * ey <= limit) found.push(j);
         }
       }
     }
-    return Int32Array.from(found.sort((a, b) => a - b));
+    return Int32Array.from(found).sort();
   });
 }
 
@@ -136,15 +141,16 @@ export function skewCorrected(z: number, skewness: number): number {
 export function erfc(x: number): number {
   const a = Math.abs(x);
   const t = 1 / (1 + 0.5 * a);
-  const poly =
-    -a * a -
-    1.26551223 +
-    t *
-      (1.00002368 +
-        t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const r = t * Math.exp(poly);
+  // Horner's rule over the coefficients of t^0 … t^9.
+  let poly = 0;
+  for (let k = ERFC_COEFFICIENTS.length - 1; k >= 0; k--) poly = poly * t + ERFC_COEFFICIENTS[k];
+  const r = t * Math.exp(-a * a + poly);
   return x >= 0 ? r : 2 - r;
 }
+
+const ERFC_COEFFICIENTS = [
+  -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277,
+];
 
 /** Φ(z), the standard normal distribution function: Φ(z) = erfc(−z / √2) / 2. */
 export function normalCdf(z: number): number {

@@ -112,7 +112,8 @@ export function incidentConditions(f: IncidentFilter, catalog: Catalog, w = new 
   if (f.district?.length) w.add(`i.district_id = ANY(${w.param(idsForCodes(catalog.districts, f.district, 'district'))}::int[])`);
   if (f.bbox) {
     const [a, b, c, d] = f.bbox.map((v) => w.param(v));
-    w.add(`i.geom && ST_MakeEnvelope(${a}, ${b}, ${c}, ${d}, 4326)`);
+    // ST_Intersects, not a bare &&: the index compares float4 boxes and would let in points just outside.
+    w.add(`ST_Intersects(i.geom, ST_MakeEnvelope(${a}, ${b}, ${c}, ${d}, 4326))`);
   }
   if (f.from) w.add(`i.created_at >= ${w.param(f.from)}::timestamptz`);
   if (f.to) w.add(`i.created_at < ${w.param(f.to)}::timestamptz`);

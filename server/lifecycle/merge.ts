@@ -6,7 +6,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.t
 import type { Db } from './duplicates.ts';
 import { ACTIVE, findMove } from './machine.ts';
 import { FEEDBACK_DAYS, issueFeedbackTokens } from './tokens.ts';
-import { assertScope, loadState, staleVersion, stateOf, type StateRow, writeMove } from './transitions.ts';
+import { assertScope, lockStates, staleVersion, stateOf, type StateRow, writeMove } from './transitions.ts';
 
 const incidentId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -90,17 +90,6 @@ async function attach(db: Db, child: StateRow, parent: StateRow, user: SessionUs
   ]);
 }
 
-/** Locks the rows in id order (two groupings over the same appeals cannot deadlock). */
-async function lockAll(db: Db, ids: number[]): Promise<Map<number, StateRow>> {
-  await db.query('SELECT id FROM incidents WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [ids]);
-  const rows = new Map<number, StateRow>();
-  for (const id of ids) {
-    const row = await loadState(db, id);
-    if (row) rows.set(id, row);
-  }
-  return rows;
-}
-
 function checkParent(parent: StateRow): void {
   if (parent.parent_id !== null) {
     throw conflict(`Appeal ${parent.number} is itself a duplicate: attach to the appeal it belongs to (id ${parent.parent_id}).`, [
@@ -128,7 +117,7 @@ export async function merge(
 ): Promise<GroupResult> {
   if (!ALLOWED_ROLES.includes(user.role)) throw forbidden('Only dispatchers, supervisors and admins attach duplicates.');
   return withTransaction(pool, async (db) => {
-    const rows = await lockAll(db, [childId, req.into]);
+    const rows = await lockStates(db, [childId, req.into]);
     const child = rows.get(childId);
     const parent = rows.get(req.into);
     if (!child) throw notFound('Incident');
@@ -155,7 +144,7 @@ export async function group(pool: pg.Pool, req: z.infer<typeof GroupSchema>, use
     let ids = req.children ? [...new Set(req.children)] : await nearby(db, req.parent, req.within_m!);
     if (ids.includes(req.parent))
       throw badRequest('The parent cannot be one of its children.', [{ path: 'children', message: 'contains the parent' }]);
-    const rows = await lockAll(db, [req.parent, ...ids]);
+    const rows = await lockStates(db, [req.parent, ...ids]);
     const parent = rows.get(req.parent);
     if (!parent) throw notFound('Parent appeal');
     checkParent(parent);

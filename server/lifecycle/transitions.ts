@@ -66,6 +66,14 @@ export async function loadState(db: Db, id: number, lock = false): Promise<State
   return rows[0] ?? null;
 }
 
+/** Several appeals' rows, locked in id order (two writers over the same appeals cannot deadlock). */
+export async function lockStates(db: Db, ids: number[]): Promise<Map<number, StateRow>> {
+  const { rows } = await db.query<StateRow>(`SELECT ${STATE_COLUMNS} FROM incidents WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [
+    ids,
+  ]);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 export const stateOf = (r: StateRow): IncidentState => ({ status: r.status, type: r.type, escalationLevel: r.escalation_level });
 
 /** 403 unless the user may act on this appeal (role, districts, service). */

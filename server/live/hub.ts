@@ -25,6 +25,10 @@ interface Options {
 // (sequence values are taken before commit). Look for it again for this long.
 const GAP_WAIT_MS = 10_000;
 const BATCH = 1000;
+// Events that committed after a higher id had been delivered ("late") are remembered this long,
+// so that a client reconnecting with a Last-Event-ID above them still receives them.
+const LATE_KEEP_MS = 60_000;
+const LATE_MAX = 1000;
 
 /**
  * Reads the live_events outbox in id order and fans new events out to listeners in this
@@ -36,6 +40,8 @@ export class LiveHub {
   private readonly closers = new Set<() => void>();
   private last = 0;
   private readonly gaps = new Map<number, number>();
+  /** late event ids with the time they were delivered, oldest first */
+  private late: { id: number; at: number }[] = [];
   private timer?: NodeJS.Timeout;
   private pruner?: NodeJS.Timeout;
   private listenClient?: pg.Client;
@@ -97,13 +103,33 @@ export class LiveHub {
     return () => this.listeners.delete(fn);
   }
 
-  /** Events after `afterId`, oldest first (at most `limit`), for a reconnecting client. */
+  /**
+   * Events after `afterId`, oldest first (at most `limit`), for a reconnecting client: those
+   * with a higher id, and those with a lower id that committed late, after the client could
+   * have seen a higher one (the client drops any it already has by id).
+   */
   async replay(afterId: number, limit = 5000): Promise<LiveEvent[]> {
+    const cutoff = Date.now() - LATE_KEEP_MS;
+    const late = this.late.filter((l) => l.at >= cutoff && l.id <= afterId).map((l) => l.id);
     const { rows } = await this.opts.pool.query(
-      `SELECT id, kind, at, payload FROM live_events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`,
-      [afterId, this.last, limit],
+      `SELECT id, kind, at, payload FROM live_events WHERE (id > $1 AND id <= $2) OR id = ANY($4::bigint[]) ORDER BY id LIMIT $3`,
+      [afterId, this.last, limit, late],
     );
     return rows.map(toEvent);
+  }
+
+  /**
+   * True when the outbox no longer holds every event after `afterId`: it was pruned (the
+   * client was away for days) or the id is from another database (it is above anything here).
+   */
+  async lostSince(afterId: number): Promise<boolean> {
+    // another instance may have delivered it a moment before this one read it
+    if (afterId > this.last) await this.wake();
+    if (afterId > this.last) return true;
+    const { rows } = await this.opts.pool.query<{ id: number | null }>('SELECT min(id) AS id FROM live_events');
+    const oldest = rows[0].id;
+    if (oldest === null) return afterId < this.last;
+    return oldest > afterId + 1;
   }
 
   /** The newest event id this hub has delivered. */
@@ -141,6 +167,7 @@ export class LiveHub {
       for (const row of rows) {
         const e = toEvent(row);
         if (this.gaps.delete(e.id)) {
+          this.rememberLate(e.id, now);
           this.emit(e);
           continue;
         }
@@ -150,6 +177,14 @@ export class LiveHub {
       }
       if (rows.length < BATCH) return;
     }
+  }
+
+  private rememberLate(id: number, now: number): void {
+    const cutoff = now - LATE_KEEP_MS;
+    if (this.late.length >= LATE_MAX || (this.late.length && this.late[0].at < cutoff)) {
+      this.late = this.late.filter((l) => l.at >= cutoff).slice(-(LATE_MAX - 1));
+    }
+    this.late.push({ id, at: now });
   }
 
   private emit(e: LiveEvent): void {

@@ -1,20 +1,63 @@
+import type { ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import type { AlertSnapshot } from '../alerts/queries.ts';
 import type { AppEnv } from '../context.ts';
-import { badRequest } from '../errors.ts';
+import { AppError, badRequest } from '../errors.ts';
+import { log } from '../log.ts';
 import type { LiveEvent, LiveHub } from './hub.ts';
-import type { KpiTicker } from './kpis.ts';
+import type { LiveStats } from './kpis.ts';
+import { honoSink, nodeSink, SSE_HEADERS, type Sink } from './sink.ts';
+import type { SnapshotTicker } from './snapshot.ts';
 
-/** Seconds between heartbeat comments, so that proxies keep idle streams open. */
+/** Milliseconds between `ping` events: proxies keep idle streams open, clients see a dead link. */
 export const HEARTBEAT_MS = 15_000;
+/** Open streams one instance serves; more get 503 and come back later (the stream is public). */
+export const MAX_STREAMS = 10_000;
+/** A client with this many bytes not yet taken (it stopped reading) is dropped; it reconnects and replays. */
+const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
+/** The same for the Hono stream, counted in messages. */
+const MAX_BACKLOG_CHUNKS = 2000;
+/** Replays longer than this are replaced by a `reset` (reload everything) event. */
+const MAX_REPLAY = 5000;
+
+const encoder = new TextEncoder();
+const PING = encoder.encode('event: ping\ndata: {}\n\n');
+/** Each message is formatted and encoded once, however many streams it goes to. */
+const frames = new WeakMap<object, Uint8Array>();
+
+/** The SSE frame of `source` (an event or a snapshot), cached while the object lives. */
+function frameOf(source: object, event: string, data: unknown, id?: number): Uint8Array {
+  let frame = frames.get(source);
+  if (!frame) {
+    // JSON has no raw newlines, so the data fits on one `data:` line
+    frame = encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n${id === undefined ? '' : `id: ${id}\n`}\n`);
+    frames.set(source, frame);
+  }
+  return frame;
+}
+
+export interface LiveSources {
+  hub: LiveHub;
+  kpis: SnapshotTicker<LiveStats>;
+  alerts: SnapshotTicker<AlertSnapshot>;
+}
 
 /**
- * GET /api/live — Server-Sent Events: `incident.created` and `incident.updated` (after commit,
- * with the outbox id as event id) and `stats` (the city's KPIs when they change, at most once
- * a second). A client reconnecting with `Last-Event-ID` (or `?lastEventId=`) first receives
- * every event it missed.
+ * GET /api/live — Server-Sent Events, after commit and without personal data:
+ *
+ * - `incident.created`, `incident.updated`: an appeal changed (id = the outbox id);
+ * - `stats`: the city's and each district's KPIs, when they change (at most once a second);
+ * - `alerts`: the current alerts, when they change (at most once a second);
+ * - `ready` (to a new client: the id to resume from), `reset` (to a returning client whose
+ *   missed events are gone: reload everything), `ping` every 15 s.
+ *
+ * A client reconnecting with `Last-Event-ID` (or `?lastEventId=`) first receives every event it
+ * missed; `stats` and `alerts` follow at once on every connection.
  */
-export function liveRoutes(hub: LiveHub, kpis: KpiTicker) {
+export function liveRoutes(sources: LiveSources) {
+  const open = { streams: 0 };
   return new Hono<AppEnv>().get('/', async (c) => {
     const raw = c.req.header('Last-Event-ID') ?? c.req.query('lastEventId');
     if (raw !== undefined && !/^\d{1,15}$/.test(raw)) {
@@ -22,62 +65,104 @@ export function liveRoutes(hub: LiveHub, kpis: KpiTicker) {
         { path: 'Last-Event-ID', message: 'not an event id' },
       ]);
     }
-    await hub.ensureStarted();
-    c.header('X-Accel-Buffering', 'no');
-    c.header('Cache-Control', 'no-cache, no-transform');
-    return streamSSE(c, async (stream) => {
-      let open = true;
-      let sentUpTo = raw === undefined ? hub.lastId : Number(raw);
-      const pending: LiveEvent[] = [];
-      let live = false;
-      const send = async (e: LiveEvent) => {
-        if (e.id > sentUpTo) sentUpTo = e.id;
-        await stream.writeSSE({ id: String(e.id), event: e.kind, data: JSON.stringify(e.data) });
-      };
-      // Subscribe before replaying so that nothing falls between the replay and the live feed.
-      const unsubscribe = hub.subscribe((e) => {
-        if (!live) pending.push(e);
-        else if (open) void send(e).catch(() => undefined);
-      });
-      const unsubscribeKpis = kpis.subscribe((k) => {
-        if (open && live) void stream.writeSSE({ event: 'stats', data: JSON.stringify(k) }).catch(() => undefined);
-      });
-      let wake: () => void = () => undefined;
-      const finish = () => {
-        open = false;
-        unsubscribe();
-        unsubscribeKpis();
-        wake();
-      };
-      const unregister = hub.onStop(() => {
-        finish();
-        void stream.close();
-      });
-      stream.onAbort(() => {
-        finish();
-        unregister();
-      });
-
-      await stream.write('retry: 2000\n\n');
-      if (raw !== undefined) for (const e of await hub.replay(sentUpTo)) await send(e);
-      else {
-        // Tell a fresh client where it stands, so that its first reconnect replays from here.
-        await stream.writeSSE({ event: 'ready', id: String(sentUpTo), data: JSON.stringify({ lastEventId: sentUpTo }) });
-      }
-      await stream.writeSSE({ event: 'stats', data: JSON.stringify(await kpis.latest()) });
-      // Events that arrived meanwhile; the replay may already have covered some of them.
-      while (pending.length) {
-        const e = pending.shift()!;
-        if (e.id > sentUpTo || raw === undefined) await send(e);
-      }
-      live = true;
-      while (open) {
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, HEARTBEAT_MS).unref();
-        });
-        if (open) await stream.write(': heartbeat\n\n').catch(finish);
-      }
-    });
+    if (open.streams >= MAX_STREAMS) {
+      c.header('Retry-After', '30');
+      throw new AppError(503, 'live_busy', 'Too many live streams on this server; try again shortly.');
+    }
+    await sources.hub.ensureStarted();
+    const after = raw === undefined ? null : Number(raw);
+    // On Node's server, write straight onto the response; elsewhere through Hono's stream.
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing) {
+      session(nodeSink(outgoing), MAX_BACKLOG_BYTES, after, sources, open).catch((err: Error) =>
+        log.warn({ err: err.message }, 'live: a stream failed'),
+      );
+      return RESPONSE_ALREADY_SENT;
+    }
+    for (const [k, v] of Object.entries(SSE_HEADERS)) if (k !== 'connection') c.header(k, v);
+    return streamSSE(c, (stream) => session(honoSink(stream), MAX_BACKLOG_CHUNKS, after, sources, open));
   });
+}
+
+/** One client's stream, from the catch-up to the end. */
+async function session(
+  sink: Sink,
+  maxBacklog: number,
+  after: number | null,
+  { hub, kpis, alerts }: LiveSources,
+  open: { streams: number },
+) {
+  open.streams++;
+  let live = false;
+  let closed = false;
+  let wake: () => void = () => undefined;
+  const write = (frame: Uint8Array | string) => {
+    if (closed) return;
+    if (sink.backlog() > maxBacklog || !sink.write(frame)) finish(true);
+  };
+  const send = (e: LiveEvent) => write(frameOf(e, e.kind, e.data, e.id));
+  const sendStats = (k: LiveStats) => write(frameOf(k, 'stats', k));
+  const sendAlerts = (a: AlertSnapshot) => write(frameOf(a, 'alerts', a));
+  const note = (event: string, lastEventId: number) =>
+    write(`event: ${event}\ndata: ${JSON.stringify({ lastEventId })}\nid: ${lastEventId}\n\n`);
+
+  // Subscribe before catching up, so that nothing falls between the replay and the live feed;
+  // what changes meanwhile is sent once the stream is live.
+  const pending: LiveEvent[] = [];
+  let lateStats: LiveStats | undefined;
+  let lateAlerts: AlertSnapshot | undefined;
+  const unsubscribe = hub.subscribe((e) => (live ? send(e) : pending.push(e)));
+  const unsubscribeKpis = kpis.subscribe((k) => (live ? sendStats(k) : (lateStats = k)));
+  const unsubscribeAlerts = alerts.subscribe((a) => (live ? sendAlerts(a) : (lateAlerts = a)));
+  const unregister = hub.onStop(() => finish(true));
+  function finish(end: boolean) {
+    if (closed) return;
+    closed = true;
+    open.streams--;
+    unsubscribe();
+    unsubscribeKpis();
+    unsubscribeAlerts();
+    unregister();
+    wake();
+    if (end) sink.close();
+  }
+  sink.onClose(() => finish(false));
+
+  try {
+    write('retry: 2000\n\n');
+    const sent = new Set<number>();
+    if (after === null) {
+      // Tell a fresh client where it stands, so that its first reconnect replays from here.
+      note('ready', hub.lastId);
+    } else {
+      const missed = (await hub.lostSince(after)) ? null : await hub.replay(after, MAX_REPLAY + 1);
+      if (!missed || missed.length > MAX_REPLAY) {
+        note('reset', hub.lastId);
+        for (const e of pending) sent.add(e.id); // the reset covers them
+      } else {
+        for (const e of missed) {
+          sent.add(e.id);
+          send(e);
+        }
+      }
+    }
+    lateStats = lateAlerts = undefined;
+    sendStats(await kpis.latest());
+    sendAlerts(await alerts.latest());
+    // Events that arrived meanwhile, unless the replay already carried them.
+    for (const e of pending) if (!sent.has(e.id)) send(e);
+    pending.length = 0;
+    live = true;
+    if (lateStats) sendStats(lateStats);
+    if (lateAlerts) sendAlerts(lateAlerts);
+    while (!closed) {
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, HEARTBEAT_MS).unref();
+      });
+      if (!closed) write(PING);
+    }
+  } finally {
+    finish(true);
+  }
 }

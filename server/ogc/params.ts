@@ -136,12 +136,20 @@ export function negotiate(f: Format | undefined, accept: string | undefined): Fo
   return html > json ? 'html' : 'json';
 }
 
+/**
+ * A parameter given twice with the same value counts once: GDAL appends the query of the
+ * dataset URL (`OAPIF:https://host/ogc?datetime=...`) to every request, next links included.
+ */
+export const collapseRepeats = (v: unknown) => (Array.isArray(v) && v.length > 0 && v.every((x) => x === v[0]) ? v[0] : v);
+
+const once = <T extends z.ZodType>(schema: T) => z.preprocess(collapseRepeats, schema);
+
 /** The items query, parameters other than these (unknown ones, as GDAL sends) are ignored. */
 export const ItemsQuerySchema = z.object({
-  bbox: bboxParam.optional(),
-  'bbox-crs': z.enum([CRS84, CRS84H]).optional(),
-  datetime: datetimeParam.optional(),
-  limit: limitParam.optional(),
-  cursor: z.string().max(200).optional(),
-  f: formatParam.optional(),
+  bbox: once(bboxParam).optional(),
+  'bbox-crs': once(z.enum([CRS84, CRS84H])).optional(),
+  datetime: once(datetimeParam).optional(),
+  limit: once(limitParam).optional(),
+  cursor: once(z.string().max(200)).optional(),
+  f: once(formatParam).optional(),
 });

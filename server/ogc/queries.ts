@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog.ts';
 import { PUBLIC_INCIDENT_COLUMNS, PUBLIC_INCIDENT_JOINS, type PublicIncidentRow } from '../exports/public-incident.ts';
 import { countPublicIncidents, publicIncidentPage, type RowKey } from '../exports/rows.ts';
 import { badRequest } from '../errors.ts';
+import { readChangeCounter } from '../tiles/cache.ts';
 import { incidentConditions, type IncidentFilter, Where } from '../incidents/filters.ts';
 import type { Bbox, DatetimeFilter } from './params.ts';
 
@@ -70,13 +71,37 @@ export function decodePageCursor(cursor: string): { after?: RowKey; before?: Row
   ]);
 }
 
+const COUNT_MAX_AGE_MS = 10_000;
+const COUNT_ENTRIES = 500;
+const counts = new WeakMap<pg.Pool, Map<string, { version: string; at: number; n: number }>>();
+
+/**
+ * numberMatched without counting again on every page: a client copying the collection page by
+ * page (GDAL asks 10 at a time) would otherwise count the whole selection thousands of times.
+ * A count is reused while the incident change counter (migration 004) has not moved, for at
+ * most ten seconds.
+ */
+async function cachedCount(pool: pg.Pool, w: Where): Promise<number> {
+  const key = `${w}|${JSON.stringify(w.values)}`;
+  let byKey = counts.get(pool);
+  if (!byKey) counts.set(pool, (byKey = new Map()));
+  const version = await readChangeCounter(pool);
+  const hit = byKey.get(key);
+  if (hit && hit.version === version && Date.now() - hit.at < COUNT_MAX_AGE_MS) return hit.n;
+  const n = await countPublicIncidents(pool, w);
+  byKey.delete(key);
+  byKey.set(key, { version, at: Date.now(), n });
+  if (byKey.size > COUNT_ENTRIES) byKey.delete(byKey.keys().next().value!);
+  return n;
+}
+
 /** A page of public incidents, newest first, with the count of all matches and cursors both ways. */
 export async function incidentItems(pool: pg.Pool, catalog: Catalog, q: IncidentItemsQuery) {
   const w = incidentConditions(q.filter, catalog);
   if (q.bbox) addBbox(w, 'i.geom', q.bbox);
   if (q.datetime) addDatetime(w, 'i.created_at', q.datetime);
   const from = q.cursor ? decodePageCursor(q.cursor) : undefined;
-  const [page, numberMatched] = await Promise.all([publicIncidentPage(pool, w, q.limit, from), countPublicIncidents(pool, w)]);
+  const [page, numberMatched] = await Promise.all([publicIncidentPage(pool, w, q.limit, from), cachedCount(pool, w)]);
   // Read forwards: more rows follow if `more`; rows precede if we started after a key.
   // Read backwards: the reverse.
   const hasNext = from?.before ? true : page.more;

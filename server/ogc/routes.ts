@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { notFound, validationError } from '../errors.ts';
-import { PROPERTY_FIELDS, publicFeature } from '../exports/public-incident.ts';
+import { publicFeature } from '../exports/public-incident.ts';
 import { IncidentFilterSchema } from '../incidents/filters.ts';
 import { docsPage } from '../openapi/docs-page.ts';
 import { validQuery } from '../validate.ts';
@@ -19,12 +19,12 @@ import {
   isCollectionId,
   JSON_TYPE,
 } from './collections.ts';
-import { esc, featureTable, type Link, linkList, page } from './html.ts';
-import { DEFAULT_LIMIT, type Format, formatParam, ItemsQuerySchema, negotiate } from './params.ts';
+import { esc, featureTable, type Link, linkList, page, when } from './html.ts';
+import { collapseRepeats, DEFAULT_LIMIT, type Format, formatParam, ItemsQuerySchema, negotiate } from './params.ts';
 import { districtFeature, districtItem, districtItems, incidentItem, incidentItems } from './queries.ts';
 import { z } from 'zod';
 
-const FormatQuery = z.object({ f: formatParam.optional() });
+const FormatQuery = z.object({ f: z.preprocess(collapseRepeats, formatParam).optional() });
 const OffsetParam = z.coerce.number().int().min(0).max(1_000_000).default(0);
 
 /** Parameters of the items request that are not incident filters. */
@@ -60,7 +60,7 @@ const sendJson = (c: Context, body: unknown, type = JSON_TYPE) => c.body(JSON.st
 function incidentFilterFrom(c: Context) {
   const raw = c.req.queries();
   const rest: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(raw)) if (!ITEMS_KEYS.has(k)) rest[k] = v.length === 1 ? v[0] : v;
+  for (const [k, v] of Object.entries(raw)) if (!ITEMS_KEYS.has(k)) rest[k] = collapseRepeats(v) as string | string[];
   const parsed = IncidentFilterSchema.safeParse(rest);
   if (!parsed.success) throw validationError(parsed.error, 'query parameter');
   // bbox, from and to have their OGC forms here (bbox, datetime); the filter's own are not used.
@@ -226,7 +226,21 @@ export function ogcRoutes({ pool }: Deps) {
       ];
       if (format === 'html') {
         const columns =
-          id === 'incidents' ? PROPERTY_FIELDS.filter((f) => f !== 'description') : ['code', 'name_kk', 'name_ru', 'name_en', 'population'];
+          id === 'incidents'
+            ? ([
+                'number',
+                'type',
+                'category',
+                'status',
+                'priority',
+                'district',
+                'service',
+                'created_at',
+                'due_at',
+                'overdue',
+                'address',
+              ] as const)
+            : ['code', 'name_kk', 'name_ru', 'name_en', 'population'];
         const nav = `<nav class="pages">${links
           .filter((l) => l.rel === 'prev' || l.rel === 'next')
           .map((l) => `<a href="${esc(l.href)}">${esc(l.title)}</a>`)
@@ -270,7 +284,7 @@ export function ogcRoutes({ pool }: Deps) {
       ];
       if (fmt(c, c.req.valid('query').f) === 'html') {
         const rows = Object.entries(feature.properties)
-          .map(([k, v]) => `<tr><th>${esc(k)}</th><td class="t">${esc(v instanceof Date ? v.toISOString() : v)}</td></tr>`)
+          .map(([k, v]) => `<tr><th>${esc(k)}</th><td class="t">${esc(k.endsWith('_at') ? when(v) : v)}</td></tr>`)
           .join('');
         const position =
           feature.geometry && (feature.geometry as any).type === 'Point'

@@ -1,4 +1,5 @@
 import { EXPORT_ROLES } from '../exports/routes.ts';
+import { TILE_PATH } from '../tiles/routes.ts';
 import { describeRoute } from './registry.ts';
 
 /**
@@ -36,8 +37,12 @@ describeRoute('POST', '/api/auth/login', {
   description: 'Sets the HttpOnly session cookie. Answers `{user}`.',
   responses: { '200': 'Signed in; the session cookie is set', '401': 'Wrong login or password' },
 });
+describeRoute('POST', '/api/auth/display', {
+  summary: 'A wall screen exchanges its display token for a long session',
+  responses: { '200': 'Signed in as the display; the session cookie is set', '401': 'Unknown or revoked token' },
+});
 describeRoute('POST', '/api/auth/logout', { summary: 'Sign out (ends the session and clears its cookie)' });
-describeRoute('GET', '/api/auth/me', { summary: 'The signed-in user', responses: { '200': '`{user}`', '401': 'No session' } });
+describeRoute('GET', '/api/auth/me', { summary: 'The signed-in user', responses: { '200': '`{user}`, null for nobody' } });
 
 // Districts and appeals
 describeRoute('GET', '/api/districts', {
@@ -105,6 +110,14 @@ describeRoute('GET', '/api/control', {
 describeRoute('GET', '/api/stats/summary', { summary: 'KPIs: open, new today, overdue, resolved today, on-time %, satisfaction' });
 describeRoute('GET', '/api/stats/by-category', { summary: 'Counts by sphere or category (open appeals unless a status is given)' });
 describeRoute('GET', '/api/stats/by-service', { summary: 'Counts and lateness by service (open appeals unless a status is given)' });
+describeRoute('GET', '/api/stats/by-district', { summary: 'Counts by district in the period, with per-capita rates' });
+describeRoute('GET', '/api/stats/by-channel', { summary: 'Counts by channel in the period' });
+describeRoute('GET', '/api/stats/first-call', { summary: 'Share of appeals closed on the first call in the period' });
+describeRoute('GET', '/api/hotspots', {
+  summary: 'Hot spots: hexagon cells with Getis-Ord Gi* z-score, p-value, class and trend',
+  description: 'Per category and period, optionally normalised per capita. Filters as in GET /api/incidents.',
+});
+describeRoute('GET', '/api/hotspots/clusters', { summary: 'Places where appeals of one kind repeat (density clusters)' });
 describeRoute('GET', '/api/stats/timeseries', { summary: 'Appeals registered and resolved per day, week or month' });
 describeRoute('GET', '/api/map/clusters', {
   summary: 'Appeals aggregated on a grid for a zoom level',
@@ -146,7 +159,7 @@ describeRoute('GET', '/api/exports/incidents.geojson', {
   roles: EXPORT_ROLES,
   responses: { '200': geojson('FeatureCollection'), '429': 'Too many exports running; retry later' },
 });
-describeRoute('GET', '/tiles/incidents/:z/:x/:y{[0-9]+\\.mvt}', {
+describeRoute('GET', `/tiles${TILE_PATH}`, {
   summary: 'Vector tile of appeals (Mapbox Vector Tile)',
   description:
     'Below zoom 14 layer `cells`: a 16×16 grid per tile, each cell a point with `count`, `overdue` and the dominant `sphere`. From zoom 14 layer ' +
@@ -160,4 +173,17 @@ describeRoute('GET', '/tiles/incidents/:z/:x/:y{[0-9]+\\.mvt}', {
     '204': 'An empty tile',
     '304': 'Unchanged since the ETag sent in If-None-Match',
   },
+});
+
+// Open311 API keys (the GeoReport v2 endpoints themselves live at /open311/v2, outside /api)
+describeRoute('GET', '/api/admin/api-keys', { summary: 'Open311 API keys (never the keys themselves)', roles: ['admin'] });
+describeRoute('POST', '/api/admin/api-keys', {
+  summary: 'Issue an Open311 API key (shown once)',
+  roles: ['admin'],
+  responses: { '201': '`{id, api_key}`' },
+});
+describeRoute('DELETE', '/api/admin/api-keys/:id', {
+  summary: 'Revoke an Open311 API key',
+  roles: ['admin'],
+  responses: { '200': 'Revoked', '404': 'No such key' },
 });

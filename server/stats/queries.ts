@@ -1,13 +1,13 @@
-import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter } from '../incidents/filters.ts';
+import { type Counters, periodCounters, type Queryable, totalOf, zeroCounters } from './rollup.ts';
 
 export interface Kpis {
   open: number;
   overdue: number;
   newToday: number;
   resolvedToday: number;
-  /** appeals resolved in the period */
+  /** appeals resolved in the period (rejections are not resolutions) */
   closed: number;
   closedOnTime: number;
   /** closed on time ÷ (closed + open and overdue), 0..1; null when there is nothing to judge */
@@ -15,97 +15,94 @@ export interface Kpis {
   meanRating: number | null;
   ratings: number;
   createdInPeriod: number;
-  /** information requests answered on the call ÷ information requests, 0..1 */
+  /**
+   * information requests answered on the call (closed at intake, never passed to a service) ÷
+   * information requests registered in the period, 0..1
+   */
   firstCallRate: number | null;
 }
 
-interface Row {
-  district: string | null;
+interface Live {
   open: number;
   overdue: number;
   new_today: number;
   resolved_today: number;
-  closed: number;
-  closed_on_time: number;
-  rating_sum: number | null;
-  ratings: number;
-  created: number;
-  info_requests: number;
-  consulted: number;
 }
 
-function kpis(r: Omit<Row, 'district'>): Kpis {
-  const judged = r.closed + r.overdue;
+const rate = (n: number, d: number) => (d > 0 ? n / d : null);
+export const meanRating = (sum: number, n: number) => (n > 0 ? Math.round((sum / n) * 100) / 100 : null);
+
+function kpis(live: Live, c: Counters): Kpis {
   return {
-    open: r.open,
-    overdue: r.overdue,
-    newToday: r.new_today,
-    resolvedToday: r.resolved_today,
-    closed: r.closed,
-    closedOnTime: r.closed_on_time,
-    onTimeRate: judged ? r.closed_on_time / judged : null,
-    meanRating: r.ratings ? Math.round(((r.rating_sum ?? 0) / r.ratings) * 100) / 100 : null,
-    ratings: r.ratings,
-    createdInPeriod: r.created,
-    firstCallRate: r.info_requests ? r.consulted / r.info_requests : null,
+    open: live.open,
+    overdue: live.overdue,
+    newToday: live.new_today,
+    resolvedToday: live.resolved_today,
+    closed: c.resolved,
+    closedOnTime: c.resolved_on_time,
+    onTimeRate: rate(c.resolved_on_time, c.resolved + live.overdue),
+    meanRating: meanRating(c.rating_sum, c.ratings),
+    ratings: c.ratings,
+    createdInPeriod: c.created,
+    firstCallRate: rate(c.first_call_info, c.info_requests),
   };
 }
 
 /**
  * The KPIs of the control room for a period [from, to): open, overdue and "today" figures are
- * about now (today in the city's time zone, the session's TimeZone); closed, on-time %,
- * ratings and first-call resolution about the period. Only rows that are open, or were created
- * or resolved since the earlier of today and `from`, are read: the cost follows the period and
- * the backlog, not the history.
+ * about now (today in the city's time zone, the session's TimeZone), read from the open
+ * appeals and today's; closed, on-time %, ratings and first-call resolution are about the
+ * period, read from the rollups (rollup.ts), so their cost does not grow with the period.
  */
-export async function summary(pool: pg.Pool, catalog: Catalog, filter: IncidentFilter, from: string, to: string) {
+export async function summary(pool: Queryable, catalog: Catalog, filter: IncidentFilter, from: string, to: string) {
   const { from: _f, to: _t, ...rest } = filter;
   const w = incidentConditions(rest, catalog);
-  const pFrom = w.param(from);
-  const pTo = w.param(to);
-  const since = `least(date_trunc('day', now()), ${pFrom}::timestamptz)`;
-  w.add(`(i.is_open OR i.created_at >= ${since} OR i.resolved_at >= ${since})`);
-  const inPeriod = (col: string) => `${col} >= ${pFrom}::timestamptz AND ${col} < ${pTo}::timestamptz`;
-  const { rows } = await pool.query<Row>(
-    `SELECT d.code AS district,
-            count(*) FILTER (WHERE i.is_open)::int AS open,
-            count(*) FILTER (WHERE i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())::int AS overdue,
-            count(*) FILTER (WHERE i.created_at >= date_trunc('day', now()))::int AS new_today,
-            count(*) FILTER (WHERE i.resolved_at >= date_trunc('day', now()))::int AS resolved_today,
-            count(*) FILTER (WHERE ${inPeriod('i.resolved_at')} AND i.status <> 'rejected')::int AS closed,
-            count(*) FILTER (WHERE ${inPeriod('i.resolved_at')} AND i.status <> 'rejected' AND i.resolved_at <= i.due_at)::int AS closed_on_time,
-            sum(i.rating) FILTER (WHERE ${inPeriod('i.resolved_at')})::int AS rating_sum,
-            count(i.rating) FILTER (WHERE ${inPeriod('i.resolved_at')})::int AS ratings,
-            count(*) FILTER (WHERE ${inPeriod('i.created_at')})::int AS created,
-            count(*) FILTER (WHERE ${inPeriod('i.created_at')} AND i.type = 'information_request')::int AS info_requests,
-            count(*) FILTER (WHERE ${inPeriod('i.created_at')} AND i.type = 'information_request' AND i.resolution = 'consulted')::int AS consulted
-       FROM incidents i LEFT JOIN districts d ON d.id = i.district_id
-       ${w}
-      GROUP BY d.code ORDER BY d.code`,
-    w.values,
+  w.add(`(i.is_open OR i.created_at >= date_trunc('day', now()) OR i.resolved_at >= date_trunc('day', now()))`);
+  const [live, period] = await Promise.all([
+    pool.query<Live & { district: number | null }>(
+      `SELECT i.district_id AS district,
+              count(*) FILTER (WHERE i.is_open)::int AS open,
+              count(*) FILTER (WHERE i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())::int AS overdue,
+              count(*) FILTER (WHERE i.created_at >= date_trunc('day', now()))::int AS new_today,
+              count(*) FILTER (WHERE i.resolved_at >= date_trunc('day', now()))::int AS resolved_today
+         FROM incidents i ${w}
+        GROUP BY i.district_id`,
+      w.values,
+    ),
+    periodCounters(pool, catalog, { filter: rest, from, to, groupBy: 'district' }),
+  ]);
+  const codeOf = new Map([...catalog.districts.values()].map((d) => [String(d.id), d.code]));
+  const liveBy = new Map(live.rows.map((r) => [String(r.district ?? 0), r]));
+  const none: Live = { open: 0, overdue: 0, new_today: 0, resolved_today: 0 };
+  const liveTotal = live.rows.reduce(
+    (a, r) => ({
+      open: a.open + r.open,
+      overdue: a.overdue + r.overdue,
+      new_today: a.new_today + r.new_today,
+      resolved_today: a.resolved_today + r.resolved_today,
+    }),
+    none,
   );
-  const total = rows.reduce(
-    (a, r) => {
-      for (const k of Object.keys(a) as (keyof typeof a)[]) a[k] += Number(r[k] ?? 0);
-      return a;
-    },
-    {
-      open: 0,
-      overdue: 0,
-      new_today: 0,
-      resolved_today: 0,
-      closed: 0,
-      closed_on_time: 0,
-      rating_sum: 0,
-      ratings: 0,
-      created: 0,
-      info_requests: 0,
-      consulted: 0,
-    },
-  );
+  const keys = [...new Set([...liveBy.keys(), ...period.keys()])]
+    .filter((k) => codeOf.has(k))
+    .sort((a, b) => codeOf.get(a)!.localeCompare(codeOf.get(b)!));
   return {
     period: { from, to },
-    city: kpis(total),
-    districts: Object.fromEntries(rows.filter((r) => r.district).map((r) => [r.district, kpis(r)])),
+    city: kpis(liveTotal, totalOf(period.values())),
+    districts: Object.fromEntries(keys.map((k) => [codeOf.get(k)!, kpis(liveBy.get(k) ?? none, period.get(k) ?? zeroCounters())])),
+  };
+}
+
+/**
+ * First-call resolution over [from, to): appeals closed at intake, never passed to a service,
+ * among all appeals registered in the period and among information requests (the share the
+ * centre reports, "closed on the first call").
+ */
+export async function firstCall(pool: Queryable, catalog: Catalog, filter: IncidentFilter, from: string, to: string) {
+  const c = totalOf((await periodCounters(pool, catalog, { filter, from, to, groupBy: 'none' })).values());
+  return {
+    period: { from, to },
+    all: { created: c.created, first_call: c.first_call, rate: rate(c.first_call, c.created) },
+    information_requests: { created: c.info_requests, first_call: c.first_call_info, rate: rate(c.first_call_info, c.info_requests) },
   };
 }

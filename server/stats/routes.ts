@@ -4,8 +4,8 @@ import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { type IncidentFilter, IncidentFilterSchema } from '../incidents/filters.ts';
 import { validQuery } from '../validate.ts';
-import { byCategory, byService, timeSeries } from './breakdowns.ts';
-import { summary } from './queries.ts';
+import { byCategory, byChannel, byDistrict, byService, timeSeries } from './breakdowns.ts';
+import { firstCall, summary } from './queries.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -22,6 +22,8 @@ const openByDefault = <T extends IncidentFilter>(f: T): T => (f.status ? f : { .
 const CategoryQuery = IncidentFilterSchema.and(z.object({ level: z.enum(['sphere', 'category']).default('sphere') }));
 const SeriesQuery = IncidentFilterSchema.and(z.object({ interval: z.enum(['day', 'week', 'month']).default('day') })).refine(
   (q) => {
+    // zod runs refinements after a field failed too: an invalid date is reported by its own check.
+    if (Number.isNaN(Date.parse(q.from ?? '1970-01-01')) || Number.isNaN(Date.parse(q.to ?? '1970-01-01'))) return true;
     const { from, to } = period(q, 30);
     const buckets = (Date.parse(to) - Date.parse(from)) / DAY_MS / (q.interval === 'day' ? 1 : q.interval === 'week' ? 7 : 28);
     return buckets <= 1000;
@@ -42,7 +44,24 @@ export function statsRoutes({ pool }: Deps) {
       return c.json({ level, total: items.reduce((a, r) => a + r.count, 0), items });
     })
     .get('/by-service', validQuery(IncidentFilterSchema), async (c) => {
-      return c.json({ items: await byService(pool, await getCatalog(pool), openByDefault(c.req.valid('query'))) });
+      const filter = c.req.valid('query');
+      const { from, to } = period(filter, 30);
+      return c.json(await byService(pool, await getCatalog(pool), openByDefault(filter), from, to));
+    })
+    .get('/by-district', validQuery(IncidentFilterSchema), async (c) => {
+      const filter = c.req.valid('query');
+      const { from, to } = period(filter, 30);
+      return c.json(await byDistrict(pool, await getCatalog(pool), filter, from, to));
+    })
+    .get('/by-channel', validQuery(IncidentFilterSchema), async (c) => {
+      const filter = c.req.valid('query');
+      const { from, to } = period(filter, 30);
+      return c.json(await byChannel(pool, await getCatalog(pool), filter, from, to));
+    })
+    .get('/first-call', validQuery(IncidentFilterSchema), async (c) => {
+      const filter = c.req.valid('query');
+      const { from, to } = period(filter, 30);
+      return c.json(await firstCall(pool, await getCatalog(pool), filter, from, to));
     })
     .get('/timeseries', validQuery(SeriesQuery), async (c) => {
       const { interval, ...filter } = c.req.valid('query');

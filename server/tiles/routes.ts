@@ -14,7 +14,7 @@ export const TILE_TYPE = 'application/vnd.mapbox-vector-tile';
 export const TILE_MAX_AGE_S = 10;
 
 /** The path of an incident tile in Hono's syntax (y carries the .mvt extension). */
-export const TILE_PATH = '/incidents/:z/:x/:y{[0-9]+\\.mvt}';
+export const TILE_PATH = '/incidents/:z/:x/:y{[^/]+\\.mvt}';
 
 /** Filters in one canonical order, so that equal filters share cache entries. */
 export function filterKey(f: IncidentFilter): string {
@@ -37,7 +37,12 @@ export function tileRoutes({ pool }: Deps, cacheOptions?: TileCacheOptions) {
     .use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
     .get(TILE_PATH, validQuery(IncidentFilterSchema), async (c) => {
       const tile = { z: Number(c.req.param('z')), x: Number(c.req.param('x')), y: Number(c.req.param('y').slice(0, -4)) };
-      if (!/^\d{1,2}$/.test(c.req.param('z')) || !/^\d{1,8}$/.test(c.req.param('x')) || !isValidTile(tile)) {
+      if (
+        !/^\d{1,2}$/.test(c.req.param('z')) ||
+        !/^\d{1,8}$/.test(c.req.param('x')) ||
+        !/^\d{1,8}\.mvt$/.test(c.req.param('y')) ||
+        !isValidTile(tile)
+      ) {
         throw badRequest(`No such tile: z must be 0–${MAX_ZOOM} and x, y 0 … 2^z − 1.`, [
           { path: 'z/x/y', message: `${tile.z}/${tile.x}/${tile.y} is outside the tile pyramid` },
         ]);

@@ -21,6 +21,11 @@ export const MAX_ZOOM = 22;
 export const POINT_LAYER = 'incidents';
 export const CELL_LAYER = 'cells';
 
+/** Half the width of the Web Mercator square, metres (EPSG:3857). */
+export const MERCATOR_HALF_WIDTH = 20037508.342789244;
+/** The sphere of Web Mercator (the WGS 84 semi-major axis), metres. */
+export const EARTH_RADIUS = 6378137;
+
 export interface TileId {
   z: number;
   x: number;
@@ -31,6 +36,17 @@ export interface TileId {
 export function isValidTile({ z, x, y }: TileId): boolean {
   const n = 2 ** z;
   return Number.isInteger(z) && Number.isInteger(x) && Number.isInteger(y) && z >= 0 && z <= MAX_ZOOM && x >= 0 && y >= 0 && x < n && y < n;
+}
+
+/** A tile's envelope in EPSG:3857 metres, as ST_TileEnvelope computes it. */
+export function tileBounds({ z, x, y }: TileId) {
+  const size = (2 * MERCATOR_HALF_WIDTH) / 2 ** z;
+  return {
+    xmin: -MERCATOR_HALF_WIDTH + x * size,
+    xmax: -MERCATOR_HALF_WIDTH + (x + 1) * size,
+    ymin: MERCATOR_HALF_WIDTH - (y + 1) * size,
+    ymax: MERCATOR_HALF_WIDTH - y * size,
+  };
 }
 
 export type TileMode = 'mvt' | 'rows';
@@ -77,25 +93,41 @@ export function tileQuery(t: TileId, where: Where, mode: TileMode): { sql: strin
 
   // Cells: a grid aligned on tile edges, so each appeal counts in exactly one cell of one tile
   // (edges half-open: left and top inclusive). A cell's point is the mean position of its
-  // appeals; `sphere` is the most frequent sphere among them.
+  // appeals; `sphere` is the sphere with most appeals in it (ties: the first code).
+  // At low zoom a tile may hold the city's whole history: points are projected with the
+  // spherical Mercator formula (what ST_Transform to 3857 computes, without PROJ per row) and
+  // counted per category before the categories are joined, so the join sees hundreds of rows.
+  const b = tileBounds(t);
+  const [xmin, xmax, ymin, ymax, cell] = [b.xmin, b.xmax, b.ymin, b.ymax, (b.xmax - b.xmin) / CELLS_PER_TILE].map(
+    (v) => `${where.param(v)}::float8`,
+  );
   const cells = `pts AS (
-      SELECT s.code AS sphere, ${OVERDUE} AS overdue, ST_Transform(i.geom, 3857) AS g
-        FROM incidents i JOIN categories c ON c.id = i.category_id LEFT JOIN categories s ON s.id = c.sphere_id
+      SELECT i.category_id, ${OVERDUE} AS overdue,
+             ST_X(i.geom) * ${MERCATOR_HALF_WIDTH} / 180 AS mx,
+             ln(tan(pi() / 4 + radians(ST_Y(i.geom)) / 2)) * ${EARTH_RADIUS} AS my
+        FROM incidents i
         ${where}
+    ), by_category AS (
+      SELECT floor((mx - ${xmin}) / ${cell})::int AS cx, floor((${ymax} - my) / ${cell})::int AS cy, category_id,
+             count(*) AS n, count(*) FILTER (WHERE overdue) AS od, sum(mx) AS sx, sum(my) AS sy
+        FROM pts
+       WHERE mx >= ${xmin} AND mx < ${xmax} AND my > ${ymin} AND my <= ${ymax}
+       GROUP BY 1, 2, 3
+    ), by_sphere AS (
+      SELECT k.cx, k.cy, s.code AS sphere, sum(k.n) AS n, sum(k.od) AS od, sum(k.sx) AS sx, sum(k.sy) AS sy
+        FROM by_category k JOIN categories c ON c.id = k.category_id LEFT JOIN categories s ON s.id = c.sphere_id
+       GROUP BY 1, 2, 3
     ), cells AS (
-      SELECT floor((ST_X(p.g) - ST_XMin(b.e)) / ((ST_XMax(b.e) - ST_XMin(b.e)) / ${CELLS_PER_TILE}))::int AS cx,
-             floor((ST_YMax(b.e) - ST_Y(p.g)) / ((ST_YMax(b.e) - ST_YMin(b.e)) / ${CELLS_PER_TILE}))::int AS cy,
-             count(*)::int AS count, count(*) FILTER (WHERE p.overdue)::int AS overdue,
-             mode() WITHIN GROUP (ORDER BY p.sphere) AS sphere,
-             avg(ST_X(p.g)) AS mx, avg(ST_Y(p.g)) AS my
-        FROM pts p, bounds b
-       WHERE ST_X(p.g) >= ST_XMin(b.e) AND ST_X(p.g) < ST_XMax(b.e) AND ST_Y(p.g) > ST_YMin(b.e) AND ST_Y(p.g) <= ST_YMax(b.e)
-       GROUP BY 1, 2)`;
+      SELECT cx, cy, sum(n)::int AS count, sum(od)::int AS overdue,
+             (array_agg(sphere ORDER BY n DESC, sphere))[1] AS sphere,
+             sum(sx) / sum(n) AS mx, sum(sy) / sum(n) AS my
+        FROM by_sphere GROUP BY cx, cy)`;
   const sql =
     mode === 'mvt'
       ? `WITH ${bounds}, ${cells}
          SELECT ST_AsMVT(t, '${CELL_LAYER}', ${EXTENT}, 'geom') AS mvt
-           FROM (SELECT k.count, k.overdue, k.sphere, ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(k.mx, k.my), 3857), b.e, ${EXTENT}, 0, false) AS geom
+           FROM (SELECT k.count, k.overdue, k.sphere,
+                        ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(k.mx, k.my), 3857), b.e, ${EXTENT}, 0, false) AS geom
                    FROM cells k, bounds b ORDER BY k.cy, k.cx) t`
       : `WITH ${bounds}, ${cells}
          SELECT k.count, k.overdue, k.sphere, ${px('k.mx')} AS px, ${py('k.my')} AS py FROM cells k, bounds b ORDER BY k.cy, k.cx`;

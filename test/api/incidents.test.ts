@@ -102,7 +102,11 @@ describe('GET /api/incidents/:id', () => {
   });
 
   it('shows reporters to a dispatcher and logs the read', async () => {
-    const id = (await list('status=open&limit=1')).body.features[0].id;
+    // An open appeal with a reporter on file (appeals made by other tests may have none).
+    const { rows } = await t.pool.query(
+      `SELECT i.id FROM incidents i WHERE i.is_open AND EXISTS (SELECT 1 FROM incident_reporters r WHERE r.incident_id = i.id) ORDER BY i.id LIMIT 1`,
+    );
+    const id = rows[0].id;
     const cookie = await t.login('dispatcher');
     const before = (await t.pool.query('SELECT count(*)::int AS n FROM personal_data_reads WHERE incident_id = $1', [id])).rows[0].n;
     const { body } = await t.json(`/api/incidents/${id}`, { headers: { cookie } });

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
 
 const t = testApp();
+// Appeals registered from now on (other test files create some) stay out of the comparisons.
+const until = new Date().toISOString();
+const UNTIL = `datetime=${encodeURIComponent(`../${until}`)}`;
 const ogc = (path: string, init?: RequestInit) => t.json(`/ogc${path}`, init);
 const PHONE = /\+7 ?7\d\d/;
 
@@ -19,7 +22,8 @@ describe('OGC API – Features: capabilities', () => {
 
   it('declares the conformance classes core, geojson, html and oas30', async () => {
     const { body } = await ogc('/conformance');
-    for (const c of ['core', 'geojson', 'html', 'oas30']) expect(body.conformsTo).toContain(`http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/${c}`);
+    for (const c of ['core', 'geojson', 'html', 'oas30'])
+      expect(body.conformsTo).toContain(`http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/${c}`);
   });
 
   it('describes itself in OpenAPI 3.0 JSON with both collections and the items parameters', async () => {
@@ -27,7 +31,14 @@ describe('OGC API – Features: capabilities', () => {
     expect(res.headers.get('content-type')).toBe('application/vnd.oai.openapi+json;version=3.0');
     const doc = await res.json();
     expect(doc.openapi).toMatch(/^3\.0\./);
-    for (const p of ['/', '/conformance', '/api', '/collections', '/collections/incidents/items', '/collections/districts/items/{featureId}']) {
+    for (const p of [
+      '/',
+      '/conformance',
+      '/api',
+      '/collections',
+      '/collections/incidents/items',
+      '/collections/districts/items/{featureId}',
+    ]) {
       expect(doc.paths[p]?.get, p).toBeDefined();
     }
     const names = doc.paths['/collections/incidents/items'].get.parameters.map((p: any) => p.name);
@@ -41,11 +52,18 @@ describe('OGC API – Features: capabilities', () => {
     expect(body.collections.map((c: any) => c.id)).toEqual(['incidents', 'districts']);
     const inc = body.collections[0];
     const [x0, y0, x1, y1] = inc.extent.spatial.bbox[0];
-    // Taraz lies about 71.26–71.47 E, 42.82–42.97 N.
-    expect(x0).toBeGreaterThan(71.2);
-    expect(x1).toBeLessThan(71.55);
-    expect(y0).toBeGreaterThan(42.75);
-    expect(y1).toBeLessThan(43.05);
+    // It holds the city. (The planner's estimate is used: instant at any size; it may lag
+    // behind the newest rows, so it is not compared with an exact extent here.)
+    const city = (
+      await t.pool.query(
+        `SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT ST_Extent(geom)::geometry e FROM districts) t`,
+      )
+    ).rows[0];
+    expect(x0).toBeLessThanOrEqual(city.x0);
+    expect(y0).toBeLessThanOrEqual(city.y0);
+    expect(x1).toBeGreaterThanOrEqual(city.x1);
+    expect(y1).toBeGreaterThanOrEqual(city.y1);
+    expect(x0 >= -180 && x1 <= 180 && y0 >= -90 && y1 <= 90).toBe(true);
     expect(inc.extent.spatial.crs).toBe('http://www.opengis.net/def/crs/OGC/1.3/CRS84');
     const { rows } = await t.pool.query('SELECT min(created_at) AS t0 FROM incidents');
     expect(Date.parse(inc.extent.temporal.interval[0][0])).toBe(rows[0].t0.getTime());
@@ -58,11 +76,11 @@ describe('OGC API – Features: capabilities', () => {
 
 describe('OGC API – Features: items', () => {
   it('answers GeoJSON with numberMatched equal to the database count, numberReturned, timeStamp and links', async () => {
-    const res = await t.request('/ogc/collections/incidents/items?limit=25');
+    const res = await t.request(`/ogc/collections/incidents/items?limit=25&${UNTIL}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/geo\+json/);
     const body = await res.json();
-    const { rows } = await t.pool.query('SELECT count(*)::int AS n FROM incidents');
+    const { rows } = await t.pool.query('SELECT count(*)::int AS n FROM incidents WHERE created_at <= $1', [until]);
     expect(body.type).toBe('FeatureCollection');
     expect(body.numberMatched).toBe(rows[0].n);
     expect(body.numberReturned).toBe(25);
@@ -98,18 +116,18 @@ describe('OGC API – Features: items', () => {
     );
     expect(f.geometry.type).toBe('Point');
     expect(JSON.stringify(body)).not.toMatch(PHONE);
-    const { rows } = await t.pool.query('SELECT name FROM incident_reporters WHERE name IS NOT NULL LIMIT 20');
+    const { rows } = await t.pool.query(`SELECT name FROM incident_reporters WHERE name ~ '^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+$' LIMIT 50`);
     for (const r of rows) expect(JSON.stringify(body)).not.toContain(r.name);
   });
 
   it('follows next and prev links through the whole collection, each feature once', async () => {
     const seen = new Set<number>();
-    let url: string | undefined = '/ogc/collections/incidents/items?status=open,resolved&limit=37';
+    let url: string | undefined = `/ogc/collections/incidents/items?type=complaint,problem&limit=37&${UNTIL}`;
     let matched = 0;
     let pages = 0;
     let last: any;
     while (url) {
-      const body: any = await t.request(url).then((r) => r.json());
+      const body: any = await (await t.request(url)).json();
       matched = body.numberMatched;
       for (const f of body.features) {
         expect(seen.has(f.id)).toBe(false);
@@ -124,17 +142,23 @@ describe('OGC API – Features: items', () => {
     expect(pages).toBe(Math.ceil(matched / 37));
     // Back one page from the last.
     const prev = last.links.find((l: any) => l.rel === 'prev');
-    const before: any = await t.request(new URL(prev.href).pathname + new URL(prev.href).search).then((r) => r.json());
+    const before: any = await (await t.request(new URL(prev.href).pathname + new URL(prev.href).search)).json();
     expect(before.features).toHaveLength(37);
     const times = before.features.map((f: any) => Date.parse(f.properties.created_at));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    expect(Date.parse(before.features.at(-1).properties.created_at)).toBeGreaterThanOrEqual(Date.parse(last.features[0].properties.created_at));
+    expect(Date.parse(before.features.at(-1).properties.created_at)).toBeGreaterThanOrEqual(
+      Date.parse(last.features[0].properties.created_at),
+    );
     expect(before.links.some((l: any) => l.rel === 'next')).toBe(true);
   });
 
   it('filters by bbox', async () => {
-    const { body } = await ogc('/collections/incidents/items?bbox=71.35,42.87,71.40,42.91&limit=10000');
-    const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE ST_X(geom) BETWEEN 71.35 AND 71.40 AND ST_Y(geom) BETWEEN 42.87 AND 42.91`);
+    const { body } = await ogc(`/collections/incidents/items?bbox=71.35,42.87,71.40,42.91&limit=10000&${UNTIL}`);
+    const { rows } = await t.pool.query(
+      `SELECT count(*)::int AS n FROM incidents
+        WHERE ST_X(geom) BETWEEN 71.35 AND 71.40 AND ST_Y(geom) BETWEEN 42.87 AND 42.91 AND created_at <= $1`,
+      [until],
+    );
     expect(body.numberMatched).toBe(rows[0].n);
     expect(body.numberReturned).toBe(rows[0].n);
     for (const f of body.features) {
@@ -144,14 +168,26 @@ describe('OGC API – Features: items', () => {
   });
 
   it('filters by datetime: instants, days, closed and open-ended intervals', async () => {
-    const count = async (sql: string, values: unknown[] = []) => (await t.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE ${sql}`, values)).rows[0].n;
-    const matched = async (dt: string) => (await ogc(`/collections/incidents/items?limit=1&datetime=${encodeURIComponent(dt)}`)).body.numberMatched;
-    const { rows } = await t.pool.query(`SELECT created_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS iso FROM incidents ORDER BY id LIMIT 1 OFFSET 100`);
+    const count = async (sql: string, values: unknown[] = []) =>
+      (await t.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE ${sql}`, values)).rows[0].n;
+    const matched = async (dt: string) =>
+      (await ogc(`/collections/incidents/items?limit=1&datetime=${encodeURIComponent(dt)}`)).body.numberMatched;
+    const { rows } = await t.pool.query(
+      `SELECT created_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS iso FROM incidents ORDER BY id LIMIT 1 OFFSET 100`,
+    );
     const at = rows[0].iso as string;
     expect(await matched(at)).toBe(await count('created_at = $1::timestamptz', [at]));
     const mid = new Date(Date.now() - 90 * 86_400_000).toISOString();
     expect(await matched(`../${mid}`)).toBe(await count('created_at <= $1::timestamptz', [mid]));
-    expect(await matched(`${mid}/..`)).toBe(await count('created_at >= $1::timestamptz', [mid]));
+    // Open to now: other test files may register appeals meanwhile, so the answer lies between
+    // a count just before and one just after.
+    const within = async (dt: string, sql: string, values: unknown[]) => {
+      const before = await count(sql, values);
+      const n = await matched(dt);
+      expect(n).toBeGreaterThanOrEqual(before);
+      expect(n).toBeLessThanOrEqual(await count(sql, values));
+    };
+    await within(`${mid}/..`, 'created_at >= $1::timestamptz', [mid]);
     expect(await matched(`/${mid}`)).toBe(await count('created_at <= $1::timestamptz', [mid]));
     const a = new Date(Date.now() - 120 * 86_400_000).toISOString();
     expect(await matched(`${a}/${mid}`)).toBe(await count('created_at BETWEEN $1::timestamptz AND $2::timestamptz', [a, mid]));
@@ -159,7 +195,7 @@ describe('OGC API – Features: items', () => {
     const day = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
     expect(await matched(day)).toBe(await count(`created_at >= $1::date::timestamptz AND created_at < ($1::date + 1)::timestamptz`, [day]));
     expect(await matched(`../${day}`)).toBe(await count(`created_at < ($1::date + 1)::timestamptz`, [day]));
-    expect(await matched(`${day}/..`)).toBe(await count(`created_at >= $1::date::timestamptz`, [day]));
+    await within(`${day}/..`, `created_at >= $1::date::timestamptz`, [day]);
   });
 
   it('combines the incident filters of the API (status, category, district) with OGC parameters', async () => {
@@ -177,6 +213,10 @@ describe('OGC API – Features: items', () => {
     const extra = await ogc('/collections/incidents/items?limit=5&SERVICE=WFS&resultType=results&foo=bar');
     expect(extra.status).toBe(200);
     expect(extra.body.numberMatched).toBe(plain.body.numberMatched);
+    // GDAL repeats the dataset URL's own query on every request: the same value twice is one value.
+    const twice = await ogc('/collections/incidents/items?limit=5&datetime=../2030-01-01&datetime=../2030-01-01&status=open&status=open');
+    expect(twice.status).toBe(200);
+    expect((await ogc('/collections/incidents/items?limit=5&limit=6')).status).toBe(400);
     const big = await ogc('/collections/incidents/items?limit=50000');
     expect(big.status).toBe(200);
     expect(big.body.numberReturned).toBe(Math.min(10000, big.body.numberMatched));
@@ -219,7 +259,11 @@ describe('OGC API – Features: items', () => {
     const { rows } = await t.pool.query('SELECT count(*)::int AS n FROM districts');
     expect(body.numberMatched).toBe(rows[0].n);
     expect(body.features[0].geometry.type).toBe('MultiPolygon');
-    expect(body.features[0].properties).toMatchObject({ code: expect.any(String), name_ru: expect.any(String), name_kk: expect.any(String) });
+    expect(body.features[0].properties).toMatchObject({
+      code: expect.any(String),
+      name_ru: expect.any(String),
+      name_kk: expect.any(String),
+    });
     const paged = await ogc('/collections/districts/items?limit=1');
     expect(paged.body.features).toHaveLength(1);
     if (rows[0].n > 1) expect(paged.body.links.some((l: any) => l.rel === 'next' && l.href.includes('offset=1'))).toBe(true);
@@ -244,7 +288,7 @@ describe('OGC API – Features: HTML for people', () => {
 
   it('escapes what it shows and keeps personal data out of the pages', async () => {
     const first = (await ogc('/collections/incidents/items?limit=1')).body.features[0];
-    const html = await t.request(`/ogc/collections/incidents/items/${first.id}?f=html`).then((r) => r.text());
+    const html = await (await t.request(`/ogc/collections/incidents/items/${first.id}?f=html`)).text();
     expect(html).toContain(first.properties.number);
     expect(html).not.toMatch(PHONE);
     expect(html).not.toMatch(/<script/i);

@@ -1,5 +1,5 @@
 /**
- * npx tsx test/bench/intake.ts [-- --engine pglite|postgres --count 200 --concurrency 8]
+ * LOG_LEVEL=silent npx tsx test/bench/intake.ts [--engine pglite|postgres --count 200 --concurrency 8]
  *
  * Times appeal intake (POST /api/incidents, with an Idempotency-Key, district, routing,
  * deadline, reporter, audit row and duplicate check) through the real app on a fresh database

@@ -12,7 +12,13 @@ import { emergingTrend, mannKendall } from '../../server/hotspots/trend.ts';
 describe('neighboursWithin', () => {
   it('finds the cells within the band, the cell itself included', () => {
     const line = [0, 100, 200, 300, 400].map((x) => ({ x, y: 0 }));
-    expect(neighboursWithin(line, 100).map((a) => Array.from(a))).toEqual([[0, 1], [0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4]]);
+    expect(neighboursWithin(line, 100).map((a) => Array.from(a))).toEqual([
+      [0, 1],
+      [0, 1, 2],
+      [1, 2, 3],
+      [2, 3, 4],
+      [3, 4],
+    ]);
     expect(neighboursWithin(line, 99).map((a) => Array.from(a))).toEqual([[0], [1], [2], [3], [4]]);
   });
 

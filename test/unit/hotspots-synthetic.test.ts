@@ -7,7 +7,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyseCells, autoBand, type CellCounts } from '../../server/hotspots/analysis.ts';
-import { giStarSkewness } from '../../server/hotspots/gistar.ts';
 import { hexCentre, hexSizeForSpacing } from '../../server/hotspots/hexgrid.ts';
 
 /** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
