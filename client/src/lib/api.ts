@@ -151,7 +151,14 @@ export interface IncidentEvent {
   actor_login: string | null;
   actor_role: string | null;
 }
-export type IncidentDetail = IncidentFeature & { events: IncidentEvent[] };
+/** A move the signed-in user may make on an appeal (GET /api/incidents/:id `allowed`). */
+export interface Move {
+  action: string;
+  /** the status it leads to; null for an escalation */
+  to: string | null;
+  requires: readonly string[];
+}
+export type IncidentDetail = IncidentFeature & { events: IncidentEvent[]; allowed?: Move[] };
 
 /** GET /api/stats/by-category?level=sphere|category&<filters> */
 export interface ByCategory {

@@ -1,0 +1,260 @@
+/**
+ * The dispatcher's intake form in a real browser against the real server with demo data: a
+ * category found by its Russian name, a point clicked on the map, the created number shown,
+ * the appeal then counted on the control room's map, and a duplicate shown live for a second
+ * appeal of the same category at the same spot.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.ts';
+
+interface MetaCategory {
+  code: string;
+  depth: number;
+  service: string | null;
+  name: { kk: string; ru: string; en: string };
+}
+interface MetaDistrict {
+  code: string;
+  lng: number;
+  lat: number;
+}
+
+const baseUrl = inject('baseUrl');
+let browser: Browser;
+let context: BrowserContext;
+const pageErrors: string[] = [];
+/** The number and id of the appeal registered by the first test. */
+let createdNumber = '';
+let createdId = 0;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'ru-RU' });
+  context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
+  const res = await context.request.post(`${baseUrl}/api/auth/login`, { data: { login: 'dispatcher', password: 'jardem-demo' } });
+  expect(res.status()).toBe(200);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+});
+
+async function waitForMapIdle(page: Page) {
+  await page.waitForSelector('[data-map-loaded="true"]', { timeout: 45_000 });
+  await page.waitForFunction(
+    () => {
+      const map = (window as unknown as { __jardemMap?: { loaded(): boolean; isMoving(): boolean } }).__jardemMap;
+      return !!map && map.loaded() && !map.isMoving();
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
+}
+
+/** Clicks the map at [lng, lat] (projected by the page's own map). */
+async function clickMapAt(page: Page, lng: number, lat: number) {
+  await page.evaluate(
+    ([a, b]) => (window as unknown as { __jardemMap: { jumpTo(o: object): void } }).__jardemMap.jumpTo({ center: [a, b], zoom: 15 }),
+    [lng, lat] as const,
+  );
+  await waitForMapIdle(page);
+  const { x, y } = await page.evaluate(
+    ([a, b]) =>
+      (window as unknown as { __jardemMap: { project(p: [number, number]): { x: number; y: number } } }).__jardemMap.project([a, b]),
+    [lng, lat] as const,
+  );
+  const box = await page.getByTestId('map').boundingBox();
+  expect(box).not.toBeNull();
+  expect(x).toBeGreaterThan(0);
+  expect(y).toBeGreaterThan(0);
+  await page.mouse.click(box!.x + x, box!.y + y);
+}
+
+async function shownCount(page: Page, district: string): Promise<number | null> {
+  const el = page.getByTestId(`district-count-${district}`);
+  if (!(await el.count())) return null;
+  return Number(await el.getAttribute('data-value'));
+}
+
+/** A category reachable by its Russian name alone (no other category's names contain it). */
+async function pickCategory(): Promise<MetaCategory> {
+  const res = await context.request.get(`${baseUrl}/api/meta`);
+  const meta = (await res.json()) as { categories: MetaCategory[]; districts: MetaDistrict[] };
+  const hay = (c: MetaCategory) => `${c.name.kk} ${c.name.ru} ${c.name.en}`.toLowerCase();
+  const found = meta.categories.find(
+    (c) => c.depth > 0 && c.service && meta.categories.every((o) => o === c || !hay(o).includes(c.name.ru.toLowerCase())),
+  );
+  expect(found).toBeDefined();
+  return found!;
+}
+
+async function districtPoint(): Promise<MetaDistrict> {
+  const res = await context.request.get(`${baseUrl}/api/meta`);
+  const meta = (await res.json()) as { districts: MetaDistrict[] };
+  return meta.districts[0];
+}
+
+describe('intake', () => {
+  it('asks for sign-in when not signed in as a dispatcher', async () => {
+    const anon = await browser.newContext({ locale: 'ru-RU' });
+    const page = await anon.newPage();
+    await page.goto(`${baseUrl}/intake`);
+    await page.getByTestId('intake-signin').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('intake-form').count()).toBe(0);
+    await anon.close();
+  });
+
+  it('registers an appeal, shows its number, and the map then counts it', async () => {
+    const category = await pickCategory();
+    const district = await districtPoint();
+
+    // The control room's count for the district before.
+    const home = await context.newPage();
+    await home.goto(baseUrl + '/');
+    await waitForMapIdle(home);
+    await expect.poll(() => shownCount(home, district.code), { timeout: 20_000 }).not.toBeNull();
+    const before = (await shownCount(home, district.code))!;
+    await home.close();
+
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/intake`);
+    await page.getByTestId('intake-form').waitFor({ timeout: 30_000 });
+    await waitForMapIdle(page);
+
+    // Submitting empty shows the errors next to the fields.
+    await page.getByTestId('intake-submit').click();
+    await page.getByText('Выберите категорию').waitFor();
+    await page.getByText('Укажите место на карте').waitFor();
+
+    await page.getByTestId('intake-category').fill(category.name.ru);
+    await page.getByTestId('intake-category-option').first().waitFor();
+    await page.getByTestId('intake-category').press('Enter');
+    expect(await page.getByTestId('intake-category-chosen').getAttribute('data-code')).toBe(category.code);
+
+    await clickMapAt(page, district.lng, district.lat);
+    await page.getByTestId('intake-marker').waitFor();
+    await page.getByTestId('intake-description').fill('E2E: проверка приёма обращения');
+    await page.getByTestId('intake-submit').click();
+
+    const numberEl = page.getByTestId('intake-number');
+    await numberEl.waitFor({ timeout: 20_000 });
+    const number = (await numberEl.textContent())!.trim();
+    const id = Number(await numberEl.getAttribute('data-id'));
+    createdNumber = number;
+    createdId = id;
+    expect(id).toBeGreaterThan(0);
+
+    const detail = (await (await context.request.get(`${baseUrl}/api/incidents/${id}`)).json()) as {
+      properties: { number: string; category: string; district: string | null };
+    };
+    expect(detail.properties.number).toBe(number);
+    expect(detail.properties.category).toBe(category.code);
+    expect(detail.properties.district).toBe(district.code);
+
+    // The new-appeal button resets the form.
+    await page.getByTestId('intake-new').click();
+    await page.getByTestId('intake-form').waitFor();
+    expect(await page.getByTestId('intake-category').inputValue()).toBe('');
+    await page.close();
+
+    // The control room: the district's count went up by one, and the appeal opens on the map.
+    const after = await context.newPage();
+    await after.goto(`${baseUrl}/?sel=${id}`);
+    await waitForMapIdle(after);
+    await expect.poll(() => shownCount(after, district.code), { timeout: 20_000 }).toBe(before + 1);
+    await expect.poll(() => after.getByTestId('incident-popup').textContent(), { timeout: 15_000 }).toContain(number);
+    await after.close();
+  });
+
+  it('shows a duplicate live when a second appeal of the same category is placed at the same spot', async () => {
+    const category = await pickCategory();
+    const district = await districtPoint();
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/intake`);
+    await page.getByTestId('intake-form').waitFor({ timeout: 30_000 });
+    await waitForMapIdle(page);
+    expect(await page.getByTestId('intake-duplicates').count()).toBe(0);
+
+    await page.getByTestId('intake-category').fill(category.name.ru);
+    await page.getByTestId('intake-category-option').first().waitFor();
+    await page.getByTestId('intake-category').press('Enter');
+    await clickMapAt(page, district.lng, district.lat);
+
+    const dups = page.getByTestId('intake-duplicates');
+    await dups.waitFor({ timeout: 15_000 });
+    expect(createdNumber).not.toBe('');
+    await expect.poll(() => dups.textContent(), { timeout: 15_000 }).toContain(createdNumber);
+    // a link to the earlier appeal
+    expect(await dups.locator('a', { hasText: createdNumber }).getAttribute('href')).toMatch(/^\/incidents\/\d+$/);
+    await page.close();
+  });
+
+  it('offers the allowed moves on the incident page and makes one with the version', async () => {
+    expect(createdId).toBeGreaterThan(0);
+    const load = async () =>
+      (await (await context.request.get(`${baseUrl}/api/incidents/${createdId}`)).json()) as {
+        properties: { status: string; version: number };
+        allowed: { action: string; to: string | null }[];
+      };
+    const before = await load();
+    const move = before.allowed.find((m) => m.action === 'assign') ?? before.allowed.find((m) => m.action === 'reject');
+    expect(move, JSON.stringify(before.allowed)).toBeDefined();
+
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/incidents/${createdId}`);
+    await page.getByTestId('incident-actions').waitFor({ timeout: 30_000 });
+    for (const m of before.allowed.filter((a) => a.to)) await page.getByTestId(`action-${m.action}`).waitFor();
+    await page.getByTestId(`action-${move!.action}`).click();
+    await page.getByTestId('action-submit').click();
+    await expect.poll(async () => (await load()).properties.status, { timeout: 15_000 }).toBe(move!.to);
+    const after = await load();
+    expect(after.properties.version).toBeGreaterThan(before.properties.version);
+    // the panel reloads: the move just made is no longer offered
+    await expect.poll(() => page.getByTestId(`action-${move!.action}`).count(), { timeout: 15_000 }).toBe(0);
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('executor queue', () => {
+  it('lists the service’s open appeals, overdue first, and takes one', async () => {
+    const exec = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'ru-RU' });
+    exec.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
+    const login = await exec.request.post(`${baseUrl}/api/auth/login`, { data: { login: 'executor', password: 'jardem-demo' } });
+    expect(login.status()).toBe(200);
+    const control = (await (await exec.request.get(`${baseUrl}/api/control?sort=due&limit=500`)).json()) as {
+      items: { id: number; number: string; status: string; service: string | null; overdue: boolean }[];
+    };
+    expect(control.items.length).toBeGreaterThan(0);
+    expect(new Set(control.items.map((i) => i.service)).size).toBe(1);
+
+    const page = await exec.newPage();
+    await page.goto(`${baseUrl}/queue`);
+    await page.getByTestId('queue-table').waitFor({ timeout: 30_000 });
+    const flags = await page.$$eval('[data-testid="queue-row"]', (rows) => rows.map((r) => r.getAttribute('data-overdue') === 'true'));
+    expect(flags.length).toBe(control.items.length);
+    expect(flags.filter(Boolean).length).toBe(control.items.filter((i) => i.overdue).length);
+    // every overdue row comes before every other
+    expect(flags.indexOf(false) === -1 || flags.lastIndexOf(true) < flags.indexOf(false)).toBe(true);
+
+    const takeable = control.items.find((i) => i.status === 'assigned' || i.status === 'reopened');
+    expect(takeable, 'an appeal the executor can take').toBeDefined();
+    {
+      const row = page.locator('[data-testid="queue-row"]', { hasText: takeable!.number });
+      await row.getByTestId('queue-take').click();
+      await expect
+        .poll(
+          async () =>
+            ((await (await exec.request.get(`${baseUrl}/api/incidents/${takeable!.id}`)).json()) as { properties: { status: string } })
+              .properties.status,
+          { timeout: 15_000 },
+        )
+        .toBe('in_progress');
+      await expect.poll(() => row.getByTestId('queue-resolve').count(), { timeout: 15_000 }).toBe(1);
+    }
+    await exec.close();
+    expect(pageErrors).toEqual([]);
+  });
+});
