@@ -5,10 +5,11 @@ import seedrandom from 'seedrandom';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importDistricts, readFeatures } from '../../server/geodata/import.ts';
 import { testApp } from '../helpers/app.ts';
+import { sharedData } from '../helpers/shared-data.ts';
 
 // Real boundaries (Kazakhstan ADM2 2024, CC BY 4.0) read from the shared data folder.
-const ASTANA = '../shared/data/kz/astana-districts.geojson';
-const SHAPEFILE = '../shared/data/kz/shapefile/kaz_admbnda_adm2_2024.shp';
+const ASTANA = sharedData('kz/astana-districts.geojson');
+const SHAPEFILE = sharedData('kz/shapefile/kaz_admbnda_adm2_2024.shp');
 const FIELDS = { code: 'KATO', nameKk: 'ADM2_KK', nameRu: 'ADM2_RU', nameEn: 'ADM2_EN' };
 
 const t = testApp();

@@ -4,9 +4,10 @@ import addFormatsModule from 'ajv-formats';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
+import { sharedData } from '../helpers/shared-data.ts';
 
 const t = testApp();
-const SCHEMAS = '../shared/data/open311';
+const SCHEMAS = sharedData('open311');
 
 // The schemas have no $schema and use draft-04/07 keywords only: Ajv's default (draft-07) reads them.
 const ajv = new Ajv({ strict: false, allErrors: true });

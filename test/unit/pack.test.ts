@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { area, booleanPointInPolygon, centroid, intersect, featureCollection, bbox, union } from '@turf/turf';
 import { describe, expect, it } from 'vitest';
 import { flattenCategories, readCityPack } from '../../server/geodata/pack.ts';
+import { sharedData } from '../helpers/shared-data.ts';
 
 const pack = readCityPack('taraz');
 // The real city outline (Kazakhstan ADM2 2024, CC BY 4.0), read from the shared data folder.
-const boundary = JSON.parse(readFileSync('../shared/data/kz/taraz-city-boundary.geojson', 'utf8')).features[0];
+const boundary = JSON.parse(readFileSync(sharedData('kz/taraz-city-boundary.geojson'), 'utf8')).features[0];
 
 describe('Taraz city pack', () => {
   const districts = pack.districts.features as any[];
