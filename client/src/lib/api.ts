@@ -231,3 +231,38 @@ async function readJson<T>(res: Response): Promise<T> {
 export function isAbort(err: unknown): boolean {
   return err instanceof DOMException && err.name === 'AbortError';
 }
+
+/** GET /api/hotspots: one hexagon of the Gi* grid. */
+export type HotClass = 'hot99' | 'hot95' | 'hot90' | 'cold99' | 'cold95' | 'cold90' | 'ns';
+export interface HotspotProps {
+  id: string;
+  count: number;
+  z: number | null;
+  p: number | null;
+  p_adjusted: number | null;
+  class: HotClass;
+  trend: 'new' | 'intensifying' | 'persistent' | 'diminishing' | 'sporadic' | null;
+  series: number[];
+  district: string | null;
+  top_categories: { code: string; count: number }[];
+  population?: number;
+  rate?: number | null;
+}
+export type HotspotCollection = FeatureCollection<Polygon, HotspotProps> & {
+  parameters: { from: string; to: string; cell: number; normalize: string };
+  summary: { cells: number; appeals: number; classes: Record<HotClass, number>; warnings: string[] };
+};
+/** GET /api/stats/by-service with the period's performance. */
+export interface ServicePerformance {
+  created: number;
+  resolved: number;
+  resolved_on_time: number;
+  overdue_now: number;
+  on_time_rate: number | null;
+  median_hours_to_close: number | null;
+  mean_rating: number | null;
+  ratings: number;
+}
+export interface ByServicePerf {
+  items: { code: string; name: Names; count: number; open: number; overdue: number; performance?: ServicePerformance }[];
+}

@@ -8,6 +8,8 @@ import type { Map as MlMap } from 'maplibre-gl';
 export const LAYER_ORDER = [
   'choropleth-fill',
   'heatmap',
+  'hotspot-fill',
+  'hotspot-outline',
   'choropleth-outline',
   'district-selected-outline',
   'singles-halo',
