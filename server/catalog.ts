@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { cachedPerPool } from './cache.ts';
 import { badRequest } from './errors.ts';
 
 /**
@@ -20,7 +21,6 @@ export interface Catalog {
 }
 
 const TTL_MS = 30_000;
-const cache = new WeakMap<pg.Pool, { at: number; catalog: Promise<Catalog> }>();
 
 async function loadCatalog(pool: pg.Pool): Promise<Catalog> {
   const [cats, svcs, dists] = await Promise.all([
@@ -38,18 +38,15 @@ async function loadCatalog(pool: pg.Pool): Promise<Catalog> {
   return { categories: byCode(cats.rows), services: byCode(svcs.rows), districts: byCode(dists.rows), subtree };
 }
 
+const cache = cachedPerPool(TTL_MS, loadCatalog);
+
 export function getCatalog(pool: pg.Pool): Promise<Catalog> {
-  const hit = cache.get(pool);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.catalog;
-  const catalog = loadCatalog(pool);
-  cache.set(pool, { at: Date.now(), catalog });
-  catalog.catch(() => cache.delete(pool));
-  return catalog;
+  return cache.get(pool);
 }
 
 /** Forget the cached lists (after a city pack load or a boundary import). */
 export function invalidateCatalog(pool: pg.Pool): void {
-  cache.delete(pool);
+  cache.invalidate(pool);
 }
 
 /** Resolves codes to ids; an unknown code is a 400 naming the parameter and the code. */

@@ -3,6 +3,7 @@
  * study area, and appeals counted per cell, time slice and category. PostGIS does the geometry
  * (ST_Transform, ST_HexagonGrid); analysis.ts does the statistics.
  */
+import { cachedPerPool } from '../cache.ts';
 import type { Catalog } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter, Where } from '../incidents/filters.ts';
 import { withoutJit } from '../stats/no-jit.ts';
@@ -27,7 +28,6 @@ export interface Frame {
   box: [number, number, number, number] | null;
 }
 
-const frames = new WeakMap<Queryable, { at: number; frame: Promise<Frame> }>();
 const FRAME_TTL_MS = 300_000;
 
 async function loadFrame(pool: Queryable): Promise<Frame> {
@@ -59,13 +59,10 @@ async function loadFrame(pool: Queryable): Promise<Frame> {
   return { srid, scale, fit: fitCubic(projected.rows, lng, lat), box };
 }
 
+const frames = cachedPerPool(FRAME_TTL_MS, loadFrame);
+
 export function getFrame(pool: Queryable): Promise<Frame> {
-  const hit = frames.get(pool);
-  if (hit && Date.now() - hit.at < FRAME_TTL_MS) return hit.frame;
-  const frame = loadFrame(pool);
-  frames.set(pool, { at: Date.now(), frame });
-  frame.catch(() => frames.delete(pool));
-  return frame;
+  return frames.get(pool);
 }
 
 export interface StudyArea {

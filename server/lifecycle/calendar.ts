@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { cachedPerPool } from '../cache.ts';
 import { dueAt, offsetMinutes, type Norm, type WorkCalendar } from '../deadlines/due.ts';
 
 /**
@@ -15,7 +16,6 @@ export interface CityRules {
 }
 
 const TTL_MS = 30_000;
-const cache = new WeakMap<pg.Pool, { at: number; rules: Promise<CityRules> }>();
 
 async function loadCityRules(pool: pg.Pool): Promise<CityRules> {
   const [days, city] = await Promise.all([
@@ -34,18 +34,15 @@ async function loadCityRules(pool: pg.Pool): Promise<CityRules> {
   };
 }
 
+const cache = cachedPerPool(TTL_MS, loadCityRules);
+
 export function getCityRules(pool: pg.Pool): Promise<CityRules> {
-  const hit = cache.get(pool);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.rules;
-  const rules = loadCityRules(pool);
-  cache.set(pool, { at: Date.now(), rules });
-  rules.catch(() => cache.delete(pool));
-  return rules;
+  return cache.get(pool);
 }
 
 /** Forget the cached calendar (after editing calendar_days or the city settings). */
 export function invalidateCityRules(pool: pg.Pool): void {
-  cache.delete(pool);
+  cache.invalidate(pool);
 }
 
 /** The Administrative Procedural Code's term for an appeal, used when a category has no norm. */

@@ -1,3 +1,4 @@
+import { cachedPerPool } from '../cache.ts';
 import type { Queryable } from './rollup.ts';
 
 /** Names in the city's three languages. */
@@ -22,7 +23,6 @@ export interface Labels {
 }
 
 const TTL_MS = 30_000;
-const cache = new WeakMap<Queryable, { at: number; labels: Promise<Labels> }>();
 
 const names = (a: string) => `json_build_object('kk', ${a}.name_kk, 'ru', ${a}.name_ru, 'en', ${a}.name_en) AS name`;
 
@@ -43,11 +43,8 @@ async function load(pool: Queryable): Promise<Labels> {
 }
 
 /** Codes, names and colours by id, for labelling statistics; cached for 30 s like the catalog. */
+const cache = cachedPerPool(TTL_MS, load);
+
 export function getLabels(pool: Queryable): Promise<Labels> {
-  const hit = cache.get(pool);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.labels;
-  const labels = load(pool);
-  cache.set(pool, { at: Date.now(), labels });
-  labels.catch(() => cache.delete(pool));
-  return labels;
+  return cache.get(pool);
 }
