@@ -199,14 +199,35 @@ export class LiveHub {
 
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.opts.databaseUrl });
+    let lost = false;
+    // The connection dropped (a database restart) or could not be made: polling carries on;
+    // try again every 2 s until LISTEN is back, then read what was missed.
+    const retry = () => {
+      if (lost) return;
+      lost = true;
+      if (this.listenClient === client) this.listenClient = undefined;
+      void client.end().catch(() => undefined);
+      if (!this.stopped)
+        setTimeout(
+          () =>
+            void this.listen().then(
+              () => this.wake(),
+              () => undefined,
+            ),
+          2000,
+        ).unref();
+    };
     client.on('notification', () => void this.wake());
-    client.on('error', () => {
-      // The connection dropped (e.g. a database restart): polling carries on; reconnect later.
-      this.listenClient = undefined;
-      if (!this.stopped) setTimeout(() => void this.listen().catch(() => undefined), 2000).unref();
-    });
-    await client.connect();
-    await client.query('LISTEN jardem_live');
+    client.on('error', retry);
+    client.on('end', retry);
+    try {
+      await client.connect();
+      await client.query('LISTEN jardem_live');
+    } catch (err) {
+      retry();
+      throw err;
+    }
+    if (this.stopped) return void client.end().catch(() => undefined);
     this.listenClient = client;
   }
 }

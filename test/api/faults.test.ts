@@ -1,0 +1,205 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { prepareDatabase } from '../../server/boot.ts';
+import { createPool } from '../../server/db/pool.ts';
+import { DEMO_PASSWORD } from '../../server/users.ts';
+import { canCreateCluster, createCluster, sql, type Cluster } from '../helpers/cluster.ts';
+import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
+
+/**
+ * Faults under the real server (its own process) on a real PostgreSQL of its own: a throwaway
+ * cluster (pg_createcluster, as root; CI runs as root) that the test stops and starts, never the
+ * machine's main cluster. Runs in the api-postgres project only.
+ */
+const enabled = inject('engine') === 'postgres' && canCreateCluster();
+if (inject('engine') === 'postgres' && !canCreateCluster()) {
+  console.warn('*** faults.test.ts: not root or no pg_createcluster: the database restart tests are NOT run.');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An SSE client that records the event names it receives and whether the stream ended cleanly. */
+function openStream(baseUrl: string, cookie: string) {
+  const s = {
+    events: [] as string[],
+    ids: [] as number[],
+    ended: false,
+    error: undefined as Error | undefined,
+    req: undefined as http.ClientRequest | undefined,
+  };
+  const ready = new Promise<void>((done, fail) => {
+    s.req = http.get(`${baseUrl}/api/live`, { headers: { accept: 'text/event-stream', cookie } }, (res) => {
+      if (res.statusCode !== 200) return fail(new Error(`live: ${res.statusCode}`));
+      res.setEncoding('utf8');
+      let buf = '';
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let cut: number;
+        while ((cut = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, cut);
+          buf = buf.slice(cut + 2);
+          const event = /^event: (.+)$/m.exec(frame)?.[1];
+          if (event) s.events.push(event);
+          const data = /^data: (.+)$/m.exec(frame)?.[1];
+          if (event === 'incident.created' && data) s.ids.push(JSON.parse(data).id);
+        }
+        done();
+      });
+      res.on('end', () => (s.ended = true));
+      res.on('error', (err) => (s.error = err));
+    });
+    s.req.on('error', (err) => {
+      s.error = err;
+      fail(err);
+    });
+  });
+  return { s, ready };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms / 1000} s`);
+    await sleep(250);
+  }
+}
+
+describe.runIf(enabled)('a real PostgreSQL that stops and starts under the running API', () => {
+  let cluster: Cluster;
+  let server: RunningServer;
+  let url: string;
+  let cookie: string;
+  let point: [number, number];
+
+  beforeAll(async () => {
+    cluster = createCluster(`jardem_faults_${process.pid}`, await freePort());
+    cluster.start();
+    await sql(cluster.url('postgres'), 'CREATE DATABASE jardem');
+    url = cluster.url('jardem');
+    const pool = createPool(url, 2);
+    await prepareDatabase(pool, { city: 'taraz', demo: true, demoCount: 200, seed: 3 });
+    const { rows } = await pool.query(
+      `SELECT ST_X(ST_PointOnSurface(geom)) AS lng, ST_Y(ST_PointOnSurface(geom)) AS lat FROM districts ORDER BY id LIMIT 1`,
+    );
+    point = [rows[0].lng, rows[0].lat];
+    await pool.end();
+    server = await startServer({
+      port: await freePort(),
+      dataDir: '/nonexistent',
+      env: { DATABASE_URL: url, JARDEM_DEMO_COUNT: '0' },
+      timeoutMs: 120_000,
+    });
+    const login = await fetch(`${server.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'dispatcher', password: DEMO_PASSWORD }),
+    });
+    cookie = login.headers.get('set-cookie')!.split(';')[0];
+  }, 240_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    try {
+      cluster?.drop();
+    } catch (err) {
+      console.warn(`dropping the throwaway cluster failed: ${(err as Error).message}`);
+    }
+  });
+
+  const create = (description: string) =>
+    fetch(`${server.baseUrl}/api/incidents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({
+        type: 'complaint',
+        category: 'roads.pothole',
+        channel: 'phone',
+        description,
+        location: { type: 'Point', coordinates: point },
+      }),
+    });
+  const listeners = () =>
+    sql(url, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'LISTEN jardem_live'`).then((r) => r.rows[0].n as number);
+
+  it(
+    'answers 503 with a JSON message while the database is down, then recovers by itself (pool and LISTEN)',
+    { timeout: 180_000 },
+    async () => {
+      const { s: stream, ready } = openStream(server.baseUrl, cookie);
+      await ready;
+      expect(await listeners()).toBe(1);
+      expect((await create('before the outage')).status).toBe(201);
+
+      cluster.stop();
+      for (const [method, path] of [
+        ['GET', '/api/districts'],
+        ['GET', '/api/incidents?status=open'],
+        ['GET', '/api/stats/summary'],
+        ['POST', '/api/incidents'],
+        ['GET', '/api/health'],
+      ]) {
+        const t0 = Date.now();
+        const res = method === 'POST' ? await create('during the outage') : await fetch(server.baseUrl + path, { headers: { cookie } });
+        const body = await res.json();
+        expect(res.status, `${method} ${path}`).toBe(503);
+        expect(body).toEqual({ error: { code: 'unavailable', message: expect.stringMatching(/database is unavailable/), details: [] } });
+        expect(res.headers.get('retry-after')).toBe('5');
+        // A refused connection is answered at once, not after a hang.
+        expect(Date.now() - t0, `${method} ${path} took`).toBeLessThan(11_000);
+      }
+      // Stay down longer than the live hub's first LISTEN retry (2 s), so that retry fails too.
+      await sleep(4500);
+      expect((await fetch(`${server.baseUrl}/api/districts`)).status).toBe(503);
+      // The open stream is not torn down by the outage.
+      expect(stream.ended).toBe(false);
+
+      cluster.start();
+      await until(
+        'the API answers again',
+        async () => ((await fetch(`${server.baseUrl}/api/districts`)).status === 200 ? true : undefined),
+        30_000,
+      );
+      const res = await create('after the outage');
+      expect(res.status).toBe(201);
+      const { id } = await res.json();
+      // The live hub's LISTEN connection comes back (it retries every 2 s) ...
+      await until('LISTEN is back', async () => ((await listeners()) === 1 ? true : undefined), 20_000);
+      // ... and the stream that stayed open through the outage receives the new appeal.
+      await until('the stream sees the new appeal', async () => (stream.ids.includes(id) ? true : undefined), 15_000);
+      // Nothing was registered while the database was down.
+      const { rows } = await sql(url, `SELECT description FROM incidents WHERE description LIKE '%the outage' ORDER BY id`);
+      expect(rows.map((r) => r.description)).toEqual(['before the outage', 'after the outage']);
+      stream.req!.destroy();
+    },
+  );
+
+  it('SIGTERM finishes the request in flight, closes live streams cleanly and exits 0', { timeout: 120_000 }, async () => {
+    const { s: stream, ready } = openStream(server.baseUrl, cookie);
+    await ready;
+    // Make GET /api/districts slow: hold a lock it has to wait for.
+    const locker = await import('pg').then((pg) => new pg.default.Client({ connectionString: url }));
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE districts IN ACCESS EXCLUSIVE MODE');
+    const slow = fetch(`${server.baseUrl}/api/districts`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    await sleep(500);
+    const exited = new Promise<number | null>((done) => server.process.once('exit', (code) => done(code)));
+    server.process.kill('SIGTERM');
+    await sleep(500);
+    // The stream is ended by the server (a clean end, not a reset) ...
+    await until('the stream ends', async () => (stream.ended ? true : undefined), 5_000);
+    expect(stream.error).toBeUndefined();
+    // ... no new connection is accepted, and the slow request is still waiting ...
+    await expect(fetch(`${server.baseUrl}/api/health`)).rejects.toThrow();
+    expect(server.process.exitCode).toBeNull();
+    // ... until the lock goes: then it is answered in full, and only then does the process exit.
+    await locker.query('COMMIT');
+    await locker.end();
+    const answer = await slow;
+    expect(answer.status).toBe(200);
+    expect(answer.body.type).toBe('FeatureCollection');
+    expect(await exited).toBe(0);
+  });
+});
