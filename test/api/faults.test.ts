@@ -183,7 +183,18 @@ describe.runIf(enabled)('a real PostgreSQL that stops and starts under the runni
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE districts IN ACCESS EXCLUSIVE MODE');
-    const slow = fetch(`${server.baseUrl}/api/districts`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    // On a connection of its own (not a kept-alive one from earlier requests).
+    const slow = new Promise<{ status: number; body: any }>((done, fail) => {
+      http
+        .get(`${server.baseUrl}/api/districts`, { agent: false }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => done({ status: res.statusCode!, body: JSON.parse(text) }));
+          res.on('error', fail);
+        })
+        .on('error', fail);
+    });
     await sleep(500);
     const exited = new Promise<number | null>((done) => server.process.once('exit', (code) => done(code)));
     server.process.kill('SIGTERM');
