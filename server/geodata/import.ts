@@ -73,6 +73,19 @@ export async function readFeatures(file: string): Promise<{ features: SourceFeat
   };
 }
 
+/** Why a Polygon or MultiPolygon's coordinates cannot be read (null when they can). */
+function badPolygon(g: { type: string; coordinates?: unknown }): string | null {
+  const position = (p: unknown) =>
+    Array.isArray(p) && p.length >= 2 && p.length <= 4 && p.every((x) => typeof x === 'number' && Number.isFinite(x));
+  const ring = (r: unknown) => Array.isArray(r) && r.length >= 4 && r.every(position);
+  const polygon = (rings: unknown) => Array.isArray(rings) && rings.length >= 1 && rings.every(ring);
+  const ok =
+    g.type === 'Polygon'
+      ? polygon(g.coordinates)
+      : Array.isArray(g.coordinates) && g.coordinates.length >= 1 && g.coordinates.every(polygon);
+  return ok ? null : 'coordinates must be rings of at least 4 finite [x, y] positions';
+}
+
 /**
  * Loads official district boundaries: each feature's geometry is given its SRID, repaired if
  * invalid (ST_MakeValid, polygons only), transformed to EPSG:4326 and upserted by code. Then
@@ -94,6 +107,8 @@ export async function importDistricts(
     if (!code) throw new Error(`Feature ${n + 1}: field "${fields.code}" is empty`);
     if (!f.geometry || !/Polygon$/.test(f.geometry.type))
       throw new Error(`Feature ${n + 1} (${code}): geometry must be a Polygon or MultiPolygon`);
+    const bad = badPolygon(f.geometry);
+    if (bad) throw new Error(`Feature ${n + 1} (${code}): ${bad}`);
     const name = (k: string) => String(p[k] ?? '').trim() || String(p[fields.code]);
     const pop = fields.population ? Number(p[fields.population]) : NaN;
     return {
