@@ -84,7 +84,7 @@ async function record(fn: () => Promise<unknown>): Promise<Statement[]> {
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
 /** p50 of the statements' summed time, replayed one after another on one connection. */
-async function timeSql(client: pg.PoolClient, statements: Statement[], runs = 30): Promise<number> {
+async function timeSql(client: pg.PoolClient, statements: Statement[], runs = 15): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs + 3; i++) {
     const t0 = performance.now();
@@ -139,9 +139,9 @@ function load(base: string, make: () => Request, connections: number, seconds: n
         if (err) return reject(err);
         times.sort((a, b) => a - b);
         resolve({
-          p50: pct(times, 50),
-          p95: pct(times, 95),
-          p99: pct(times, 99),
+          p50: pct(times, 50) ?? NaN,
+          p95: pct(times, 95) ?? NaN,
+          p99: pct(times, 99) ?? NaN,
           rps: times.length / seconds,
           non2xx: result.non2xx,
           errors: result.errors + result.timeouts,
