@@ -56,7 +56,13 @@ export async function ensureBulkHistory(opts: BulkOptions): Promise<{ generated:
   const pool = createPool(opts.url, 2);
   try {
     await prepareDatabase(pool, { city: 'taraz', demo: true, demoCount: 0 });
-    const have = (await pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM incidents')).rows[0].n;
+    // Appeals a benchmark added (ids past the generated ones) go; the generated ones stay.
+    const { rows: kept } = await pool.query<{ n: number; extra: number }>(
+      'SELECT count(*) FILTER (WHERE id <= $1)::bigint AS n, count(*) FILTER (WHERE id > $1)::bigint AS extra FROM incidents',
+      [opts.count],
+    );
+    if (kept[0].n === opts.count && kept[0].extra > 0) await pool.query('DELETE FROM incidents WHERE id > $1', [opts.count]);
+    const have = kept[0].n + (kept[0].n === opts.count ? 0 : kept[0].extra);
     if (have === opts.count) return { generated: false, count: have };
     say(`Generating ${opts.count.toLocaleString('en')} appeals over ${opts.months} months (have ${have.toLocaleString('en')})...`);
     const t0 = Date.now();
