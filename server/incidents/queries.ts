@@ -113,13 +113,17 @@ export async function listIncidents(
     page.add(`(${order.column}, i.id) ${order.cmp} (${page.param(at)}::timestamptz, ${page.param(id)}::bigint)`);
   }
   // The key is printed in UTC with microseconds: a JS Date would lose them and skip rows.
+  // The page's ids first, from the filters alone: over open appeals a covering partial index
+  // answers them without visiting the heap; only the page's own rows are then read and joined.
   const pageSql = `
+    WITH p AS MATERIALIZED (
+      SELECT i.id FROM incidents i ${page}
+       ORDER BY ${order.column} ${order.dir}, i.id ${order.dir}
+       LIMIT ${page.param(limit + 1)})
     SELECT ${INCIDENT_COLUMNS},
            to_char(${order.column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_key
-      FROM incidents i ${INCIDENT_JOINS}
-      ${page}
-     ORDER BY ${order.column} ${order.dir}, i.id ${order.dir}
-     LIMIT ${page.param(limit + 1)}`;
+      FROM p JOIN incidents i ON i.id = p.id ${INCIDENT_JOINS}
+     ORDER BY ${order.column} ${order.dir}, i.id ${order.dir}`;
   const [rows, count] = await Promise.all([
     pool.query<IncidentRow & { cursor_key: string }>(pageSql, page.values),
     countMatched(pool, base, onlyOpen(filter)),
