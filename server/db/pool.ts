@@ -42,7 +42,9 @@ export async function openDatabase(
  */
 export function createPool(url: string, max: number, timezone = 'Asia/Almaty'): pg.Pool {
   // JIT compiling costs far more than it saves on our short queries (940 ms of a 1.2 s one, measured).
-  const setZone = `SET TIME ZONE '${timezone.replace(/'/g, "''")}'; SET jit = off`;
+  // Parallel workers neither: on a few cores shared with Node and other requests they add
+  // start-up and contention to queries of a few milliseconds (docs/performance.md).
+  const setZone = `SET TIME ZONE '${timezone.replace(/'/g, "''")}'; SET jit = off; SET max_parallel_workers_per_gather = 0`;
   class CityClient extends pg.Client {
     // pg-pool connects with a callback; support both forms.
     override connect(): Promise<pg.Client>;

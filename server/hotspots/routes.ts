@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { IncidentFilterSchema } from '../incidents/filters.ts';
+import { respondCached } from '../response-cache.ts';
 import { validQuery } from '../validate.ts';
 import { repeatedClusters } from './clusters.ts';
 import { hotspots } from './hotspots.ts';
@@ -64,8 +65,9 @@ export function hotspotRoutes({ pool }: Deps) {
     .get('/', validQuery(HotspotQuery), async (c) => {
       const { cell, band, slices, normalize, skew_correction, include, ...filter } = c.req.valid('query');
       const { from, to } = period(filter);
-      return c.json(
-        await hotspots(pool, await getCatalog(pool), {
+      // An analysis of weeks: kept a minute (and until appeals change).
+      return respondCached(c, pool, 60_000, async () =>
+        hotspots(pool, await getCatalog(pool), {
           filter,
           from,
           to,

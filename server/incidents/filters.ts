@@ -7,6 +7,9 @@ export const STATUSES = ['new', 'assigned', 'in_progress', 'resolved', 'closed',
 /** Statuses in which work is still owed: these can be overdue. */
 export const ACTIVE_STATUSES = ['new', 'assigned', 'in_progress', 'reopened'] as const;
 
+/** Non-final statuses: an appeal in one of these has is_open. */
+export const OPEN_STATUSES: ReadonlySet<string> = new Set(['new', 'assigned', 'in_progress', 'resolved', 'reopened']);
+
 /** "a,b" or ["a","b"] or repeated keys -> a de-duplicated list. */
 const list = <T extends z.ZodType<string, string>>(item: T, max = 50) =>
   z
@@ -101,6 +104,9 @@ export function incidentConditions(f: IncidentFilter, catalog: Catalog, w = new 
       parts.push(`(i.is_open AND i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())`);
     if (plain.length) parts.push(`i.status = ANY(${w.param(plain)}::text[])`);
     w.add(parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`);
+    // Only non-final statuses: say so with the stored flag too, so that the partial indexes on
+    // open appeals serve (the planner cannot infer is_open from a list of statuses).
+    if (plain.length && !f.status.includes('open') && plain.every((s) => OPEN_STATUSES.has(s))) w.add('i.is_open');
   }
   if (f.type?.length) w.add(`i.type = ANY(${w.param(f.type)}::text[])`);
   if (f.channel?.length) w.add(`i.channel = ANY(${w.param(f.channel)}::text[])`);

@@ -64,6 +64,8 @@ export function incidentRoutes({ pool, config }: Deps) {
       return c.json({
         type: 'FeatureCollection',
         numberMatched: page.numberMatched,
+        // An estimate (many thousands of appeals over history), not an exact count.
+        ...(page.numberMatchedEstimated ? { numberMatchedEstimated: true } : {}),
         numberReturned: page.features.length,
         next: page.next,
         features: page.features,

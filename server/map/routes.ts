@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { IncidentFilterSchema } from '../incidents/filters.ts';
+import { respondCached } from '../response-cache.ts';
 import { validQuery } from '../validate.ts';
 import { clusters } from './queries.ts';
 
@@ -13,6 +14,7 @@ export function mapRoutes({ pool }: Deps) {
   return new Hono<AppEnv>().get('/clusters', validQuery(ClusterQuery), async (c) => {
     const { z: zoom, ...filter } = c.req.valid('query');
     c.header('Cache-Control', 'no-cache');
-    return c.json(await clusters(pool, await getCatalog(pool), filter, zoom));
+    // Heat weights grow with age and overdue flags with the clock: kept at most 10 s.
+    return respondCached(c, pool, 10_000, async () => clusters(pool, await getCatalog(pool), filter, zoom));
   });
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { type IncidentFilter, IncidentFilterSchema } from '../incidents/filters.ts';
+import { respondCached } from '../response-cache.ts';
 import { validQuery } from '../validate.ts';
 import { byCategory, byChannel, byDistrict, byService, timeSeries } from './breakdowns.ts';
 import { firstCall, summary } from './queries.ts';
@@ -36,7 +37,8 @@ export function statsRoutes({ pool }: Deps) {
     .get('/summary', validQuery(IncidentFilterSchema), async (c) => {
       const filter = c.req.valid('query');
       const { from, to } = period(filter, 30);
-      return c.json(await summary(pool, await getCatalog(pool), filter, from, to));
+      // "Today" and overdue move with the clock: kept at most 5 s (and until appeals change).
+      return respondCached(c, pool, 5000, async () => summary(pool, await getCatalog(pool), filter, from, to));
     })
     .get('/by-category', validQuery(CategoryQuery), async (c) => {
       const { level, ...filter } = c.req.valid('query');
@@ -66,6 +68,11 @@ export function statsRoutes({ pool }: Deps) {
     .get('/timeseries', validQuery(SeriesQuery), async (c) => {
       const { interval, ...filter } = c.req.valid('query');
       const { from, to } = period(filter, 30);
-      return c.json({ interval, from, to, items: await timeSeries(pool, await getCatalog(pool), filter, interval, from, to) });
+      return respondCached(c, pool, 10_000, async () => ({
+        interval,
+        from,
+        to,
+        items: await timeSeries(pool, await getCatalog(pool), filter, interval, from, to),
+      }));
     });
 }
