@@ -13,8 +13,12 @@ export const EXTENT = 4096;
 export const BUFFER = 64;
 /** From this zoom on a tile carries every appeal; below it, grid cells with counts. */
 export const POINT_MIN_ZOOM = 14;
-/** Grid cells per tile side below POINT_MIN_ZOOM: 16 × 16 cells of 256 units (16 px on a 256-px tile). */
-export const CELLS_PER_TILE = 16;
+/**
+ * Grid cells per tile side below POINT_MIN_ZOOM: 8 × 8 cells of 512 units. MapLibre draws a
+ * vector tile 512 px wide at its own zoom (362–724 px as the map zooms between tile levels), so
+ * cells are ~64 px apart on screen: room for one cluster ring each.
+ */
+export const CELLS_PER_TILE = 8;
 /** Deepest zoom served; clients overzoom beyond it. */
 export const MAX_ZOOM = 22;
 
