@@ -61,6 +61,14 @@ async function shownCounts(page: Page): Promise<Map<string, number>> {
 
 const countsOf = (m: Map<string, DistrictFeature['properties']>) => new Map([...m].map(([k, v]) => [k, v.count]));
 
+/**
+ * The fake online base map's host, answered by the page's routes. A host of its own, as a real
+ * one would be: on the app's host its tiles would queue behind the vector tiles and the event
+ * stream for the browser's six connections per host, and miss the fallback's deadline.
+ */
+const BASEMAP_HOST = 'http://basemap.invalid';
+const CORS = { 'access-control-allow-origin': '*' };
+
 /** A 1×1 grey PNG, the tile of the fake online base map. */
 const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4AAAA0gDR29kOtwAAAABJRU5ErkJggg==', 'base64');
 
@@ -80,6 +88,7 @@ async function pageWithBasemap(styleUrl: string, tiles?: string): Promise<Page> 
   if (tiles) {
     await page.route('**/test-basemap/style.json', (route) =>
       route.fulfill({
+        headers: CORS,
         json: {
           version: 8,
           sources: { online: { type: 'raster', tiles: [tiles], tileSize: 256 } },
@@ -87,7 +96,7 @@ async function pageWithBasemap(styleUrl: string, tiles?: string): Promise<Page> 
         },
       }),
     );
-    await page.route('**/test-basemap/tiles/**', (route) => route.fulfill({ body: TILE_PNG, contentType: 'image/png' }));
+    await page.route('**/test-basemap/tiles/**', (route) => route.fulfill({ body: TILE_PNG, contentType: 'image/png', headers: CORS }));
   }
   return page;
 }
@@ -321,7 +330,7 @@ describe('control room /', () => {
   });
 
   it('falls back when the online style loads but its tiles do not', async () => {
-    const page = await pageWithBasemap(`${baseUrl}/test-basemap/style.json`, 'http://127.0.0.1:9/tiles/{z}/{x}/{y}.png');
+    const page = await pageWithBasemap(`${BASEMAP_HOST}/test-basemap/style.json`, 'http://127.0.0.1:9/tiles/{z}/{x}/{y}.png');
     await open('/', page);
     await page.getByText('офлайн-карта').waitFor({ timeout: 15_000 });
     await waitForMapIdle(page);
@@ -331,7 +340,7 @@ describe('control room /', () => {
   });
 
   it('keeps a working online base map, with the data layers above it', async () => {
-    const page = await pageWithBasemap(`${baseUrl}/test-basemap/style.json`, `${baseUrl}/test-basemap/tiles/{z}/{x}/{y}.png`);
+    const page = await pageWithBasemap(`${BASEMAP_HOST}/test-basemap/style.json`, `${BASEMAP_HOST}/test-basemap/tiles/{z}/{x}/{y}.png`);
     await open('/', page);
     await page.waitForTimeout(1000);
     expect(await page.getByText('офлайн-карта').count()).toBe(0);
