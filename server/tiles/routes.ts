@@ -27,9 +27,11 @@ export function filterKey(f: IncidentFilter): string {
 
 /**
  * GET /tiles/incidents/{z}/{x}/{y}.mvt?<incident filters> (default: open appeals). Below zoom
- * 14 the layer `cells` holds grid cells with `count`, `overdue` and the dominant `sphere`; from
- * 14 on the layer `incidents` holds every appeal with id, number, category, sphere, status,
- * priority and overdue. An empty tile is 204 No Content.
+ * 14 the layer `cells` holds grid cells with `count`, `overdue`, the dominant `sphere`, the
+ * per-sphere `mix` ("code:n,code:n"), the heat `weight` and, for a cell of one appeal, its `id`;
+ * from 14 on the layer `incidents` holds every appeal with id, number, category, sphere, status,
+ * priority, overdue and weight. An empty tile is 204 No Content. Query parameters other than the
+ * filters (the map's `v`, bumped on live changes so browsers fetch afresh) are ignored.
  */
 export function tileRoutes({ pool }: Deps, cacheOptions?: TileCacheOptions) {
   const cache = new TileCache(() => readChangeCounter(pool), cacheOptions);

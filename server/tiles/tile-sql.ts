@@ -13,8 +13,12 @@ export const EXTENT = 4096;
 export const BUFFER = 64;
 /** From this zoom on a tile carries every appeal; below it, grid cells with counts. */
 export const POINT_MIN_ZOOM = 14;
-/** Grid cells per tile side below POINT_MIN_ZOOM: 16 × 16 cells of 256 units (16 px on a 256-px tile). */
-export const CELLS_PER_TILE = 16;
+/**
+ * Grid cells per tile side below POINT_MIN_ZOOM: 8 × 8 cells of 512 units. MapLibre draws a
+ * vector tile 512 px wide at its own zoom (362–724 px as the map zooms between tile levels), so
+ * cells are ~64 px apart on screen: room for one cluster ring each.
+ */
+export const CELLS_PER_TILE = 8;
 /** Deepest zoom served; clients overzoom beyond it. */
 export const MAX_ZOOM = 22;
 
@@ -52,6 +56,11 @@ export function tileBounds({ z, x, y }: TileId) {
 export type TileMode = 'mvt' | 'rows';
 
 const OVERDUE = `(i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())`;
+/**
+ * Heat weight of one appeal for the client's heatmap: priority 1 (critical) weighs 4, priority 4
+ * weighs 1; age adds up to +300 % over 30 days (the same formula as /api/map/clusters).
+ */
+const WEIGHT = `((5 - i.priority) * (1 + least(extract(epoch FROM now() - i.created_at) / 86400.0, 30) / 10))`;
 // Tile coordinates of a 3857 point in the tile envelope `b.e`, y downwards.
 const px = (x: string) => `round((${x} - ST_XMin(b.e)) * ${EXTENT} / (ST_XMax(b.e) - ST_XMin(b.e)))::int`;
 const py = (y: string) => `round((ST_YMax(b.e) - ${y}) * ${EXTENT} / (ST_YMax(b.e) - ST_YMin(b.e)))::int`;
@@ -73,10 +82,10 @@ export function tileQuery(t: TileId, where: Where, mode: TileMode): { sql: strin
   if (points) {
     const pts = `pts AS (
       SELECT i.id, i.number, c.code AS category, s.code AS sphere, i.status, i.priority, ${OVERDUE} AS overdue,
-             ST_Transform(i.geom, 3857) AS g
+             round(${WEIGHT}::numeric, 2)::float8 AS weight, ST_Transform(i.geom, 3857) AS g
         FROM incidents i JOIN categories c ON c.id = i.category_id LEFT JOIN categories s ON s.id = c.sphere_id
         ${where})`;
-    const props = 'p.id, p.number, p.category, p.sphere, p.status, p.priority, p.overdue';
+    const props = 'p.id, p.number, p.category, p.sphere, p.status, p.priority, p.overdue, p.weight';
     const sql =
       mode === 'mvt'
         ? `WITH ${bounds}, ${pts}
@@ -93,7 +102,9 @@ export function tileQuery(t: TileId, where: Where, mode: TileMode): { sql: strin
 
   // Cells: a grid aligned on tile edges, so each appeal counts in exactly one cell of one tile
   // (edges half-open: left and top inclusive). A cell's point is the mean position of its
-  // appeals; `sphere` is the sphere with most appeals in it (ties: the first code).
+  // appeals; `sphere` is the sphere with most appeals in it (ties: the first code); `mix` the
+  // count per sphere as "code:n,code:n" (most first; MVT values cannot be maps), for the
+  // client's rings; `weight` the summed heat weight; `id` the appeal of a cell that holds one.
   // At low zoom a tile may hold the city's whole history: points are projected with the
   // spherical Mercator formula (what ST_Transform to 3857 computes, without PROJ per row) and
   // counted per category before the categories are joined, so the join sees hundreds of rows.
@@ -102,34 +113,39 @@ export function tileQuery(t: TileId, where: Where, mode: TileMode): { sql: strin
     (v) => `${where.param(v)}::float8`,
   );
   const cells = `pts AS (
-      SELECT i.category_id, ${OVERDUE} AS overdue,
+      SELECT i.id, i.category_id, ${OVERDUE} AS overdue, ${WEIGHT} AS weight,
              ST_X(i.geom) * ${MERCATOR_HALF_WIDTH} / 180 AS mx,
              ln(tan(pi() / 4 + radians(ST_Y(i.geom)) / 2)) * ${EARTH_RADIUS} AS my
         FROM incidents i
         ${where}
     ), by_category AS (
       SELECT floor((mx - ${xmin}) / ${cell})::int AS cx, floor((${ymax} - my) / ${cell})::int AS cy, category_id,
-             count(*) AS n, count(*) FILTER (WHERE overdue) AS od, sum(mx) AS sx, sum(my) AS sy
+             count(*) AS n, count(*) FILTER (WHERE overdue) AS od, sum(mx) AS sx, sum(my) AS sy,
+             sum(weight) AS sw, min(id) AS any_id
         FROM pts
        WHERE mx >= ${xmin} AND mx < ${xmax} AND my > ${ymin} AND my <= ${ymax}
        GROUP BY 1, 2, 3
     ), by_sphere AS (
-      SELECT k.cx, k.cy, s.code AS sphere, sum(k.n) AS n, sum(k.od) AS od, sum(k.sx) AS sx, sum(k.sy) AS sy
+      SELECT k.cx, k.cy, s.code AS sphere, sum(k.n) AS n, sum(k.od) AS od, sum(k.sx) AS sx, sum(k.sy) AS sy,
+             sum(k.sw) AS sw, min(k.any_id) AS any_id
         FROM by_category k JOIN categories c ON c.id = k.category_id LEFT JOIN categories s ON s.id = c.sphere_id
        GROUP BY 1, 2, 3
     ), cells AS (
       SELECT cx, cy, sum(n)::int AS count, sum(od)::int AS overdue,
              (array_agg(sphere ORDER BY n DESC, sphere))[1] AS sphere,
+             string_agg(sphere || ':' || n, ',' ORDER BY n DESC, sphere) FILTER (WHERE sphere IS NOT NULL) AS mix,
+             round(sum(sw)::numeric, 2)::float8 AS weight,
+             CASE WHEN sum(n) = 1 THEN min(any_id) END AS id,
              sum(sx) / sum(n) AS mx, sum(sy) / sum(n) AS my
         FROM by_sphere GROUP BY cx, cy)`;
   const sql =
     mode === 'mvt'
       ? `WITH ${bounds}, ${cells}
          SELECT ST_AsMVT(t, '${CELL_LAYER}', ${EXTENT}, 'geom') AS mvt
-           FROM (SELECT k.count, k.overdue, k.sphere,
+           FROM (SELECT k.count, k.overdue, k.sphere, k.mix, k.weight, k.id,
                         ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(k.mx, k.my), 3857), b.e, ${EXTENT}, 0, false) AS geom
                    FROM cells k, bounds b ORDER BY k.cy, k.cx) t`
       : `WITH ${bounds}, ${cells}
-         SELECT k.count, k.overdue, k.sphere, ${px('k.mx')} AS px, ${py('k.my')} AS py FROM cells k, bounds b ORDER BY k.cy, k.cx`;
+         SELECT k.count, k.overdue, k.sphere, k.mix, k.weight, k.id, ${px('k.mx')} AS px, ${py('k.my')} AS py FROM cells k, bounds b ORDER BY k.cy, k.cx`;
   return { sql, values: where.values, layer: CELL_LAYER };
 }

@@ -93,6 +93,48 @@ describe('GET /tiles/incidents/{z}/{x}/{y}.mvt', () => {
     expect(sum).toBe(total);
   });
 
+  it('gives each cell its sphere mix, heat weight and, for a single appeal, its id: the mix adds up to the SQL counts per sphere', async () => {
+    const { counts } = await openByTile(12);
+    const [xy] = [...counts].sort((a, b) => b[1] - a[1])[0];
+    const [x, y] = xy.split('/').map(Number);
+    const { tile } = await getTile(`/tiles/incidents/12/${xy}.mvt?${TO}`);
+    const cells = features(tile!, 'cells');
+    const bySphere: Record<string, number> = {};
+    let singles = 0;
+    for (const c of cells) {
+      const { count, mix, weight, id, sphere } = c.properties;
+      const parts = (mix as string).split(',').map((p) => p.split(':'));
+      const ns = parts.map(([, n]) => Number(n));
+      expect(ns.reduce((a, b) => a + b, 0)).toBe(count);
+      // most first, and the first is the dominant sphere
+      expect([...ns].sort((a, b) => b - a)).toEqual(ns);
+      expect(parts[0][0]).toBe(sphere);
+      for (const [code, n] of parts) bySphere[code] = (bySphere[code] ?? 0) + Number(n);
+      expect(weight).toBeGreaterThanOrEqual(count);
+      expect(weight).toBeLessThanOrEqual(count * 16);
+      if (count === 1) {
+        singles++;
+        expect(Number.isInteger(id) && id > 0).toBe(true);
+      } else expect(id).toBeUndefined();
+    }
+    const { rows } = await t.pool.query(
+      `SELECT s.code, count(*)::int AS n FROM incidents i JOIN categories c ON c.id = i.category_id JOIN categories s ON s.id = c.sphere_id
+        WHERE i.is_open AND i.created_at < $3 AND ST_Intersects(ST_Transform(i.geom, 3857), ST_TileEnvelope(12, $1, $2)) GROUP BY s.code`,
+      [x, y, until],
+    );
+    expect(bySphere).toEqual(Object.fromEntries(rows.map((r) => [r.code, r.n])));
+    // a single cell's id names an open appeal inside that tile
+    const single = cells.find((c) => c.properties.count === 1);
+    if (single) {
+      const { rows: one } = await t.pool.query(
+        `SELECT ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(12, $1, $2)) AS inside, is_open FROM incidents WHERE id = $3`,
+        [x, y, single.properties.id],
+      );
+      expect(one[0]).toEqual({ inside: true, is_open: true });
+    }
+    expect(singles + cells.filter((c) => c.properties.count > 1).length).toBe(cells.length);
+  });
+
   it('carries every appeal from zoom 14: a z15 tile holds a known appeal with its properties at its place', async () => {
     const { rows } = await t.pool.query(
       `SELECT i.id, i.number, c.code AS category, i.status, i.priority, ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat
@@ -111,6 +153,7 @@ describe('GET /tiles/incidents/{z}/{x}/{y}.mvt', () => {
       status: inc.status,
       priority: inc.priority,
       overdue: expect.any(Boolean),
+      weight: expect.any(Number),
     });
     expect(typeof found!.properties.sphere).toBe('string');
     // Its position: the fraction of the tile times the extent, within a unit of rounding.
@@ -226,7 +269,11 @@ describe('GET /tiles/incidents/{z}/{x}/{y}.mvt', () => {
           expect(fb.length, `${id} ${layer}`).toBe(fa.length);
           fa.forEach((f, i) => {
             expect(fb[i].id).toBe(f.id);
-            expect(fb[i].properties).toEqual(f.properties);
+            // the heat weight grows with age (now()), read a moment apart on the two paths
+            const { weight: wa, ...pa } = f.properties;
+            const { weight: wb, ...pb } = fb[i].properties;
+            expect(pb).toEqual(pa);
+            expect(Math.abs(wb - wa)).toBeLessThan(0.05 + 1e-6 * wa);
             expect(Math.abs(fb[i].x - f.x)).toBeLessThanOrEqual(1);
             expect(Math.abs(fb[i].y - f.y)).toBeLessThanOrEqual(1);
           });

@@ -61,6 +61,14 @@ async function shownCounts(page: Page): Promise<Map<string, number>> {
 
 const countsOf = (m: Map<string, DistrictFeature['properties']>) => new Map([...m].map(([k, v]) => [k, v.count]));
 
+/**
+ * The fake online base map's host, answered by the page's routes. A host of its own, as a real
+ * one would be: on the app's host its tiles would queue behind the vector tiles and the event
+ * stream for the browser's six connections per host, and miss the fallback's deadline.
+ */
+const BASEMAP_HOST = 'http://basemap.invalid';
+const CORS = { 'access-control-allow-origin': '*' };
+
 /** A 1×1 grey PNG, the tile of the fake online base map. */
 const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4AAAA0gDR29kOtwAAAABJRU5ErkJggg==', 'base64');
 
@@ -80,6 +88,7 @@ async function pageWithBasemap(styleUrl: string, tiles?: string): Promise<Page> 
   if (tiles) {
     await page.route('**/test-basemap/style.json', (route) =>
       route.fulfill({
+        headers: CORS,
         json: {
           version: 8,
           sources: { online: { type: 'raster', tiles: [tiles], tileSize: 256 } },
@@ -87,9 +96,24 @@ async function pageWithBasemap(styleUrl: string, tiles?: string): Promise<Page> 
         },
       }),
     );
-    await page.route('**/test-basemap/tiles/**', (route) => route.fulfill({ body: TILE_PNG, contentType: 'image/png' }));
+    await page.route('**/test-basemap/tiles/**', (route) => route.fulfill({ body: TILE_PNG, contentType: 'image/png', headers: CORS }));
   }
   return page;
+}
+
+/** The features MapLibre drew in layer `id`, with their point coordinates [lng, lat]. */
+async function rendered(page: Page, id: string): Promise<{ properties: Record<string, any>; coordinates: [number, number] }[]> {
+  return page.evaluate((layer) => {
+    const map = (
+      window as unknown as {
+        __jardemMap: { queryRenderedFeatures(o: object): { properties: Record<string, unknown>; geometry: { coordinates: unknown } }[] };
+      }
+    ).__jardemMap;
+    return map.queryRenderedFeatures({ layers: [layer] }).map((f) => ({
+      properties: f.properties,
+      coordinates: f.geometry.coordinates as [number, number],
+    }));
+  }, id);
 }
 
 async function hasLayer(page: Page, id: string): Promise<boolean> {
@@ -133,7 +157,9 @@ describe('control room /', () => {
     await expect.poll(async () => Object.fromEntries(await shownCounts(page)), { timeout: 15_000 }).toEqual(Object.fromEntries(expected));
     const total = [...expected.values()].reduce((a, b) => a + b, 0);
     expect(await page.getByTestId('district-total').getAttribute('data-value')).toBe(String(total));
-    expect(requests.some((u) => u.startsWith('/api/map/clusters?'))).toBe(true);
+    // the appeals layers draw from the vector tiles, with the default filter in their URL
+    expect(requests.some((u) => /^\/tiles\/incidents\/\d+\/\d+\/\d+\.mvt\?status=open&v=\d+$/.test(u))).toBe(true);
+    expect(requests.some((u) => u.startsWith('/api/map/clusters'))).toBe(false);
     // aggregates only: no list of incidents at city scale
     expect(requests.filter((u) => /^\/api\/incidents(\?|$)/.test(u))).toEqual([]);
     await page.close();
@@ -149,6 +175,72 @@ describe('control room /', () => {
     const expected = countsOf(await districtsFromApi(`status=open&category=${sphere}`));
     expect(expected).not.toEqual(before);
     await expect.poll(async () => Object.fromEntries(await shownCounts(page)), { timeout: 15_000 }).toEqual(Object.fromEntries(expected));
+    await page.close();
+  });
+
+  it('draws the appeals from the vector tiles: rings with counts at city zoom, clickable appeals at street zoom', async () => {
+    const page = await open('/?c=71.378,42.9&z=11.5');
+    const rings = await rendered(page, 'cluster-rings');
+    expect(rings.length).toBeGreaterThan(0);
+    for (const r of rings) {
+      expect(r.properties.count).toBeGreaterThan(1);
+      // the ring's image names the sphere mix the tile carries
+      expect(String(r.properties.mix)).toMatch(/^[a-z0-9_.-]+:\d+(,[a-z0-9_.-]+:\d+)*$/);
+    }
+    expect(await canvasVariety(page)).toBeGreaterThan(0.05);
+    // the legend lists the spheres of the tiles in view
+    expect(await page.getByTestId('legend-spheres').locator('li').count()).toBeGreaterThan(1);
+    await page.screenshot({ path: `${SHOTS}/e2e-tiles-city.png` });
+
+    // street zoom, where the tiles carry single appeals: one is clicked and its popup opens
+    const list = await api<{ features: { geometry: { coordinates: [number, number] }; properties: { id: number; number: string } }[] }>(
+      '/api/incidents?status=open&limit=1',
+    );
+    const [lng, lat] = list.features[0].geometry.coordinates;
+    const tiles: string[] = [];
+    page.on('request', (r) => r.url().includes('/tiles/incidents/') && tiles.push(new URL(r.url()).pathname));
+    await page.evaluate(
+      ([x, y]) => (window as unknown as { __jardemMap: { jumpTo(o: object): void } }).__jardemMap.jumpTo({ center: [x, y], zoom: 15.5 }),
+      [lng, lat],
+    );
+    await waitForMapIdle(page);
+    expect(tiles.some((u) => u.startsWith('/tiles/incidents/14/'))).toBe(true);
+    const points = await rendered(page, 'incident-points');
+    expect(points.length).toBeGreaterThan(0);
+    const target = points.find((p) => p.properties.id === list.features[0].properties.id) ?? points[0];
+    expect(target.properties.number).toMatch(/^109-/);
+    await page.screenshot({ path: `${SHOTS}/e2e-tiles-street.png` });
+    const xy = await page.evaluate(
+      (c) => (window as unknown as { __jardemMap: { project(p: [number, number]): { x: number; y: number } } }).__jardemMap.project(c),
+      target.coordinates,
+    );
+    const box = (await page.locator('.maplibregl-canvas').boundingBox())!;
+    await page.mouse.click(box.x + xy.x, box.y + xy.y);
+    await page.waitForURL((u) => u.searchParams.get('sel') !== null);
+    const sel = Number(new URL(page.url()).searchParams.get('sel'));
+    const clicked = await api<{ properties: { number: string } }>(`/api/incidents/${sel}`);
+    await expect.poll(() => page.getByTestId('incident-popup').textContent(), { timeout: 15_000 }).toContain(clicked.properties.number);
+    await page.close();
+  });
+
+  it('a filter change fetches the tiles again with the filter in their URL', async () => {
+    const page = await open('/?c=71.378,42.9&z=11.5');
+    const spheres = await api<{ items: { code: string; count: number }[] }>('/api/stats/by-category?status=open&level=sphere');
+    const sphere = spheres.items.find((s) => s.count > 0)!.code;
+    const tiles: string[] = [];
+    page.on('request', (r) => r.url().includes('/tiles/incidents/') && tiles.push(new URL(r.url()).search));
+    await page.getByTestId(`sphere-${sphere}`).check();
+    await expect.poll(() => tiles.some((q) => new URLSearchParams(q).get('category') === sphere), { timeout: 15_000 }).toBe(true);
+    await waitForMapIdle(page);
+    // every ring now holds that sphere only
+    await expect
+      .poll(
+        async () => (await rendered(page, 'cluster-rings')).every((r) => String(r.properties.mix) === `${sphere}:${r.properties.count}`),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(true);
     await page.close();
   });
 
@@ -238,7 +330,7 @@ describe('control room /', () => {
   });
 
   it('falls back when the online style loads but its tiles do not', async () => {
-    const page = await pageWithBasemap(`${baseUrl}/test-basemap/style.json`, 'http://127.0.0.1:9/tiles/{z}/{x}/{y}.png');
+    const page = await pageWithBasemap(`${BASEMAP_HOST}/test-basemap/style.json`, 'http://127.0.0.1:9/tiles/{z}/{x}/{y}.png');
     await open('/', page);
     await page.getByText('офлайн-карта').waitFor({ timeout: 15_000 });
     await waitForMapIdle(page);
@@ -248,7 +340,7 @@ describe('control room /', () => {
   });
 
   it('keeps a working online base map, with the data layers above it', async () => {
-    const page = await pageWithBasemap(`${baseUrl}/test-basemap/style.json`, `${baseUrl}/test-basemap/tiles/{z}/{x}/{y}.png`);
+    const page = await pageWithBasemap(`${BASEMAP_HOST}/test-basemap/style.json`, `${BASEMAP_HOST}/test-basemap/tiles/{z}/{x}/{y}.png`);
     await open('/', page);
     await page.waitForTimeout(1000);
     expect(await page.getByText('офлайн-карта').count()).toBe(0);

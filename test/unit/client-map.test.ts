@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classBreaks, classColors, naturalBreaks, niceFloor } from '../../client/src/map/choropleth.ts';
-import { gridZoom, paddedBbox } from '../../client/src/map/cluster-data.ts';
+import { incidentTilesUrl, parseMix } from '../../client/src/map/incident-tiles.ts';
 import { addDays, cityToday, periodRange } from '../../client/src/lib/period.ts';
 import { parseRoute } from '../../client/src/lib/routes.ts';
 
@@ -38,12 +38,16 @@ describe('choropleth classes', () => {
   });
 });
 
-describe('cluster requests', () => {
-  it('widen the viewport by a quarter on each side, within the world', () => {
-    expect(paddedBbox([71, 42, 72, 43])).toEqual([70.75, 41.75, 72.25, 43.25]);
-    expect(paddedBbox([-180, -90, 180, 90])).toEqual([-180, -90, 180, 90]);
-    expect(gridZoom(11.6)).toBe(12);
-    expect(gridZoom(30)).toBe(22);
+describe('incident tiles', () => {
+  it('put the filters and the data version in the tile URL', () => {
+    expect(incidentTilesUrl('http://x', 'status=open,overdue&category=heating', 3)).toBe(
+      'http://x/tiles/incidents/{z}/{x}/{y}.mvt?status=open,overdue&category=heating&v=3',
+    );
+  });
+  it("read a cell's sphere mix, skipping junk", () => {
+    expect(parseMix('heating:3,roads:1')).toEqual({ heating: 3, roads: 1 });
+    expect(parseMix('a:x,:2,b:0,c:2')).toEqual({ c: 2 });
+    expect(parseMix(undefined)).toEqual({});
   });
 });
 

@@ -97,22 +97,6 @@ export interface Summary {
   districts: Record<string, Kpis>;
 }
 
-export interface ClusterProps {
-  count: number;
-  /** heat weight: priority × age, summed over the cell */
-  weight: number;
-  /** dominant sphere code */
-  sphere: string;
-  mix: Record<string, number>;
-  id?: number;
-  number?: string;
-  category?: string;
-  status?: string;
-  priority?: number;
-  overdue?: boolean;
-}
-export type ClusterCollection = FeatureCollection<Point, ClusterProps> & { zoom?: number };
-
 export interface IncidentProps {
   id: number;
   number: string;

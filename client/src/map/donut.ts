@@ -78,8 +78,3 @@ export function donutImage(parts: Slice[], size: number, pixelRatio: number): Im
   }
   return ctx.getImageData(0, 0, px, px);
 }
-
-/** A stable image id for a ring: same size and same mix, same picture. */
-export function donutKey(parts: Slice[], size: number): string {
-  return `ring:${size}:${parts.map((p) => `${p.color}${p.n}`).join(',')}`;
-}

@@ -17,6 +17,8 @@ export class MapState {
   bounds = $state.raw<[number, number, number, number] | null>(null);
   /** true when the configured online base map failed and the offline one is shown */
   offline = $state(false);
+  /** the styleVersion at which the incident tile source was added (0: not on the map) */
+  incidentSource = $state(0);
 }
 
 const KEY = Symbol('map-state');

@@ -8,12 +8,15 @@ import type { Map as MlMap } from 'maplibre-gl';
 export const LAYER_ORDER = [
   'choropleth-fill',
   'heatmap',
+  'heatmap-points',
   'hotspot-fill',
   'hotspot-outline',
   'choropleth-outline',
   'district-selected-outline',
   'singles-halo',
   'singles',
+  'incident-points-halo',
+  'incident-points',
   // labels sit under the rings but are placed after them, so they move out of the rings' way
   'district-labels',
   'cluster-rings',
