@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
-import { sendResults } from '../../server/channels/notify.ts';
+import { closeStaleConversations, sendResults } from '../../server/channels/notify.ts';
 import { createBots } from '../../server/channels/bots.ts';
 import { createPool } from '../../server/db/pool.ts';
 import { testApp } from '../helpers/app.ts';
@@ -263,6 +263,21 @@ describe('the Telegram webhook', () => {
     const inbox = c.inbox();
     expect(inbox.at(-2).text).toMatch(/прошли сутки/);
     expect(inbox.at(-1).text).toMatch(/Новое обращение/);
+
+    // The sweep closes one nobody came back to, once.
+    await c.press('new');
+    await t.pool.query(
+      `UPDATE channel_conversations SET updated_at = now() - interval '25 hours' WHERE channel = 'telegram' AND user_id = $1`,
+      ['770005'],
+    );
+    const { adapters } = createBots(t.config, t.pool);
+    expect(await closeStaleConversations(t.pool, adapters)).toBeGreaterThanOrEqual(1);
+    expect(c.last().text).toMatch(/прошли сутки/);
+    const state = await t.pool.query(`SELECT state FROM channel_conversations WHERE channel = 'telegram' AND user_id = $1`, ['770005']);
+    expect(state.rows[0].state).toEqual({ step: 'idle', lang: 'ru' });
+    const n = c.inbox().length;
+    await closeStaleConversations(t.pool, adapters);
+    expect(c.inbox().length).toBe(n);
   });
 });
 
