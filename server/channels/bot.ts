@@ -17,6 +17,7 @@ import {
   filed,
   initialState,
   type MachineInput,
+  recover,
   type Result,
   type State,
   step,
@@ -100,7 +101,7 @@ export class Bot {
     if (u.ackId && this.adapter.acknowledge) await this.adapter.acknowledge(u.ackId).catch(() => undefined);
     const recent = await recentUpdates(pool, this.channel, u.userId);
     const convo = await loadConversation(pool, this.channel, u.userId);
-    let state = convo?.state ?? initialState();
+    let state = convo ? recover(convo.state, Date.now() - convo.updatedAt.getTime()) : initialState();
     const ctx: Context = { categories: await botCategories(pool), langHint: u.langHint };
     if (recent > FLOOD_LIMIT) {
       if (recent === FLOOD_LIMIT + 1) await this.reply(u.chatId, [{ text: text(state, ctx, 'tooFast') }]);

@@ -333,5 +333,16 @@ export function expire(s: State, ctx: Context): Result {
   return { state: fresh(s, 'idle'), replies: [msg(say(langOf(s, ctx), 'expired'))] };
 }
 
+/** Longer than any real filing takes (ms): a conversation still "filing" after it lost its filer. */
+export const FILING_STUCK_MS = 2 * 60_000;
+
+/**
+ * A conversation whose filing was cut off (the process died between "confirm" and the number)
+ * goes back to the summary, so that the user can press "confirm" again instead of meeting silence.
+ */
+export function recover(s: State, ageMs: number): State {
+  return s.step === 'filing' && ageMs > FILING_STUCK_MS ? { ...s, step: 'confirm' } : s;
+}
+
 /** A message from the catalogue in the conversation's language. */
 export const text = (s: State, ctx: Context, key: MessageKey, vars?: Record<string, string | number>) => say(langOf(s, ctx), key, vars);

@@ -5,6 +5,7 @@ import {
   filed,
   initialState,
   PAGE_SIZE,
+  recover,
   searchCategories,
   type State,
   step,
@@ -130,6 +131,10 @@ describe('the conversation', () => {
     expect(e.state).toEqual({ step: 'idle', lang: 'kk', number: '109-2026-000001' });
     expect(e.replies[0].text).toBe(say('kk', 'expired'));
     expect(expire({ step: 'idle', lang: 'ru' }, ctx).replies).toEqual([]);
+    // A filing cut off by a crash goes back to the summary after two minutes, not before.
+    const filing: State = { step: 'filing', lang: 'ru', category: 'roads.pothole', description: 'x' };
+    expect(recover(filing, 30_000)).toBe(filing);
+    expect(recover(filing, 180_000)).toEqual({ ...filing, step: 'confirm' });
   });
 });
 
