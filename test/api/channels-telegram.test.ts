@@ -164,15 +164,21 @@ describe('the Telegram webhook', () => {
     await c.text('/status 109-1999-999999');
     expect(c.last().text).toContain('не найдено');
 
-    // The messenger id never reaches public answers.
+    // The messenger id never reaches public answers, open data or exports (which do carry the appeal).
     for (const path of [
       `/api/incidents/${a.id}`,
       `/api/public/incidents/${a.number}`,
       '/api/incidents?channel=telegram&limit=500',
       '/open311/v2/requests.json?page_size=200&extensions=true',
+      `/ogc/collections/incidents/items?f=json&limit=1000&bbox=${lng - 0.001},${lat - 0.001},${lng + 0.001},${lat + 0.001}`,
+      '/api/exports/incidents.csv?channel=telegram',
+      '/api/exports/incidents.geojson?channel=telegram',
     ]) {
-      const body = await (await t.request(path)).text();
-      expect(body).not.toContain('770001');
+      const res = await t.request(path, { headers: { cookie: kit.cookie.official } });
+      expect(res.status, path).toBe(200);
+      const body = await res.text();
+      expect(body, path).not.toContain('770001');
+      if (!path.startsWith('/open311')) expect(body, path).toContain(a.number);
     }
   });
 
