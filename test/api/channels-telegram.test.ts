@@ -81,7 +81,8 @@ const incidentsOf = (userId: number) =>
     [String(userId)],
   );
 
-describe('the Telegram webhook', () => {
+// Whole conversations over HTTP: generous on a loaded machine.
+describe('the Telegram webhook', { timeout: 90_000 }, () => {
   it('rejects calls without the secret token (401) or with a wrong one (403), and bad bodies (400)', async () => {
     const u = { update_id: 1, message: { message_id: 1, from: { id: 5 }, chat: { id: 5 }, text: 'hi' } };
     const none = await deliver(t.app, u, null);
@@ -287,7 +288,8 @@ describe('the Telegram webhook', () => {
   });
 });
 
-describe('the result and the rating through Telegram', () => {
+// Whole conversations over HTTP: generous on a loaded machine.
+describe('the result and the rating through Telegram', { timeout: 90_000 }, () => {
   let bots: ReturnType<typeof createBots>;
   beforeAll(() => {
     bots = createBots(t.config, t.pool);
@@ -369,7 +371,8 @@ describe('the result and the rating through Telegram', () => {
   });
 });
 
-describe('POST /api/channels/incidents/:id/reply', () => {
+// Whole conversations over HTTP: generous on a loaded machine.
+describe('POST /api/channels/incidents/:id/reply', { timeout: 90_000 }, () => {
   it('answers the citizen through the same messenger and records it in the events', async () => {
     const c = citizen(770_009);
     await c.text('hi');

@@ -80,7 +80,8 @@ const idsOf = (m: any): string[] =>
       : m.interactive.action.sections.flatMap((s: any) => s.rows.map((r: any) => r.id));
 const bodyOf = (m: any): string => (m.type === 'text' ? m.text.body : m.interactive.body.text);
 
-describe('the WhatsApp webhook', () => {
+// Whole conversations over HTTP: generous on a loaded machine.
+describe('the WhatsApp webhook', { timeout: 90_000 }, () => {
   it('answers the verification handshake only with the right verify token', async () => {
     const ok = await t.request(
       '/api/channels/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=verify-me-please&hub.challenge=1158201444',
