@@ -8,6 +8,8 @@ import { loadSession } from './auth/middleware.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { alertRoutes } from './alerts/routes.ts';
 import { authRoutes } from './auth/routes.ts';
+import { createBots } from './channels/bots.ts';
+import { channelRoutes } from './channels/routes.ts';
 import type { AppEnv, Deps } from './context.ts';
 import { districtRoutes } from './districts/routes.ts';
 import { exportRoutes } from './exports/routes.ts';
@@ -83,7 +85,8 @@ export function createApp(deps: Deps) {
     .route('/live', liveRoutes({ hub, kpis, alerts }))
     .route('/alerts', alertRoutes(alerts))
     .route('/admin/api-keys', apiKeyRoutes(deps))
-    .route('/admin', adminRoutes(deps));
+    .route('/admin', adminRoutes(deps))
+    .route('/channels', channelRoutes(deps, deps.bots ?? createBots(deps.config, deps.pool)));
   api.route('/exports', exportRoutes(deps));
   api.route(
     '/',

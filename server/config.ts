@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const ConfigSchema = z.object({
+const ConfigFields = z.object({
   /** Port of the HTTP server (API and client on one port). */
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Interface to bind; loopback by default, 0.0.0.0 behind a proxy or in a container. */
@@ -45,8 +45,46 @@ const ConfigSchema = z.object({
   JARDEM_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /** Optional MapLibre style URL for an online base map; the offline base map is the fallback. */
   JARDEM_BASEMAP_URL: z.string().url().optional(),
+  /** Base URL the public reaches this server at (photos sent to the bots are linked from there). */
+  JARDEM_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/]+(\/.*)?$/, 'an http(s) URL')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .default('http://127.0.0.1:8787'),
+  /** Telegram bot token (from @BotFather). Unset: no Telegram bot. */
+  TELEGRAM_BOT_TOKEN: z.string().min(20).optional(),
+  /** The secret_token given to setWebhook: 1–256 of A-Z a-z 0-9 _ -. Required with a bot token. */
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, '16–256 characters of A-Z a-z 0-9 _ -')
+    .optional(),
+  /** Bot API base URL (a local Bot API server, or a fake one in tests). */
+  TELEGRAM_API_BASE: z.string().url().default('https://api.telegram.org'),
+  /** WhatsApp Cloud API access token. Unset: no WhatsApp bot. */
+  WHATSAPP_TOKEN: z.string().min(10).optional(),
+  /** The Meta app's secret: checks X-Hub-Signature-256. Required with a token. */
+  WHATSAPP_APP_SECRET: z.string().min(16).optional(),
+  /** The verify token typed into the Meta app's webhook settings. Required with a token. */
+  WHATSAPP_VERIFY_TOKEN: z.string().min(8).optional(),
+  /** The id of the business phone number that sends. Required with a token. */
+  WHATSAPP_PHONE_NUMBER_ID: z
+    .string()
+    .regex(/^[0-9]{1,32}$/, 'digits')
+    .optional(),
+  /** Graph API base URL including its version. */
+  WHATSAPP_API_BASE: z.string().url().default('https://graph.facebook.com/v21.0'),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** A bot is configured whole or not at all. */
+const ConfigSchema = ConfigFields.superRefine((c, ctx) => {
+  const need = (when: unknown, keys: (keyof typeof c)[]) => {
+    if (!when) return;
+    for (const k of keys) if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required when the bot is configured' });
+  };
+  need(c.TELEGRAM_BOT_TOKEN, ['TELEGRAM_WEBHOOK_SECRET']);
+  need(c.WHATSAPP_TOKEN, ['WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID']);
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Bots } from './channels/bots.ts';
 import type { Config } from './config.ts';
 import type { Engine } from './db/pool.ts';
 import type { AlertTicker } from './live/alerts.ts';
@@ -25,6 +26,8 @@ export interface Deps {
   config: Config;
   /** The live event hub, KPI and alert tickers; createApp makes what is not given. */
   live?: { hub: LiveHub; kpis: KpiTicker; alerts?: AlertTicker };
+  /** The messenger bots; createApp makes them from the configuration when not given. */
+  bots?: Bots;
 }
 
 /** Hono environment shared by all sub-apps. */

@@ -4,6 +4,8 @@
  */
 import { serve } from '@hono/node-server';
 import { createApp, inFlight } from './app.ts';
+import { createBots } from './channels/bots.ts';
+import { NOTIFY_EVERY_MS, runChannelSweeps } from './channels/notify.ts';
 import { prepareDatabase } from './boot.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/pool.ts';
@@ -24,7 +26,11 @@ async function main() {
   await prepareDatabase(db.pool, { city: config.JARDEM_CITY, demo: config.JARDEM_DEMO, demoCount: config.JARDEM_DEMO_COUNT });
   const hub = new LiveHub({ pool: db.pool, engine: db.engine, databaseUrl: config.DATABASE_URL });
   await hub.ensureStarted();
-  const app = createApp({ pool: db.pool, engine: db.engine, config, live: { hub, kpis: new KpiTicker(db.pool, hub) } });
+  const bots = createBots(config, db.pool);
+  const app = createApp({ pool: db.pool, engine: db.engine, config, live: { hub, kpis: new KpiTicker(db.pool, hub) }, bots });
+  // Results of resolved bot appeals go out with rating buttons; day-old conversations close.
+  const channelSweeps = setInterval(() => void runChannelSweeps(db.pool, bots.adapters), NOTIFY_EVERY_MS);
+  channelSweeps.unref();
   // Resolved appeals nobody disputed close after 15 days; old idempotency answers are dropped.
   void runHousekeeping(db.pool);
   const housekeeping = setInterval(() => void runHousekeeping(db.pool), HOUSEKEEPING_EVERY_MS);
@@ -42,6 +48,7 @@ async function main() {
     // has gone), then close the database.
     server.close();
     clearInterval(housekeeping);
+    clearInterval(channelSweeps);
     void hub.stop();
     const deadline = Date.now() + 10_000;
     const finish = async () => {

@@ -86,7 +86,8 @@ const CONSULTED_NOTE = 'Консультация дана на линии';
 export async function createIncident(
   pool: pg.Pool,
   input: IntakeInput,
-  user: SessionUser,
+  /** Who registers it; `id: null` for an appeal a messenger bot files (no staff member). */
+  user: Pick<SessionUser, 'id'> | { id: null },
   idempotencyKey?: string,
 ): Promise<{ body: IntakeResult; replayed: boolean }> {
   const cat = await pool.query<{ id: number; norm_hours: number | null; norm_working_days: number | null; priority: number }>(
@@ -101,7 +102,7 @@ export async function createIncident(
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
 
   return withTransaction(pool, async (db) => {
-    if (idempotencyKey) {
+    if (idempotencyKey && user.id !== null) {
       // Waits for a concurrent request with the same key to finish, then finds its row.
       const claimed = await db.query(
         'INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1',

@@ -4,11 +4,11 @@ import { loadConfig } from '../../server/config.ts';
 import { createPool } from '../../server/db/pool.ts';
 import { DEMO_PASSWORD } from '../../server/users.ts';
 
-/** The real app on the test database of this project (PGlite or PostgreSQL). */
-export function testApp() {
+/** The real app on the test database of this project (PGlite or PostgreSQL); `env` adds settings. */
+export function testApp(env: Record<string, string> = {}) {
   const pool = createPool(inject('databaseUrl'), 4);
   afterAll(() => pool.end());
-  const config = loadConfig({ JARDEM_DEMO: 'true', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ JARDEM_DEMO: 'true', LOG_LEVEL: 'silent', ...env });
   const app = createApp({ pool, engine: inject('engine'), config });
   const request = (path: string, init?: RequestInit) => app.request(path, init);
   const json = async <T = any>(path: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> => {
@@ -25,5 +25,5 @@ export function testApp() {
     if (res.status !== 200) throw new Error(`login ${login}: ${res.status}`);
     return res.headers.get('set-cookie')!.split(';')[0];
   };
-  return { app, pool, request, json, login, engine: inject('engine') };
+  return { app, pool, request, json, login, config, engine: inject('engine') };
 }
