@@ -288,7 +288,7 @@ export const kk: Dictionary = {
   'admin.title': 'Пайдаланушылар мен экрандар',
   'admin.signIn': 'Әкімші ретінде кіріңіз',
   'admin.users': 'Пайдаланушылар',
-  'admin.login': 'Логин',
+  'admin.login': 'Кіру аты',
   'admin.name': 'Аты',
   'admin.role': 'Рөлі',
   'admin.scope': 'Аудандар / қызмет',
