@@ -148,7 +148,8 @@ interface Compiled {
 /** Turns a Hono path (`:name`, `:name{regex}`, trailing `*`) into an anchored regular expression. */
 export function pathPattern(path: string): RegExp {
   let out = '';
-  for (const seg of path.split('/').slice(1)) {
+  // Split on `/` outside `{...}`: a parameter's pattern may hold a slash (`[^/]+`).
+  for (const seg of path.match(/\/(?:\{[^}]*\}|[^/{])*/g)?.map((s) => s.slice(1)) ?? []) {
     if (seg === '*') {
       out += '(?:/.*)?';
       continue;

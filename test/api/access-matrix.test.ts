@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { enforceAccess } from '../../server/auth/access.ts';
-import { ACCESS_MATRIX, declaredEntry, scopeFor } from '../../server/auth/matrix.ts';
+import { ACCESS_MATRIX, declaredEntry, findEntry, scopeFor } from '../../server/auth/matrix.ts';
 import { ROLES, type AppEnv, type Role } from '../../server/context.ts';
 import { errorResponse } from '../../server/errors.ts';
 import { testApp } from '../helpers/app.ts';
@@ -39,6 +39,9 @@ describe('the access matrix', () => {
     const missing = routes.filter((r) => !declaredEntry(r.method, r.path)).map((r) => `${r.method} ${r.path}`);
     // A new route needs a line in server/auth/matrix.ts.
     expect(missing).toEqual([]);
+    // At run time a request to each route finds that same declaration.
+    const unmatched = routes.filter((r) => findEntry(r.method, concrete(r.path)) !== declaredEntry(r.method, r.path));
+    expect(unmatched.map((r) => `${r.method} ${r.path}`)).toEqual([]);
     const stale = ACCESS_MATRIX.filter((e) => !e.path.endsWith('*') && !routes.some((r) => r.method === e.method && r.path === e.path));
     expect(stale.map((e) => `${e.method} ${e.path}`)).toEqual([]);
   });
