@@ -58,7 +58,7 @@ export function createApp(deps: Deps) {
   app.use('*', securityHeaders(deps.config));
   // Per-client request limit on everything but the static client (the wall's health checks count too).
   const limiter = rateLimit(deps.config);
-  for (const prefix of ['/api/*', '/open311/*', '/ogc/*', '/ogc', '/tiles/*']) app.use(prefix, limiter);
+  for (const prefix of ['/api/*', '/open311/*', '/ogc/*', '/tiles/*']) app.use(prefix, limiter);
   app.use('/api/*', compress());
   const tooLarge = bodyLimit({
     maxSize: 1024 * 1024,
