@@ -41,7 +41,7 @@ const ConfigSchema = z.object({
   /** Behind a reverse proxy: the client address is the last X-Forwarded-For entry (else the socket's). */
   JARDEM_TRUST_PROXY: booleanFlag.default(false),
   /** Requests per minute one client address may make to the API, Open311, OGC and tiles (0 = no limit). */
-  JARDEM_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(3000),
+  JARDEM_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(30000),
   /** Failed sign-ins of one login before it is locked for JARDEM_LOGIN_LOCK_MINUTES. */
   JARDEM_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   /** Failed sign-ins from one client address (any login) before that address is locked. */
