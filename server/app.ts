@@ -3,7 +3,8 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
-import { secureHeaders } from 'hono/secure-headers';
+import { enforceAccess } from './auth/access.ts';
+import { csrfProtection } from './auth/csrf.ts';
 import { loadSession } from './auth/middleware.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { alertRoutes } from './alerts/routes.ts';
@@ -21,6 +22,7 @@ import { AlertTicker } from './live/alerts.ts';
 import { LiveHub } from './live/hub.ts';
 import { KpiTicker } from './live/kpis.ts';
 import { liveRoutes } from './live/routes.ts';
+import { rateLimit } from './limits/rate-limit.ts';
 import { log } from './log.ts';
 import { mapRoutes } from './map/routes.ts';
 import { metaRoutes } from './meta/routes.ts';
@@ -28,6 +30,7 @@ import { ogcRoutes } from './ogc/routes.ts';
 import { apiKeyRoutes } from './open311/admin-routes.ts';
 import { open311Routes } from './open311/routes.ts';
 import { openapiRoutes } from './openapi/routes.ts';
+import { securityHeaders } from './security-headers.ts';
 import { statsRoutes } from './stats/routes.ts';
 import { hotspotRoutes } from './hotspots/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
@@ -54,18 +57,27 @@ export function createApp(deps: Deps) {
       log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0) }, 'request');
     }
   });
-  app.use('*', secureHeaders({ crossOriginEmbedderPolicy: false, xFrameOptions: 'DENY' }));
+  app.use('*', securityHeaders(deps.config));
+  // Per-client request limit on everything but the static client (the wall's health checks count too).
+  const limiter = rateLimit(deps.config);
+  for (const prefix of ['/api/*', '/open311/*', '/ogc/*', '/tiles/*']) app.use(prefix, limiter);
   app.use('/api/*', compress());
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: () => {
-        throw new AppError(413, 'payload_too_large', 'The request body is larger than 1 MiB.');
-      },
-    }),
-  );
+  const tooLarge = bodyLimit({
+    maxSize: 1024 * 1024,
+    onError: () => {
+      throw new AppError(413, 'payload_too_large', 'The request body is larger than 1 MiB.');
+    },
+  });
+  // Every body the server takes: the API (webhooks included) and Open311 submissions.
+  app.use('/api/*', tooLarge);
+  app.use('/open311/*', tooLarge);
   app.use('/api/*', loadSession(deps.pool));
+  app.use('/api/*', csrfProtection());
+  // Who may call what: server/auth/matrix.ts, checked before any handler.
+  app.use(
+    '*',
+    enforceAccess(() => app.routes),
+  );
   const hub = deps.live?.hub ?? new LiveHub({ pool: deps.pool, engine: deps.engine, databaseUrl: deps.config.DATABASE_URL });
   const kpis = deps.live?.kpis ?? new KpiTicker(deps.pool, hub);
   const alerts = deps.live?.alerts ?? new AlertTicker(deps.pool, hub);

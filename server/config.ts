@@ -36,8 +36,34 @@ const ConfigFields = z.object({
     .min(1)
     .max(24 * 90)
     .default(12),
-  /** Set when served over HTTPS so that cookies carry the Secure flag. */
+  /** Set when served over HTTPS so that cookies carry the Secure flag (also set per request by X-Forwarded-Proto: https). */
   JARDEM_SECURE_COOKIES: booleanFlag.default(false),
+  /** Behind a reverse proxy: the client address is the last X-Forwarded-For entry (else the socket's). */
+  JARDEM_TRUST_PROXY: booleanFlag.default(false),
+  /** Requests per minute one client address may make to the API, Open311, OGC and tiles (0 = no limit). */
+  JARDEM_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(30000),
+  /** Failed sign-ins of one login before it is locked for JARDEM_LOGIN_LOCK_MINUTES. */
+  JARDEM_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Failed sign-ins from one client address (any login) before that address is locked. */
+  JARDEM_LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** Minutes a login or an address stays locked; failures are also counted within this window. */
+  JARDEM_LOGIN_LOCK_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  /** Extra origins the page may load map tiles, styles and fonts from (comma-separated), besides JARDEM_BASEMAP_URL's. */
+  JARDEM_TILE_ORIGINS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s;']+$/, 'origins like https://tiles.example.org, comma-separated')))
+    .default([]),
   /**
    * Key for citizens' feedback links (HMAC), at least 32 characters; the same on every instance.
    * Unset: a fixed key in demo mode, else a random key per start (links shown to staff change).

@@ -1,31 +1,58 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { issueDisplayToken, listDisplayTokens, revokeDisplayToken } from '../auth/display-tokens.ts';
-import { requireRole } from '../auth/middleware.ts';
+import { deleteUserSessions } from '../auth/sessions.ts';
 import type { AppEnv, Deps } from '../context.ts';
-import { notFound } from '../errors.ts';
+import { conflict, notFound } from '../errors.ts';
 import { validJson, validParam } from '../validate.ts';
+import { createUser, getUser, listUsers, NewUserSchema, Password, resetPassword, updateUser, UserPatchSchema } from './users.ts';
 
 const NewToken = z.object({ name: z.string().trim().min(1).max(100) });
-const TokenId = z.object({
+const IdParam = z.object({
   id: z.coerce
     .number()
     .int()
     .positive()
     .max(2 ** 31 - 1),
 });
+const PasswordBody = z.object({ password: Password });
 
-/** Administration: display tokens for wall screens (admin only). */
+/** Administration (admin only, see server/auth/matrix.ts): users and display tokens for wall screens. */
 export function adminRoutes({ pool }: Deps) {
   return new Hono<AppEnv>()
-    .use('*', requireRole('admin'))
+    .get('/users', async (c) => c.json({ items: await listUsers(pool) }))
+    .post('/users', validJson(NewUserSchema), async (c) => {
+      const id = await createUser(pool, c.req.valid('json'));
+      if (id === null) throw conflict('This login is taken.', [{ path: 'login', message: 'taken' }]);
+      return c.json(await getUser(pool, id), 201);
+    })
+    .patch('/users/:id', validParam(IdParam), validJson(UserPatchSchema), async (c) => {
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      // An admin cannot lock themselves out: their own role and account stay as they are.
+      if (id === c.get('user')!.id && (patch.disabled || (patch.role && patch.role !== 'admin'))) {
+        throw conflict('You cannot disable your own account or give up your admin role.');
+      }
+      const user = await updateUser(pool, id, patch);
+      if (!user) throw notFound('User');
+      return c.json(user);
+    })
+    .post('/users/:id/password', validParam(IdParam), validJson(PasswordBody), async (c) => {
+      if (!(await resetPassword(pool, c.req.valid('param').id, c.req.valid('json').password))) throw notFound('User');
+      return c.json({ ok: true });
+    })
+    .post('/users/:id/logout', validParam(IdParam), async (c) => {
+      const { id } = c.req.valid('param');
+      if (!(await getUser(pool, id))) throw notFound('User');
+      return c.json({ ok: true, ended: await deleteUserSessions(pool, id) });
+    })
     .get('/display-tokens', async (c) => c.json({ items: await listDisplayTokens(pool) }))
     .post('/display-tokens', validJson(NewToken), async (c) => {
       const { id, token } = await issueDisplayToken(pool, c.req.valid('json').name, c.get('user')!.id);
       // The token is shown once: only its hash is stored.
       return c.json({ id, token, url: `/wall?token=${token}` }, 201);
     })
-    .delete('/display-tokens/:id', validParam(TokenId), async (c) => {
+    .delete('/display-tokens/:id', validParam(IdParam), async (c) => {
       if (!(await revokeDisplayToken(pool, c.req.valid('param').id))) throw notFound('Display token');
       return c.json({ ok: true });
     });

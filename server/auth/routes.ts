@@ -2,11 +2,14 @@ import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { AppEnv, Deps } from '../context.ts';
-import { AppError } from '../errors.ts';
+import { AppError, unauthorized } from '../errors.ts';
+import { clientAddress } from '../limits/client-address.ts';
 import { validJson } from '../validate.ts';
+import { csrfTokenFor } from './csrf.ts';
 import { verifyPassword } from './passwords.ts';
 import { DISPLAY_SESSION_HOURS, sessionForDisplayToken } from './display-tokens.ts';
-import { createSession, deleteSession, SESSION_COOKIE, toSessionUser, userForToken } from './sessions.ts';
+import { createSession, deleteSession, deleteUserSessions, SESSION_COOKIE, toSessionUser, userForToken } from './sessions.ts';
+import { LoginThrottle } from './throttle.ts';
 
 const LoginBody = z.object({
   login: z.string().min(1).max(64),
@@ -19,11 +22,13 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAA
 const DisplayBody = z.object({ token: z.string().min(10).max(200) });
 
 export function authRoutes({ pool, config }: Deps) {
+  const throttle = new LoginThrottle(pool, config);
+  // Secure when configured, or when a TLS-terminating proxy says the client used https.
   const setSessionCookie = (c: Context, token: string, hours: number) =>
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'Lax',
-      secure: config.JARDEM_SECURE_COOKIES,
+      secure: config.JARDEM_SECURE_COOKIES || c.req.header('x-forwarded-proto')?.split(',')[0].trim() === 'https',
       path: '/',
       maxAge: hours * 3600,
     });
@@ -32,16 +37,22 @@ export function authRoutes({ pool, config }: Deps) {
     new Hono<AppEnv>()
       .post('/login', validJson(LoginBody), async (c) => {
         const { login, password } = c.req.valid('json');
+        const address = clientAddress(c, config);
+        await throttle.check(login, address);
         const { rows } = await pool.query(
           'SELECT id, login, name, role, district_ids, service_id, password_hash, disabled FROM users WHERE lower(login) = lower($1)',
           [login],
         );
         const row = rows[0];
         const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
-        if (!row || !ok || row.disabled) throw new AppError(401, 'invalid_credentials', 'Wrong login or password.');
+        if (!row || !ok || row.disabled) {
+          await throttle.failed(login, address);
+          throw new AppError(401, 'invalid_credentials', 'Wrong login or password.');
+        }
+        await throttle.succeeded(login);
         const token = await createSession(pool, row.id, config.JARDEM_SESSION_HOURS);
         setSessionCookie(c, token, config.JARDEM_SESSION_HOURS);
-        return c.json({ user: toSessionUser(row) });
+        return c.json({ user: toSessionUser(row), csrfToken: csrfTokenFor(token) });
       })
       // A wall screen exchanges its display token (from /wall?token=...) for a long session.
       .post('/display', validJson(DisplayBody), async (c) => {
@@ -49,7 +60,7 @@ export function authRoutes({ pool, config }: Deps) {
         if (!token) throw new AppError(401, 'invalid_token', 'This display token is unknown or has been revoked.');
         setSessionCookie(c, token, DISPLAY_SESSION_HOURS);
         const user = await userForToken(pool, token);
-        return c.json({ user });
+        return c.json({ user, csrfToken: csrfTokenFor(token) });
       })
       .post('/logout', async (c) => {
         const token = getCookie(c, SESSION_COOKIE);
@@ -57,7 +68,20 @@ export function authRoutes({ pool, config }: Deps) {
         deleteCookie(c, SESSION_COOKIE, { path: '/' });
         return c.json({ ok: true });
       })
-      // Who is signed in: `{ user: null }` for nobody (the client asks on every page load).
-      .get('/me', (c) => c.json({ user: c.get('user') }))
+      // Ends every session of the signed-in user (all browsers and devices), this one included.
+      .post('/logout-all', async (c) => {
+        const user = c.get('user');
+        if (!user) throw unauthorized();
+        const ended = await deleteUserSessions(pool, user.id);
+        deleteCookie(c, SESSION_COOKIE, { path: '/' });
+        return c.json({ ok: true, ended });
+      })
+      // Who is signed in: `{ user: null }` for nobody (the client asks on every page load), with
+      // the session's CSRF token that every write must carry.
+      .get('/me', (c) => {
+        const user = c.get('user');
+        const token = getCookie(c, SESSION_COOKIE);
+        return c.json(user && token ? { user, csrfToken: csrfTokenFor(token) } : { user: null });
+      })
   );
 }

@@ -52,3 +52,9 @@ export async function userForToken(pool: pg.Pool, token: string): Promise<Sessio
 export async function deleteSession(pool: pg.Pool, token: string): Promise<void> {
   await pool.query('DELETE FROM sessions WHERE token_hash = $1', [sha256(token)]);
 }
+
+/** Ends every session of a user (logout everywhere, disabled account, new password); returns how many. */
+export async function deleteUserSessions(pool: pg.Pool, userId: number): Promise<number> {
+  const { rowCount } = await pool.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+  return rowCount ?? 0;
+}

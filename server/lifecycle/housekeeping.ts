@@ -53,11 +53,20 @@ export async function purgeIdempotencyKeys(pool: pg.Pool): Promise<number> {
   return rowCount ?? 0;
 }
 
+/** Drops expired sessions and sign-in failure counts a day past their window and lock. */
+export async function purgeSecurityRows(pool: pg.Pool): Promise<number> {
+  const sessions = await pool.query('DELETE FROM sessions WHERE expires_at < now()');
+  const failures = await pool.query(
+    `DELETE FROM login_failures WHERE window_start < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now())`,
+  );
+  return (sessions.rowCount ?? 0) + (failures.rowCount ?? 0);
+}
+
 /** The periodic work of the lifecycle; failures are logged and retried on the next run. */
 export async function runHousekeeping(pool: pg.Pool): Promise<void> {
   try {
     const closed = await closeExpiredResolved(pool);
-    const purged = await purgeIdempotencyKeys(pool);
+    const purged = (await purgeIdempotencyKeys(pool)) + (await purgeSecurityRows(pool));
     if (closed || purged) log.info({ closed, purged }, 'lifecycle housekeeping');
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'lifecycle housekeeping failed; will retry');

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { requireRole } from '../auth/middleware.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { validJson, validParam } from '../validate.ts';
@@ -18,7 +17,6 @@ const KeyId = z.object({
 /** /api/admin/api-keys: Open311 API keys (admin only). The key is shown once, at creation. */
 export function apiKeyRoutes({ pool }: Deps) {
   return new Hono<AppEnv>()
-    .use('*', requireRole('admin'))
     .get('/', async (c) => c.json({ items: await listApiKeys(pool) }))
     .post('/', validJson(NewKey), async (c) => {
       const { id, key } = await issueApiKey(pool, c.req.valid('json').name, c.get('user')!.id);

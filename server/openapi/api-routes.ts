@@ -1,4 +1,3 @@
-import { EXPORT_ROLES } from '../exports/routes.ts';
 import { TILE_PATH } from '../tiles/routes.ts';
 import { describeRoute } from './registry.ts';
 
@@ -34,15 +33,27 @@ describeRoute('GET', '/api/docs', {
 // Sessions
 describeRoute('POST', '/api/auth/login', {
   summary: 'Sign in',
-  description: 'Sets the HttpOnly session cookie. Answers `{user}`.',
-  responses: { '200': 'Signed in; the session cookie is set', '401': 'Wrong login or password' },
+  description:
+    'Sets the HttpOnly session cookie. Answers `{user, csrfToken}`: every later write must send the token in `X-CSRF-Token`. Failed sign-ins are counted per login and per client address; past the limit both are locked for a while (429 with Retry-After).',
+  responses: {
+    '200': 'Signed in; the session cookie is set',
+    '401': 'Wrong login or password',
+    '429': 'Too many failed sign-ins; see Retry-After',
+  },
 });
 describeRoute('POST', '/api/auth/display', {
   summary: 'A wall screen exchanges its display token for a long session',
   responses: { '200': 'Signed in as the display; the session cookie is set', '401': 'Unknown or revoked token' },
 });
 describeRoute('POST', '/api/auth/logout', { summary: 'Sign out (ends the session and clears its cookie)' });
-describeRoute('GET', '/api/auth/me', { summary: 'The signed-in user', responses: { '200': '`{user}`, null for nobody' } });
+describeRoute('POST', '/api/auth/logout-all', {
+  summary: 'Sign out everywhere',
+  description: 'Ends every session of the signed-in user, on every browser and device. Answers `{ok, ended}`.',
+});
+describeRoute('GET', '/api/auth/me', {
+  summary: 'The signed-in user',
+  responses: { '200': '`{user, csrfToken}`; `{user: null}` for nobody. Send csrfToken as `X-CSRF-Token` with every write.' },
+});
 
 // Districts and appeals
 describeRoute('GET', '/api/districts', {
@@ -61,14 +72,12 @@ describeRoute('POST', '/api/incidents', {
   summary: 'Register an appeal',
   description:
     'Answers 201 with id, number, status, district, service, due_at, version and nearby open duplicates. An `Idempotency-Key` header makes a retry answer the first result.',
-  roles: ['dispatcher', 'admin'],
   responses: { '201': 'Registered' },
 });
 describeRoute('GET', '/api/incidents/duplicates', {
   summary: 'Open appeals of a category near a point (duplicate candidates)',
-  roles: ['admin', 'dispatcher', 'supervisor'],
 });
-describeRoute('POST', '/api/incidents/group', { summary: 'Group appeals under one parent', roles: ['admin', 'dispatcher', 'supervisor'] });
+describeRoute('POST', '/api/incidents/group', { summary: 'Group appeals under one parent' });
 describeRoute('GET', '/api/incidents/:id', {
   summary: 'One appeal with its events',
   description: "Reporters' names and phones are included only for roles allowed to see personal data, and every such read is logged.",
@@ -78,21 +87,17 @@ describeRoute('POST', '/api/incidents/:id/transitions', {
   summary: 'Move an appeal to another status',
   description:
     '`{to, version, note?, service?, reason?}`; 409 with the allowed transitions when the move is not allowed or the version is stale.',
-  roles: ['admin', 'dispatcher', 'supervisor', 'executor'],
   responses: { '200': 'The appeal after the change', '404': 'No such appeal', '409': 'Illegal transition or stale version' },
 });
 describeRoute('POST', '/api/incidents/:id/escalate', {
   summary: 'Escalate an appeal',
-  roles: ['admin', 'dispatcher', 'supervisor', 'executor'],
   responses: { '200': 'The appeal after the change', '409': 'Stale version' },
 });
 describeRoute('POST', '/api/incidents/:id/merge', {
   summary: 'Merge an appeal into another as a duplicate',
-  roles: ['admin', 'dispatcher', 'supervisor'],
 });
 describeRoute('POST', '/api/incidents/:id/feedback', {
   summary: "Record a reporter's rating given by phone",
-  roles: ['dispatcher', 'admin'],
 });
 describeRoute('GET', '/api/public/incidents/:number', {
   summary: "An appeal's status by its public number, for citizens",
@@ -103,7 +108,6 @@ describeRoute('POST', '/api/feedback/:token', { summary: "A citizen's rating (1â
 describeRoute('POST', '/api/feedback/:token/dispute', { summary: 'A citizen says it is not fixed: reopens the appeal', tag: 'feedback' });
 describeRoute('GET', '/api/control', {
   summary: 'Execution control: overdue, escalated, bounced appeals and deadline risk',
-  roles: ['admin', 'supervisor', 'dispatcher', 'official', 'executor'],
 });
 
 // Statistics and map aggregates
@@ -132,15 +136,36 @@ describeRoute('GET', '/api/live', {
   description: 'Honours `Last-Event-ID` (or `?lastEventId=`): a reconnecting client first receives what it missed.',
   responses: { '200': { description: 'An event stream', contentType: 'text/event-stream' } },
 });
-describeRoute('GET', '/api/admin/display-tokens', { summary: 'Display tokens of wall screens', roles: ['admin'] });
+describeRoute('GET', '/api/admin/users', {
+  summary: 'User accounts',
+  description: 'Each with role, districts (supervisor), service (executor), disabled flag, open sessions and a sign-in lockout if any.',
+});
+describeRoute('POST', '/api/admin/users', {
+  summary: 'Create a user account',
+  description: 'A supervisor needs `districts`, an executor a `service` (codes from /api/meta). Passwords: at least 10 characters.',
+  responses: { '201': 'The new account', '409': 'The login is taken' },
+});
+describeRoute('PATCH', '/api/admin/users/:id', {
+  summary: 'Change name, role, scope or disable an account',
+  description: 'Disabling ends every session of the account. An admin cannot disable or demote themselves (409).',
+  responses: { '200': 'The account as it is now', '404': 'No such user', '409': 'Would lock the admin out' },
+});
+describeRoute('POST', '/api/admin/users/:id/password', {
+  summary: 'Set a new password',
+  description: 'Ends every session of the account and lifts a sign-in lockout.',
+  responses: { '200': 'Changed', '404': 'No such user' },
+});
+describeRoute('POST', '/api/admin/users/:id/logout', {
+  summary: 'End every session of an account',
+  responses: { '200': '`{ok, ended}`', '404': 'No such user' },
+});
+describeRoute('GET', '/api/admin/display-tokens', { summary: 'Display tokens of wall screens' });
 describeRoute('POST', '/api/admin/display-tokens', {
   summary: 'Issue a display token (shown once)',
-  roles: ['admin'],
   responses: { '201': 'The token and its wall URL' },
 });
 describeRoute('DELETE', '/api/admin/display-tokens/:id', {
   summary: 'Revoke a display token',
-  roles: ['admin'],
   responses: { '200': 'Revoked', '404': 'No such token' },
 });
 
@@ -150,13 +175,11 @@ describeRoute('GET', '/api/exports/incidents.csv', {
   description:
     'RFC 4180, UTF-8 with a byte-order mark (Excel), header row; columns number, type, category, sphere, channel, status, priority, district, service, ' +
     'created_at, due_at, resolved_at, closed_at, overdue, lng, lat, address, description. No personal data. Filters as in GET /api/incidents.',
-  roles: EXPORT_ROLES,
   responses: { '200': { description: 'CSV', contentType: 'text/csv' }, '429': 'Too many exports running; retry later' },
 });
 describeRoute('GET', '/api/exports/incidents.geojson', {
   summary: 'Every matching appeal as a GeoJSON FeatureCollection, streamed',
   description: 'Same rows and properties as the CSV (the position is the geometry). No personal data.',
-  roles: EXPORT_ROLES,
   responses: { '200': geojson('FeatureCollection'), '429': 'Too many exports running; retry later' },
 });
 describeRoute('GET', `/tiles${TILE_PATH}`, {
@@ -177,14 +200,12 @@ describeRoute('GET', `/tiles${TILE_PATH}`, {
 });
 
 // Open311 API keys (the GeoReport v2 endpoints themselves live at /open311/v2, outside /api)
-describeRoute('GET', '/api/admin/api-keys', { summary: 'Open311 API keys (never the keys themselves)', roles: ['admin'] });
+describeRoute('GET', '/api/admin/api-keys', { summary: 'Open311 API keys (never the keys themselves)' });
 describeRoute('POST', '/api/admin/api-keys', {
   summary: 'Issue an Open311 API key (shown once)',
-  roles: ['admin'],
   responses: { '201': '`{id, api_key}`' },
 });
 describeRoute('DELETE', '/api/admin/api-keys/:id', {
   summary: 'Revoke an Open311 API key',
-  roles: ['admin'],
   responses: { '200': 'Revoked', '404': 'No such key' },
 });

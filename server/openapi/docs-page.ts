@@ -22,7 +22,7 @@ input{font:inherit;padding:3px 6px;width:100%}button{font:inherit;padding:4px 14
 .lock{font-size:12px;background:#f3e7c9;border-radius:3px;padding:1px 6px}`;
 
 /** The page's script: fetches the document, then draws it. Everything is escaped before it reaches innerHTML. */
-const SCRIPT = `
+export const DOCS_SCRIPT = `
 const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'})[c]);
 const root = document.getElementById('ops');
 const specUrl = document.body.dataset.spec;
@@ -109,5 +109,5 @@ export function docsPage(specUrl: string, title: string): string {
 <title>${escAttr(title)}</title><style>${STYLE}</style></head>
 <body data-spec="${escAttr(specUrl)}"><header><h1 id="title">${escAttr(title)}</h1><p id="about"></p></header>
 <main><p class="s">The machine-readable description: <a href="${escAttr(specUrl)}">${escAttr(specUrl)}</a></p><div id="ops">Loading…</div></main>
-<script>${SCRIPT}</script></body></html>`;
+<script>${DOCS_SCRIPT}</script></body></html>`;
 }

@@ -1,3 +1,4 @@
+import { declaredEntry } from '../auth/matrix.ts';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
 import { routeDoc, schemaOf, type InputTarget, type RouteDoc } from './registry.ts';
@@ -124,7 +125,9 @@ function operation(method: string, path: string, handlers: unknown[], doc: Route
   const ref = { $ref: '#/components/schemas/Error' };
   if (params.length || inputs.get('json'))
     responses['400'] ??= { description: 'Invalid input', content: { 'application/json': { schema: ref } } };
-  if (doc?.roles) {
+  const entry = declaredEntry(method, path);
+  const roles = entry?.access.kind === 'roles' ? Object.keys(entry.access.roles) : undefined;
+  if (roles) {
     responses['401'] ??= { description: 'No session', content: { 'application/json': { schema: ref } } };
     responses['403'] ??= { description: 'The role may not do this', content: { 'application/json': { schema: ref } } };
   }
@@ -140,7 +143,7 @@ function operation(method: string, path: string, handlers: unknown[], doc: Route
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(inputs.get('json')!, 'input') } } } }
         : {}),
       responses,
-      ...(doc?.roles ? { security: [{ session: [] }], 'x-roles': doc.roles } : {}),
+      ...(roles ? { security: [{ session: [] }], 'x-roles': roles, 'x-action': entry!.action } : {}),
       ...(doc ? {} : { 'x-undocumented': true }),
     },
   };

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { Role } from '../context.ts';
 
 /**
  * What the API description knows about each route. Two sources, so that the description cannot
@@ -37,8 +36,6 @@ export interface RouteDoc {
   description?: string;
   /** Grouping in the docs page; by default the path segment after /api. */
   tag?: string;
-  /** Roles that may call it (a session cookie is needed); leave out for public routes. */
-  roles?: readonly Role[];
   /** Responses by status; 200 "OK" when left out. Validation errors (400) are added by themselves. */
   responses?: Record<string, string | ResponseDoc>;
   /** Path as OpenAPI writes it, when Hono's differs beyond `:name` (e.g. a regular expression). */

@@ -26,6 +26,10 @@ let dispatcher: string;
 let admin: string;
 const pageErrors: string[] = [];
 
+/** CSRF token of each session cookie: every write with a cookie repeats it (X-CSRF-Token). */
+const csrf = new Map<string, string>();
+const writeHeaders = (cookie: string) => ({ 'content-type': 'application/json', cookie, 'x-csrf-token': csrf.get(cookie) ?? '' });
+
 async function login(user: string): Promise<string> {
   const res = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
@@ -33,13 +37,15 @@ async function login(user: string): Promise<string> {
     body: JSON.stringify({ login: user, password: PASSWORD }),
   });
   expect(res.status, `login ${user}`).toBe(200);
-  return res.headers.get('set-cookie')!.split(';')[0];
+  const cookie = res.headers.get('set-cookie')!.split(';')[0];
+  csrf.set(cookie, ((await res.json()) as { csrfToken: string }).csrfToken);
+  return cookie;
 }
 
 async function issueDisplayToken(name: string): Promise<{ id: number; token: string; url: string }> {
   const res = await fetch(`${base}/api/admin/display-tokens`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: admin },
+    headers: writeHeaders(admin),
     body: JSON.stringify({ name }),
   });
   expect(res.status).toBe(201);
@@ -52,7 +58,7 @@ async function createAppeal(category = 'garbage.burning'): Promise<{ id: number;
   appeals++;
   const res = await fetch(`${base}/api/incidents`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: dispatcher },
+    headers: writeHeaders(dispatcher),
     body: JSON.stringify({
       type: 'complaint',
       category,
@@ -249,7 +255,7 @@ describe('wall display', () => {
 
   it('refuses a revoked token with a message', async () => {
     const { id, url } = await issueDisplayToken('to revoke');
-    const res = await fetch(`${base}/api/admin/display-tokens/${id}`, { method: 'DELETE', headers: { cookie: admin } });
+    const res = await fetch(`${base}/api/admin/display-tokens/${id}`, { method: 'DELETE', headers: writeHeaders(admin) });
     expect(res.status).toBe(200);
     const other = await browser.newContext();
     const page = await other.newPage();

@@ -1,21 +1,36 @@
 import { afterAll, inject } from 'vitest';
 import { createApp } from '../../server/app.ts';
+import { CSRF_HEADER } from '../../server/auth/csrf.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createPool } from '../../server/db/pool.ts';
 import { DEMO_PASSWORD } from '../../server/users.ts';
 
-/** The real app on the test database of this project (PGlite or PostgreSQL); `env` adds settings. */
+/**
+ * The real app on the test database of this project (PGlite or PostgreSQL). `env` adds settings
+ * (e.g. a low JARDEM_RATE_LIMIT). `request` and `json` add the session's CSRF token to a write
+ * whose Cookie header came from `login()`, as the browser client does.
+ */
 export function testApp(env: Record<string, string> = {}) {
   const pool = createPool(inject('databaseUrl'), 4);
   afterAll(() => pool.end());
   const config = loadConfig({ JARDEM_DEMO: 'true', LOG_LEVEL: 'silent', ...env });
   const app = createApp({ pool, engine: inject('engine'), config });
-  const request = (path: string, init?: RequestInit) => app.request(path, init);
+  /** CSRF token by the Cookie header value login() returned. */
+  const csrf = new Map<string, string>();
+  const withCsrf = (init?: RequestInit): RequestInit | undefined => {
+    const method = (init?.method ?? 'GET').toUpperCase();
+    if (!init?.headers || method === 'GET' || method === 'HEAD') return init;
+    const headers = new Headers(init.headers);
+    const token = csrf.get(headers.get('cookie') ?? '');
+    if (token && !headers.has(CSRF_HEADER)) headers.set(CSRF_HEADER, token);
+    return { ...init, headers };
+  };
+  const request = (path: string, init?: RequestInit) => app.request(path, withCsrf(init));
   const json = async <T = any>(path: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> => {
-    const res = await app.request(path, init);
+    const res = await app.request(path, withCsrf(init));
     return { status: res.status, body: (await res.json()) as T, headers: res.headers };
   };
-  /** Signs in a demo user and returns the Cookie header value. */
+  /** Signs in a user (a demo user by default) and returns the Cookie header value. */
   const login = async (login: string, password = DEMO_PASSWORD) => {
     const res = await app.request('/api/auth/login', {
       method: 'POST',
@@ -23,7 +38,11 @@ export function testApp(env: Record<string, string> = {}) {
       body: JSON.stringify({ login, password }),
     });
     if (res.status !== 200) throw new Error(`login ${login}: ${res.status}`);
-    return res.headers.get('set-cookie')!.split(';')[0];
+    const cookie = res.headers.get('set-cookie')!.split(';')[0];
+    csrf.set(cookie, ((await res.json()) as { csrfToken: string }).csrfToken);
+    return cookie;
   };
-  return { app, pool, request, json, login, config, engine: inject('engine') };
+  /** The CSRF token of a Cookie header from login(). */
+  const csrfToken = (cookie: string) => csrf.get(cookie);
+  return { app, pool, config, request, json, login, csrfToken, engine: inject('engine') };
 }

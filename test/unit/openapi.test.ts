@@ -27,19 +27,19 @@ describe('OpenAPI from zod', () => {
   it('builds operations from routes, their validators and their descriptions', () => {
     const query = withSchema(() => undefined, 'query', z.object({ q: z.string().optional() }));
     const body = withSchema(() => undefined, 'json', z.object({ name: z.string().min(1) }));
-    describeRoute('POST', '/api/things/:id', { summary: 'Change a thing', roles: ['admin'] });
+    describeRoute('POST', '/api/admin/users/:id/password', { summary: 'Change a thing' });
     const doc = buildOpenApi(
       [
         { method: 'ALL', path: '/api/*', handler: () => undefined },
-        { method: 'POST', path: '/api/things/:id', handler: body },
-        { method: 'POST', path: '/api/things/:id', handler: () => undefined },
+        { method: 'POST', path: '/api/admin/users/:id/password', handler: body },
+        { method: 'POST', path: '/api/admin/users/:id/password', handler: () => undefined },
         { method: 'GET', path: '/api/things', handler: query },
         { method: 'GET', path: '/ogc/collections', handler: () => undefined },
       ],
       '1.0.0',
     );
-    expect(Object.keys(doc.paths)).toEqual(['/api/things/{id}', '/api/things']);
-    const post = doc.paths['/api/things/{id}'].post as any;
+    expect(Object.keys(doc.paths)).toEqual(['/api/admin/users/{id}/password', '/api/things']);
+    const post = doc.paths['/api/admin/users/{id}/password'].post as any;
     expect(post.summary).toBe('Change a thing');
     expect(post.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
     expect(post.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', required: ['name'] });

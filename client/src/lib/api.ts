@@ -186,15 +186,31 @@ export async function getJson<T>(path: string, params?: URLSearchParams, signal?
   return readJson<T>(res);
 }
 
-export async function postJson<T>(path: string, body: unknown): Promise<T> {
+/**
+ * The session's CSRF token, learnt from /api/auth/login, /api/auth/display and /api/auth/me
+ * (readJson picks it up from any answer that carries `csrfToken`). Every write repeats it in
+ * the X-CSRF-Token header; the session cookie itself is HttpOnly.
+ */
+let csrfToken: string | null = null;
+
+/** Headers for a write: the CSRF token, asked of /api/auth/me first when not known yet. */
+export async function writeHeaders(): Promise<Record<string, string>> {
+  if (csrfToken === null) await getJson('/api/auth/me').catch(() => undefined);
+  return csrfToken ? { 'X-CSRF-Token': csrfToken } : {};
+}
+
+/** Sends a JSON body with POST, PATCH or DELETE (with the CSRF token); throws ApiError for a non-2xx answer. */
+export async function sendJson<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
-    method: 'POST',
+    method,
     credentials: 'same-origin',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(await writeHeaders()) },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   return readJson<T>(res);
 }
+
+export const postJson = <T>(path: string, body: unknown): Promise<T> => sendJson<T>('POST', path, body);
 
 async function readJson<T>(res: Response): Promise<T> {
   const text = await res.text();
@@ -203,6 +219,10 @@ async function readJson<T>(res: Response): Promise<T> {
     body = text ? JSON.parse(text) : null;
   } catch {
     // a proxy's HTML error page: reported below by status
+  }
+  if (body && typeof body === 'object' && 'user' in body) {
+    const b = body as { user: unknown; csrfToken?: string };
+    csrfToken = b.user ? (b.csrfToken ?? csrfToken) : null;
   }
   if (!res.ok) {
     const err = (body as { error?: { code?: string; message?: string } } | null)?.error;

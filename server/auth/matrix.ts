@@ -1,0 +1,186 @@
+import type { Role } from '../context.ts';
+
+/**
+ * The access matrix: every route the app mounts (method + path in Hono's syntax) → the action it
+ * performs → who may perform it and in which scope. `enforceAccess` (server/auth/access.ts)
+ * answers 401/403 from this table before any handler runs; handlers still narrow by scope
+ * (supervisor: their districts; executor: their service) where the table says so.
+ *
+ * Scopes:
+ * - `all`: everything the route serves;
+ * - `districts`: only appeals in the user's districts (supervisor);
+ * - `service`: only appeals of the user's service (executor);
+ * - `no_personal_data`: reads without reporters' names and phones.
+ *
+ * `public` routes need no session (anyone, signed in or not). `webhook` routes need no session
+ * either: they authenticate each call by their own secret (messenger channels). A route missing
+ * here is refused with 403 at run time and fails test/api/access-matrix.test.ts.
+ */
+export type Scope = 'all' | 'districts' | 'service' | 'no_personal_data';
+
+export type Access = { kind: 'public' } | { kind: 'webhook' } | { kind: 'roles'; roles: Partial<Record<Role, Scope>> };
+
+export interface MatrixEntry {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Full path as mounted, in Hono's syntax; a trailing `/*` covers a whole subtree (webhooks only). */
+  path: string;
+  action: string;
+  access: Access;
+}
+
+const PUBLIC: Access = { kind: 'public' };
+const WEBHOOK: Access = { kind: 'webhook' };
+const roles = (r: Partial<Record<Role, Scope>>): Access => ({ kind: 'roles', roles: r });
+
+/** Every signed-in role, each in its own scope. */
+const SIGNED_IN = roles({
+  admin: 'all',
+  dispatcher: 'all',
+  supervisor: 'districts',
+  executor: 'service',
+  official: 'no_personal_data',
+  display: 'no_personal_data',
+});
+/** Those who change appeals. */
+const ACTORS = roles({ admin: 'all', dispatcher: 'all', supervisor: 'districts', executor: 'service' });
+/** Those who register, group and merge appeals. */
+const STAFF = roles({ admin: 'all', dispatcher: 'all', supervisor: 'districts' });
+/** Desk users who read the control view and exports (no wall screens). */
+const DESK_READERS = roles({
+  admin: 'all',
+  dispatcher: 'all',
+  supervisor: 'districts',
+  executor: 'service',
+  official: 'no_personal_data',
+});
+const INTAKE = roles({ admin: 'all', dispatcher: 'all' });
+const ADMIN = roles({ admin: 'all' });
+
+const e = (method: MatrixEntry['method'], path: string, action: string, access: Access): MatrixEntry => ({ method, path, action, access });
+
+export const ACCESS_MATRIX: readonly MatrixEntry[] = [
+  // Platform and documentation
+  e('GET', '/api/health', 'health.read', PUBLIC),
+  e('GET', '/api/meta', 'meta.read', PUBLIC),
+  e('GET', '/api/openapi.json', 'docs.read', PUBLIC),
+  e('GET', '/api/docs', 'docs.read', PUBLIC),
+  // Sessions
+  e('POST', '/api/auth/login', 'session.open', PUBLIC),
+  e('POST', '/api/auth/display', 'session.open_display', PUBLIC),
+  e('POST', '/api/auth/logout', 'session.close', PUBLIC),
+  e('POST', '/api/auth/logout-all', 'session.close_all', SIGNED_IN),
+  e('GET', '/api/auth/me', 'session.read', PUBLIC),
+  // The public map and its numbers (no personal data in any of them)
+  e('GET', '/api/districts', 'map.read', PUBLIC),
+  e('GET', '/api/incidents', 'map.read', PUBLIC),
+  e('GET', '/api/map/clusters', 'map.read', PUBLIC),
+  e('GET', '/api/stats/summary', 'stats.read', PUBLIC),
+  e('GET', '/api/stats/by-category', 'stats.read', PUBLIC),
+  e('GET', '/api/stats/by-service', 'stats.read', PUBLIC),
+  e('GET', '/api/stats/by-district', 'stats.read', PUBLIC),
+  e('GET', '/api/stats/by-channel', 'stats.read', PUBLIC),
+  e('GET', '/api/stats/first-call', 'stats.read', PUBLIC),
+  e('GET', '/api/stats/timeseries', 'stats.read', PUBLIC),
+  e('GET', '/api/hotspots', 'hotspots.read', PUBLIC),
+  e('GET', '/api/hotspots/clusters', 'hotspots.read', PUBLIC),
+  e('GET', '/api/live', 'live.read', PUBLIC),
+  e('GET', '/api/alerts', 'alerts.read', PUBLIC),
+  // One appeal: anyone sees it without personal data; reporters only to roles in scope (logged).
+  e('GET', '/api/incidents/:id', 'incident.read', PUBLIC),
+  // Citizens: status by number, feedback by token
+  e('GET', '/api/public/incidents/:number', 'public.status', PUBLIC),
+  e('GET', '/api/feedback/:token', 'feedback.read', PUBLIC),
+  e('POST', '/api/feedback/:token', 'feedback.rate', PUBLIC),
+  e('POST', '/api/feedback/:token/dispute', 'feedback.dispute', PUBLIC),
+  // Appeals: intake and control
+  e('POST', '/api/incidents', 'incident.create', INTAKE),
+  e('GET', '/api/incidents/duplicates', 'incident.find_duplicates', STAFF),
+  e('POST', '/api/incidents/group', 'incident.group', STAFF),
+  e('POST', '/api/incidents/:id/transitions', 'incident.transition', ACTORS),
+  e('POST', '/api/incidents/:id/escalate', 'incident.escalate', ACTORS),
+  e('POST', '/api/incidents/:id/merge', 'incident.merge', STAFF),
+  e('POST', '/api/incidents/:id/feedback', 'incident.rate_by_phone', INTAKE),
+  e('GET', '/api/control', 'control.read', DESK_READERS),
+  // Exports for officials: never personal data
+  e('GET', '/api/exports/incidents.csv', 'export.read', DESK_READERS),
+  e('GET', '/api/exports/incidents.geojson', 'export.read', DESK_READERS),
+  // Administration
+  e('GET', '/api/admin/users', 'users.read', ADMIN),
+  e('POST', '/api/admin/users', 'users.create', ADMIN),
+  e('PATCH', '/api/admin/users/:id', 'users.update', ADMIN),
+  e('POST', '/api/admin/users/:id/password', 'users.reset_password', ADMIN),
+  e('POST', '/api/admin/users/:id/logout', 'users.end_sessions', ADMIN),
+  e('GET', '/api/admin/display-tokens', 'display_tokens.read', ADMIN),
+  e('POST', '/api/admin/display-tokens', 'display_tokens.create', ADMIN),
+  e('DELETE', '/api/admin/display-tokens/:id', 'display_tokens.revoke', ADMIN),
+  e('GET', '/api/admin/api-keys', 'api_keys.read', ADMIN),
+  e('POST', '/api/admin/api-keys', 'api_keys.create', ADMIN),
+  e('DELETE', '/api/admin/api-keys/:id', 'api_keys.revoke', ADMIN),
+  // Messenger channels: each call is checked by the channel's own secret, not by a session.
+  e('GET', '/api/channels/*', 'channel.webhook', WEBHOOK),
+  e('POST', '/api/channels/*', 'channel.webhook', WEBHOOK),
+  // Open standards and tiles: public, read-only, no personal data (Open311 POST takes an api_key).
+  e('GET', '/ogc', 'ogc.read', PUBLIC),
+  e('GET', '/ogc/conformance', 'ogc.read', PUBLIC),
+  e('GET', '/ogc/api', 'ogc.read', PUBLIC),
+  e('GET', '/ogc/collections', 'ogc.read', PUBLIC),
+  e('GET', '/ogc/collections/:collectionId', 'ogc.read', PUBLIC),
+  e('GET', '/ogc/collections/:collectionId/items', 'ogc.read', PUBLIC),
+  e('GET', '/ogc/collections/:collectionId/items/:featureId', 'ogc.read', PUBLIC),
+  e('GET', '/open311/v2/services/:file', 'open311.read', PUBLIC),
+  e('GET', '/open311/v2/requests/:file', 'open311.read', PUBLIC),
+  e('GET', '/open311/v2/tokens/:file', 'open311.read', PUBLIC),
+  e('GET', '/open311/v2/:file', 'open311.read', PUBLIC),
+  e('POST', '/open311/v2/:file', 'open311.submit', PUBLIC),
+  e('GET', '/tiles/incidents/:z/:x/:y{[^/]+\\.mvt}', 'tiles.read', PUBLIC),
+];
+
+/** The roles that may see reporters' names and phones: those with a scope other than no_personal_data. */
+export const allowsPersonalData = (scope: Scope | undefined) => scope !== undefined && scope !== 'no_personal_data';
+
+interface Compiled {
+  entry: MatrixEntry;
+  re: RegExp;
+  /** Static paths beat parameterised ones (`/api/incidents/duplicates` before `/:id`). */
+  rank: number;
+}
+
+/** Turns a Hono path (`:name`, `:name{regex}`, trailing `*`) into an anchored regular expression. */
+export function pathPattern(path: string): RegExp {
+  let out = '';
+  // Split on `/` outside `{...}`: a parameter's pattern may hold a slash (`[^/]+`).
+  for (const seg of path.match(/\/(?:\{[^}]*\}|[^/{])*/g)?.map((s) => s.slice(1)) ?? []) {
+    if (seg === '*') {
+      out += '(?:/.*)?';
+      continue;
+    }
+    const m = /^:([A-Za-z0-9_]+)(?:\{(.+)\})?$/.exec(seg);
+    out += '/' + (m ? `(?:${m[2] ?? '[^/]+'})` : seg.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  }
+  return new RegExp(`^${out || '/'}/?$`);
+}
+
+const compiled: Compiled[] = ACCESS_MATRIX.map((entry) => ({
+  entry,
+  re: pathPattern(entry.path),
+  rank: (entry.path.match(/:/g)?.length ?? 0) + (entry.path.endsWith('*') ? 100 : 0),
+})).sort((a, b) => a.rank - b.rank);
+
+/** The matrix entry for a request, or undefined when the matrix does not know it. */
+export function findEntry(method: string, path: string): MatrixEntry | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  return compiled.find((c) => c.entry.method === m && c.re.test(path))?.entry;
+}
+
+/** The entry declared for a mounted route, by its exact method and path. */
+export function declaredEntry(method: string, path: string): MatrixEntry | undefined {
+  return (
+    ACCESS_MATRIX.find((x) => x.method === method && x.path === path) ?? findEntry(method, path.replace(/:[A-Za-z0-9_]+(\{[^}]*\})?/g, 'x'))
+  );
+}
+
+/** The scope a role has on an entry; `all` for public routes, undefined when refused. */
+export function scopeFor(entry: MatrixEntry, role: Role | null): Scope | undefined {
+  if (entry.access.kind !== 'roles') return 'all';
+  return role ? entry.access.roles[role] : undefined;
+}
