@@ -117,8 +117,12 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('POST', '/api/admin/api-keys', 'api_keys.create', ADMIN),
   e('DELETE', '/api/admin/api-keys/:id', 'api_keys.revoke', ADMIN),
   // Messenger channels: each call is checked by the channel's own secret, not by a session.
-  e('GET', '/api/channels/*', 'channel.webhook', WEBHOOK),
-  e('POST', '/api/channels/*', 'channel.webhook', WEBHOOK),
+  e('POST', '/api/channels/telegram/webhook', 'channel.webhook', WEBHOOK),
+  e('GET', '/api/channels/whatsapp/webhook', 'channel.webhook', WEBHOOK),
+  e('POST', '/api/channels/whatsapp/webhook', 'channel.webhook', WEBHOOK),
+  // Staff answer a bot appeal's reporter through the same messenger; the citizen's photos are public.
+  e('POST', '/api/channels/incidents/:id/reply', 'incident.reply', STAFF),
+  e('GET', '/api/channels/photos/:key', 'photo.read', PUBLIC),
   // Open standards and tiles: public, read-only, no personal data (Open311 POST takes an api_key).
   e('GET', '/ogc', 'ogc.read', PUBLIC),
   e('GET', '/ogc/conformance', 'ogc.read', PUBLIC),

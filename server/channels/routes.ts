@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { requireRole } from '../auth/middleware.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { IdParam } from '../incidents/routes.ts';
@@ -56,44 +55,38 @@ export function channelRoutes({ pool }: Deps, bots: Bots) {
       return c.text(challenge);
     })
     .post('/whatsapp/webhook', (c) => webhook(bots.whatsapp, 'WhatsApp', c.req.raw))
-    .post(
-      '/incidents/:id/reply',
-      requireRole('dispatcher', 'supervisor', 'admin'),
-      validParam(IdParam),
-      validJson(ReplySchema),
-      async (c) => {
-        const { id } = c.req.valid('param');
-        const user = c.get('user')!;
-        const row = await loadState(pool, id);
-        if (!row) throw notFound('Incident');
-        assertScope(user, row);
-        const contacts = await contactsOf(pool, id);
-        if (!contacts.length) throw conflict(`Appeal ${row.number} did not come from a messenger: there is no chat to answer.`);
-        const { text } = c.req.valid('json');
-        const sent: ChannelName[] = [];
-        for (const to of contacts) {
-          const adapter = bots.adapters.get(to.channel);
-          if (!adapter) continue;
-          try {
-            await adapter.send(to.chat_id, { text: say(to.lang, 'reply', { number: row.number, text }) });
-            sent.push(to.channel);
-          } catch {
-            // counted below
-          }
+    .post('/incidents/:id/reply', validParam(IdParam), validJson(ReplySchema), async (c) => {
+      const { id } = c.req.valid('param');
+      const user = c.get('user')!;
+      const row = await loadState(pool, id);
+      if (!row) throw notFound('Incident');
+      assertScope(user, row);
+      const contacts = await contactsOf(pool, id);
+      if (!contacts.length) throw conflict(`Appeal ${row.number} did not come from a messenger: there is no chat to answer.`);
+      const { text } = c.req.valid('json');
+      const sent: ChannelName[] = [];
+      for (const to of contacts) {
+        const adapter = bots.adapters.get(to.channel);
+        if (!adapter) continue;
+        try {
+          await adapter.send(to.chat_id, { text: say(to.lang, 'reply', { number: row.number, text }) });
+          sent.push(to.channel);
+        } catch {
+          // counted below
         }
-        if (!sent.length) {
-          throw new AppError(502, 'channel_unavailable', 'The messenger did not take the reply; nothing was sent. Try again later.');
-        }
-        // The reply is part of the appeal's history; the chat ids are not.
-        await pool.query(`INSERT INTO incident_events (incident_id, actor_id, action, note, data) VALUES ($1, $2, 'commented', $3, $4)`, [
-          id,
-          user.id,
-          text,
-          { reply: true, channels: [...new Set(sent)] },
-        ]);
-        return c.json({ sent: sent.length, channels: [...new Set(sent)] });
-      },
-    )
+      }
+      if (!sent.length) {
+        throw new AppError(502, 'channel_unavailable', 'The messenger did not take the reply; nothing was sent. Try again later.');
+      }
+      // The reply is part of the appeal's history; the chat ids are not.
+      await pool.query(`INSERT INTO incident_events (incident_id, actor_id, action, note, data) VALUES ($1, $2, 'commented', $3, $4)`, [
+        id,
+        user.id,
+        text,
+        { reply: true, channels: [...new Set(sent)] },
+      ]);
+      return c.json({ sent: sent.length, channels: [...new Set(sent)] });
+    })
     .get('/photos/:key', validParam(PhotoParam), async (c) => {
       const photo = await loadPhoto(pool, c.req.valid('param').key);
       if (!photo) throw notFound('Photo');
@@ -134,7 +127,6 @@ describeRoute('POST', '/api/channels/whatsapp/webhook', {
 describeRoute('POST', '/api/channels/incidents/:id/reply', {
   summary: "Answer a bot appeal's reporter through the same messenger",
   tag: 'channels',
-  roles: ['dispatcher', 'supervisor', 'admin'],
   description: 'Sends `text` to every chat the appeal (and its merged duplicates) came from, and records it as a `commented` event.',
   responses: {
     '200': '`{sent, channels}`',

@@ -71,6 +71,7 @@ describe.runIf(enabled)('a real PostgreSQL that stops and starts under the runni
   let server: RunningServer;
   let url: string;
   let cookie: string;
+  let csrfToken: string;
   let point: [number, number];
 
   beforeAll(async () => {
@@ -97,6 +98,7 @@ describe.runIf(enabled)('a real PostgreSQL that stops and starts under the runni
       body: JSON.stringify({ login: 'dispatcher', password: DEMO_PASSWORD }),
     });
     cookie = login.headers.get('set-cookie')!.split(';')[0];
+    csrfToken = ((await login.json()) as { csrfToken: string }).csrfToken;
   }, 240_000);
 
   afterAll(async () => {
@@ -111,7 +113,7 @@ describe.runIf(enabled)('a real PostgreSQL that stops and starts under the runni
   const create = (description: string) =>
     fetch(`${server.baseUrl}/api/incidents`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie },
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
       body: JSON.stringify({
         type: 'complaint',
         category: 'roads.pothole',

@@ -73,6 +73,7 @@ async function main() {
       body: JSON.stringify({ login: 'dispatcher', password: DEMO_PASSWORD }),
     });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
     const meta = await (await app.request('/api/meta')).json();
     const d = meta.districts;
 
@@ -91,7 +92,7 @@ async function main() {
       const t = performance.now();
       const res = await app.request('/api/incidents', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', cookie, 'Idempotency-Key': `bench-${process.pid}-${i}` },
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken, 'Idempotency-Key': `bench-${process.pid}-${i}` },
         body: JSON.stringify(body),
       });
       if (res.status !== 201) throw new Error(`POST ${i}: ${res.status} ${await res.text()}`);

@@ -117,7 +117,9 @@ async function login(who: string) {
     body: JSON.stringify({ login: who, password: DEMO_PASSWORD }),
   });
   if (res.status !== 200) throw new Error(`login ${who}: ${res.status}`);
-  return res.headers.get('set-cookie')!.split(';')[0];
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  // The session cookie, and the CSRF token its writes must carry.
+  return { cookie: res.headers.get('set-cookie')!.split(';')[0], 'x-csrf-token': csrfToken };
 }
 const dispatcher = await login('dispatcher');
 const admin = await login('admin');
@@ -156,7 +158,7 @@ async function creator(w: number) {
     });
     const init = {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: dispatcher, 'Idempotency-Key': `mixed-${run}-${w}-${i}` },
+      headers: { 'content-type': 'application/json', ...dispatcher, 'Idempotency-Key': `mixed-${run}-${w}-${i}` },
       body,
     };
     const first = await call('POST /api/incidents', '/api/incidents', init);
@@ -187,11 +189,11 @@ async function mover() {
       await sleep(50);
       continue;
     }
-    const one = await call('GET /api/incidents/:id', `/api/incidents/${job.id}`, { headers: { cookie: admin } });
+    const one = await call('GET /api/incidents/:id', `/api/incidents/${job.id}`, { headers: { cookie: admin.cookie } });
     if (one.status !== 200) continue;
     const res = await call('POST /transitions', `/api/incidents/${job.id}/transitions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: admin },
+      headers: { 'content-type': 'application/json', ...admin },
       body: JSON.stringify({ version: one.body.properties.version, ...STEPS[job.step] }),
     });
     if (res.status === 200 && job.step + 1 < STEPS.length) toMove.push({ id: job.id, step: job.step + 1 });
@@ -208,7 +210,7 @@ function liveClient(): Promise<void> {
       if (Date.now() >= end) return done();
       liveConnects++;
       const req = http.get(
-        { host: '127.0.0.1', port, path: '/api/live', headers: { accept: 'text/event-stream', cookie: admin } },
+        { host: '127.0.0.1', port, path: '/api/live', headers: { accept: 'text/event-stream', cookie: admin.cookie } },
         (res) => {
           if (res.statusCode !== 200) {
             fiveXX.push(...(res.statusCode! >= 500 ? [`live: ${res.statusCode}`] : []));

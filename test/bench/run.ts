@@ -172,9 +172,8 @@ async function startServer(port: number) {
       LOG_LEVEL: 'warn',
       JARDEM_DEMO: 'true',
       JARDEM_DEMO_COUNT: '0',
-      // Other branches' request limits, off for the benchmark (unknown names are ignored).
-      JARDEM_RATE_LIMIT: 'off',
-      JARDEM_RATE_LIMITS: 'off',
+      // No per-client request limit: the benchmark is one client address by design.
+      JARDEM_RATE_LIMIT: '0',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -387,6 +386,7 @@ async function main() {
         body: JSON.stringify({ login: 'dispatcher', password: DEMO_PASSWORD }),
       });
       const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
+      const { csrfToken } = (await login.json()) as { csrfToken: string };
       const cats = ['roads.pothole', 'heating.no_heating.building', 'lighting', 'garbage'].filter((k) => catalog.categories.has(k));
       let n = 0;
       const post = (): Request => {
@@ -394,7 +394,12 @@ async function main() {
         return {
           method: 'POST',
           path: '/api/incidents',
-          headers: { 'content-type': 'application/json', cookie, 'idempotency-key': `bench-${process.pid}-${i}` },
+          headers: {
+            'content-type': 'application/json',
+            cookie,
+            'x-csrf-token': csrfToken,
+            'idempotency-key': `bench-${process.pid}-${i}`,
+          },
           body: JSON.stringify({
             type: 'complaint',
             category: cats[i % cats.length],
