@@ -8,10 +8,13 @@ import { defineConfig } from 'vitest/config';
  * - e2e: the built client in Debian's Chromium against a running server (when /usr/bin/chromium exists;
  *   scripts/test.mjs says so plainly when it does not, and CI always installs it).
  */
-const apiProject = (name: string, setup: string) => ({
+// `*.pglite.test.ts` and `*.postgres.test.ts` are about one engine's own parts (the embedded
+// folder's backup; pg_dump, a PostgreSQL stopped under the server) and run only in its project.
+const apiProject = (name: string, setup: string, otherEngine: string) => ({
   test: {
     name,
     include: ['test/api/**/*.test.ts'],
+    exclude: [`test/api/**/*.${otherEngine}.test.ts`],
     globalSetup: [setup],
     // The files share one database and compare API answers with SQL counts: one file at a time.
     fileParallelism: false,
@@ -22,8 +25,8 @@ const apiProject = (name: string, setup: string) => ({
 
 const projects = [
   { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-  apiProject('api-pglite', 'test/setup/pglite.ts'),
-  ...(process.env.TEST_DATABASE_URL ? [apiProject('api-postgres', 'test/setup/postgres.ts')] : []),
+  apiProject('api-pglite', 'test/setup/pglite.ts', 'postgres'),
+  ...(process.env.TEST_DATABASE_URL ? [apiProject('api-postgres', 'test/setup/postgres.ts', 'pglite')] : []),
   ...(process.env.JARDEM_E2E !== '0'
     ? [{ test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/setup/server.ts'], testTimeout: 60_000, hookTimeout: 240_000, fileParallelism: false } }]
     : []),

@@ -95,8 +95,13 @@ describe('the access matrix', () => {
     expect((await app.request('/api/nothing-here')).status).toBe(404);
   });
 
-  it('leaves room for messenger webhooks: no session, their own secret', () => {
-    expect(declaredEntry('POST', '/api/channels/telegram/:secret')?.access.kind).toBe('webhook');
+  it('lets messenger webhooks in without a session (each checks its own secret), and replies only to staff', () => {
+    expect(declaredEntry('POST', '/api/channels/telegram/webhook')?.access.kind).toBe('webhook');
+    expect(declaredEntry('POST', '/api/channels/whatsapp/webhook')?.access.kind).toBe('webhook');
+    expect(declaredEntry('POST', '/api/channels/incidents/:id/reply')?.access).toEqual({
+      kind: 'roles',
+      roles: { admin: 'all', dispatcher: 'all', supervisor: 'districts' },
+    });
   });
 });
 

@@ -11,7 +11,8 @@ import { buildClientIfNeeded, freePort, startServer } from '../helpers/server.ts
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'jardem-e2e-'));
   await buildClientIfNeeded();
-  const server = await startServer({ port: await freePort(), dataDir: dir });
+  // The fake online base map of test/e2e/map.test.ts is a configured tile host, as a real one would be.
+  const server = await startServer({ port: await freePort(), dataDir: dir, env: { JARDEM_TILE_ORIGINS: 'http://basemap.invalid' } });
   project.provide('baseUrl', server.baseUrl);
   return async () => {
     await server.stop();

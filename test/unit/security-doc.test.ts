@@ -19,7 +19,8 @@ describe('the access matrix', () => {
     expect(findEntry('HEAD', '/api/incidents/42')?.action).toBe('incident.read');
     expect(findEntry('GET', '/tiles/incidents/12/2900/1500.mvt')?.action).toBe('tiles.read');
     expect(findEntry('GET', '/tiles/incidents/12/2900/1500.png')).toBeUndefined();
-    expect(findEntry('POST', '/api/channels/telegram/abc')?.access.kind).toBe('webhook');
+    expect(findEntry('POST', '/api/channels/telegram/webhook')?.access.kind).toBe('webhook');
+    expect(findEntry('POST', '/api/channels/telegram/abc')).toBeUndefined();
     expect(findEntry('DELETE', '/api/incidents/42')).toBeUndefined();
     expect(pathPattern('/api/incidents/:id').test('/api/incidents/1/transitions')).toBe(false);
   });
