@@ -88,7 +88,10 @@ describe('GET /api/live', () => {
     expect(kinds).toEqual(['incident.created:new', 'incident.updated:rejected']);
     const ids = again.filter((e) => e.id).map((e) => Number(e.id));
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
-    expect(ids[0]).toBeGreaterThan(Number(lastId));
+    // What the client missed comes after what it had seen. (On PostgreSQL the replay may also
+    // carry an older id that committed late, a commit-order gap, so only the missed appeal's
+    // events are held to this.)
+    for (const e of again.filter((e) => e.data.id === missed)) expect(Number(e.id)).toBeGreaterThan(Number(lastId));
   });
 
   it('sends the KPIs of every district and the alerts on connecting', async () => {

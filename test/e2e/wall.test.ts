@@ -272,7 +272,8 @@ describe('wall display', () => {
     it(`fits ${width}×${height} with nothing cut off, overlapping or scrolling`, async () => {
       const page = await openWall('rotate=0', { width, height });
       await waitForMapIdle(page);
-      await page.waitForSelector('[data-testid="wall-ticker-item"]');
+      // the ticker fills as its items arrive: measure once it holds enough to fill a line
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="wall-ticker-item"]').length >= 5);
       const layout = await page.evaluate(() => {
         const box = (s: string) => document.querySelector(s)!.getBoundingClientRect();
         const boxes = {
