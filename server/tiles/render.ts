@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter } from '../incidents/filters.ts';
+import { onlyOpen } from '../incidents/queries.ts';
 import { log } from '../log.ts';
 import { encodePointTile, type TilePoint } from './encode.ts';
 import { POINT_LAYER, type TileId, tileQuery } from './tile-sql.ts';
@@ -42,13 +43,15 @@ export async function renderIncidentTile(
   encoder: TileEncoder,
 ): Promise<Uint8Array | null> {
   const where = incidentConditions(filter, catalog);
+  // The narrow copy of the backlog holds every column the filters read, except the searched text.
+  const source = onlyOpen(filter) && !filter.q ? 'open' : 'all';
   if (encoder === 'postgis') {
-    const { sql, values } = tileQuery(tile, where, 'mvt');
+    const { sql, values } = tileQuery(tile, where, 'mvt', source);
     const { rows } = await pool.query<{ mvt: Buffer | null }>(sql, values);
     const bytes = rows[0]?.mvt;
     return bytes && bytes.byteLength ? new Uint8Array(bytes) : null;
   }
-  const { sql, values, layer } = tileQuery(tile, where, 'rows');
+  const { sql, values, layer } = tileQuery(tile, where, 'rows', source);
   const { rows } = await pool.query<Record<string, any>>(sql, values);
   if (!rows.length) return null;
   const points: TilePoint[] = rows.map(({ px, py, ...properties }) => ({

@@ -55,6 +55,13 @@ export function tileBounds({ z, x, y }: TileId) {
 
 export type TileMode = 'mvt' | 'rows';
 
+/**
+ * Where a tile's appeals come from: `open` is open_incident_points (the backlog's narrow copy,
+ * points already in EPSG:3857), for filters that keep to open appeals and search no text;
+ * `all` is the incidents table itself.
+ */
+export type TileSource = 'open' | 'all';
+
 const OVERDUE = `(i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())`;
 /**
  * Heat weight of one appeal for the client's heatmap: priority 1 (critical) weighs 4, priority 4
@@ -70,20 +77,29 @@ const py = (y: string) => `round((ST_YMax(b.e) - ${y}) * ${EXTENT} / (ST_YMax(b.
  * extended here). Mode `mvt` returns one row `{ mvt: Buffer }`; mode `rows` returns one row per
  * feature with its tile coordinates `px`, `py` and properties.
  */
-export function tileQuery(t: TileId, where: Where, mode: TileMode): { sql: string; values: unknown[]; layer: string } {
+export function tileQuery(
+  t: TileId,
+  where: Where,
+  mode: TileMode,
+  source: TileSource = 'all',
+): { sql: string; values: unknown[]; layer: string } {
   const [z, x, y] = [where.param(t.z), where.param(t.x), where.param(t.y)];
   const points = t.z >= POINT_MIN_ZOOM;
-  // The index sees a box in degrees: a tile's edges are meridians and parallels, so the
-  // transformed envelope is exact. Points keep a buffer; cells belong to one tile only.
+  // Points keep a buffer; cells belong to one tile only.
   const margin = points ? where.param(BUFFER / EXTENT) : where.param(0);
-  where.add(`i.geom && ST_Transform(ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int, margin => ${margin}::float8), 4326)`);
+  const envelope = `ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int, margin => ${margin}::float8)`;
+  // On incidents the index sees a box in degrees: a tile's edges are meridians and parallels,
+  // so the transformed envelope is exact. The narrow copy is indexed in Mercator itself.
+  where.add(source === 'open' ? `i.g && ${envelope}` : `i.geom && ST_Transform(${envelope}, 4326)`);
+  const table = source === 'open' ? 'open_incident_points' : 'incidents';
+  const mercator = source === 'open' ? 'i.g' : 'ST_Transform(i.geom, 3857)';
   const bounds = `bounds AS (SELECT ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int) AS e)`;
 
   if (points) {
     const pts = `pts AS (
       SELECT i.id, i.number, c.code AS category, s.code AS sphere, i.status, i.priority, ${OVERDUE} AS overdue,
-             round(${WEIGHT}::numeric, 2)::float8 AS weight, ST_Transform(i.geom, 3857) AS g
-        FROM incidents i JOIN categories c ON c.id = i.category_id LEFT JOIN categories s ON s.id = c.sphere_id
+             round(${WEIGHT}::numeric, 2)::float8 AS weight, ${mercator} AS g
+        FROM ${table} i JOIN categories c ON c.id = i.category_id LEFT JOIN categories s ON s.id = c.sphere_id
         ${where})`;
     const props = 'p.id, p.number, p.category, p.sphere, p.status, p.priority, p.overdue, p.weight';
     const sql =
@@ -105,18 +121,18 @@ export function tileQuery(t: TileId, where: Where, mode: TileMode): { sql: strin
   // appeals; `sphere` is the sphere with most appeals in it (ties: the first code); `mix` the
   // count per sphere as "code:n,code:n" (most first; MVT values cannot be maps), for the
   // client's rings; `weight` the summed heat weight; `id` the appeal of a cell that holds one.
-  // At low zoom a tile may hold the city's whole history: points are projected with the
-  // spherical Mercator formula (what ST_Transform to 3857 computes, without PROJ per row) and
-  // counted per category before the categories are joined, so the join sees hundreds of rows.
+  // At low zoom a tile may hold the city's whole history: on incidents, points are projected
+  // with the spherical Mercator formula (what ST_Transform to 3857 computes, without PROJ per
+  // row; the narrow copy stores them projected) and counted per category before the categories are joined, so the join sees hundreds of rows.
   const b = tileBounds(t);
   const [xmin, xmax, ymin, ymax, cell] = [b.xmin, b.xmax, b.ymin, b.ymax, (b.xmax - b.xmin) / CELLS_PER_TILE].map(
     (v) => `${where.param(v)}::float8`,
   );
   const cells = `pts AS (
       SELECT i.id, i.category_id, ${OVERDUE} AS overdue, ${WEIGHT} AS weight,
-             ST_X(i.geom) * ${MERCATOR_HALF_WIDTH} / 180 AS mx,
-             ln(tan(pi() / 4 + radians(ST_Y(i.geom)) / 2)) * ${EARTH_RADIUS} AS my
-        FROM incidents i
+             ${source === 'open' ? 'ST_X(i.g)' : `ST_X(i.geom) * ${MERCATOR_HALF_WIDTH} / 180`} AS mx,
+             ${source === 'open' ? 'ST_Y(i.g)' : `ln(tan(pi() / 4 + radians(ST_Y(i.geom)) / 2)) * ${EARTH_RADIUS}`} AS my
+        FROM ${table} i
         ${where}
     ), by_category AS (
       SELECT floor((mx - ${xmin}) / ${cell})::int AS cx, floor((${ymax} - my) / ${cell})::int AS cy, category_id,

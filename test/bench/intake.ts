@@ -5,6 +5,7 @@
  * deadline, reporter, audit row and duplicate check) through the real app on a fresh database
  * with the 3,000-appeal demo history the API tests use: `count` POSTs one after another, then
  * `count` more `concurrency` at a time; then GET /api/control (risk for every open appeal).
+ * `--profile` also prints the time of each statement a serial intake sends.
  * PGlite: a temporary data folder. PostgreSQL: a temporary database on the server at
  * BENCH_DATABASE_URL (default postgres://postgres:postgres@127.0.0.1:5432/postgres), dropped after.
  */
@@ -25,8 +26,29 @@ const { values } = parseArgs({
     engine: { type: 'string', default: 'pglite' },
     count: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '8' },
+    profile: { type: 'boolean', default: false },
   },
 });
+
+/** Time per statement (its first 90 characters), summed over the serial POSTs. */
+const profile = new Map<string, { n: number; ms: number }>();
+let profiling = false;
+if (values.profile) {
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+    if (!profiling || !(result instanceof Promise)) return result;
+    const q = args[0] as string | { text: string };
+    const text = (typeof q === 'string' ? q : q.text).replace(/\s+/g, ' ').trim().slice(0, 90);
+    const t = performance.now();
+    return result.finally(() => {
+      const e = profile.get(text) ?? { n: 0, ms: 0 };
+      e.n++;
+      e.ms += performance.now() - t;
+      profile.set(text, e);
+    });
+  } as typeof pg.Client.prototype.query;
+}
 const count = Number(values.count);
 const concurrency = Number(values.concurrency);
 
@@ -101,11 +123,20 @@ async function main() {
 
     const serial: number[] = [];
     const s0 = performance.now();
+    profiling = values.profile;
     for (let i = 0; i < count; i++) serial.push(await post());
+    profiling = false;
     const sTotal = performance.now() - s0;
     console.log(
       `  ${count} POSTs one at a time: ${(sTotal / 1000).toFixed(2)} s (${((count / sTotal) * 1000).toFixed(0)}/s); ${stats(serial)}`,
     );
+
+    if (values.profile) {
+      console.log('  time per POST in each statement (ms, statements per POST, text):');
+      for (const [text, e] of [...profile].sort((a, b) => b[1].ms - a[1].ms)) {
+        console.log(`    ${(e.ms / count).toFixed(2).padStart(6)}  ×${(e.n / count).toFixed(1)}  ${text}`);
+      }
+    }
 
     const parallel: number[] = [];
     const p0 = performance.now();

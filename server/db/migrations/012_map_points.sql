@@ -1,0 +1,79 @@
+-- The map's own narrow copy of the backlog: one row per open appeal, with the columns the
+-- incident filters read (not the text searched by `q`) and the point already in Web Mercator.
+-- Vector tiles over open appeals read this table, not incidents: at 10 million appeals the
+-- open ones lie scattered over gigabytes of history, one heap page each, while here they sit
+-- together in a few megabytes that stay in memory. Kept by a row trigger in the writer's own
+-- transaction, so a tile never shows what did not commit. Its size follows the backlog alone.
+CREATE TABLE open_incident_points (
+  id          bigint PRIMARY KEY,
+  number      text NOT NULL,
+  type        text NOT NULL,
+  category_id integer NOT NULL,
+  channel     text NOT NULL,
+  status      text NOT NULL,
+  -- Always true; named as in incidents so that the incident filters apply here unchanged.
+  is_open     boolean NOT NULL DEFAULT true CHECK (is_open),
+  priority    smallint NOT NULL,
+  district_id integer,
+  service_id  integer,
+  created_at  timestamptz NOT NULL,
+  due_at      timestamptz NOT NULL,
+  geom        geometry(Point, 4326) NOT NULL,
+  g           geometry(Point, 3857) NOT NULL
+);
+CREATE INDEX open_incident_points_g_gix ON open_incident_points USING gist (g);
+
+CREATE FUNCTION open_incident_points_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' AND (TG_OP = 'DELETE' OR NOT NEW.is_open) THEN
+    DELETE FROM open_incident_points WHERE id = OLD.id;
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW.is_open THEN
+    INSERT INTO open_incident_points (id, number, type, category_id, channel, status, priority, district_id, service_id,
+                                      created_at, due_at, geom, g)
+    VALUES (NEW.id, NEW.number, NEW.type, NEW.category_id, NEW.channel, NEW.status, NEW.priority, NEW.district_id,
+            NEW.service_id, NEW.created_at, NEW.due_at, NEW.geom, ST_Transform(NEW.geom, 3857))
+    ON CONFLICT (id) DO UPDATE
+      SET number = EXCLUDED.number, type = EXCLUDED.type, category_id = EXCLUDED.category_id, channel = EXCLUDED.channel,
+          status = EXCLUDED.status, priority = EXCLUDED.priority, district_id = EXCLUDED.district_id,
+          service_id = EXCLUDED.service_id, created_at = EXCLUDED.created_at, due_at = EXCLUDED.due_at,
+          geom = EXCLUDED.geom, g = EXCLUDED.g;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER incidents_open_points_insert AFTER INSERT ON incidents
+  FOR EACH ROW WHEN (NEW.is_open) EXECUTE FUNCTION open_incident_points_sync();
+-- Only changes the copy holds: a comment or a rating leaves it alone.
+CREATE TRIGGER incidents_open_points_update AFTER UPDATE ON incidents
+  FOR EACH ROW WHEN ((OLD.is_open OR NEW.is_open) AND
+    (OLD.number, OLD.type, OLD.category_id, OLD.channel, OLD.status, OLD.priority, OLD.district_id, OLD.service_id,
+     OLD.created_at, OLD.due_at, OLD.geom::text)
+    IS DISTINCT FROM
+    (NEW.number, NEW.type, NEW.category_id, NEW.channel, NEW.status, NEW.priority, NEW.district_id, NEW.service_id,
+     NEW.created_at, NEW.due_at, NEW.geom::text))
+  EXECUTE FUNCTION open_incident_points_sync();
+CREATE TRIGGER incidents_open_points_delete AFTER DELETE ON incidents
+  FOR EACH ROW WHEN (OLD.is_open) EXECUTE FUNCTION open_incident_points_sync();
+
+CREATE FUNCTION open_incident_points_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE open_incident_points;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER incidents_open_points_truncate AFTER TRUNCATE ON incidents
+  FOR EACH STATEMENT EXECUTE FUNCTION open_incident_points_truncate();
+
+-- Refills the copy from the appeals: after a load that ran without triggers
+-- (session_replication_role = replica, as the benchmark's bulk history does).
+CREATE FUNCTION open_incident_points_rebuild() RETURNS void LANGUAGE sql AS $$
+  DELETE FROM open_incident_points;
+  INSERT INTO open_incident_points (id, number, type, category_id, channel, status, priority, district_id, service_id,
+                                    created_at, due_at, geom, g)
+  SELECT id, number, type, category_id, channel, status, priority, district_id, service_id, created_at, due_at, geom,
+         ST_Transform(geom, 3857)
+    FROM incidents WHERE is_open;
+$$;
+
+SELECT open_incident_points_rebuild();
+ANALYZE open_incident_points;
