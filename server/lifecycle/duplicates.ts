@@ -22,6 +22,15 @@ export interface DuplicateCandidate {
   lat: number;
 }
 
+/** One point to find duplicates for: an appeal's category and place, and the appeal itself. */
+export interface DuplicateQuery {
+  categoryId: number;
+  lng: number;
+  lat: number;
+  /** The appeal being registered, left out of its own candidates. */
+  exclude?: number;
+}
+
 /**
  * Open appeals of the same category or sphere near a point, nearest first: within the
  * category's duplicate radius (metres, geography) and created within its duplicate window
@@ -36,25 +45,41 @@ export async function findDuplicates(
   lat: number,
   exclude?: number,
 ): Promise<DuplicateCandidate[]> {
-  const { rows } = await db.query<DuplicateCandidate>(
-    `WITH k AS (
-       SELECT id, sphere_id, duplicate_radius_m AS r, duplicate_window_h AS h FROM categories WHERE id = $1
-     ), p AS (
-       SELECT ST_SetSRID(ST_MakePoint($2, $3), 4326) AS g
+  return (await findDuplicatesMany(db, [{ categoryId, lng, lat, exclude }]))[0];
+}
+
+/**
+ * findDuplicates for many points in one statement, in their order. Appeals registered together
+ * (the `exclude` ids) see only those registered before them, as they would one at a time.
+ */
+export async function findDuplicatesMany(db: Db, queries: DuplicateQuery[]): Promise<DuplicateCandidate[][]> {
+  const { rows } = await db.query<DuplicateCandidate & { ord: string }>(
+    `WITH q AS (
+       SELECT q.ord, q.lng, q.lat, coalesce(q.exclude, 0) AS exclude, k.id AS cat, k.sphere_id,
+              k.duplicate_radius_m AS r, k.duplicate_window_h AS h, ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326) AS g
+         FROM unnest($1::int[], $2::float8[], $3::float8[], $4::bigint[]) WITH ORDINALITY q(cat, lng, lat, exclude, ord)
+         JOIN categories k ON k.id = q.cat
      )
-     SELECT i.id, i.number, c.code AS category, (i.category_id = k.id) AS same_category, i.status, i.description, i.address,
-            i.reporter_count, i.created_at, round(ST_Distance(i.geom::geography, p.g::geography)::numeric, 1)::float8 AS distance_m,
-            ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat
-       FROM k, p, incidents i JOIN categories c ON c.id = i.category_id
-      WHERE i.is_open
-        AND i.geom && ST_Expand(p.g, k.r * 1.01 / (111320 * cos(radians($3))), k.r * 1.01 / 110540)
-        AND ST_DWithin(i.geom::geography, p.g::geography, k.r)
-        AND (i.category_id = k.id OR c.sphere_id = k.sphere_id)
-        AND i.created_at >= now() - make_interval(hours => k.h)
-        AND i.id <> coalesce($4::bigint, 0)
-      ORDER BY distance_m, i.id
-      LIMIT ${MAX_DUPLICATES}`,
-    [categoryId, lng, lat, exclude ?? null],
+     SELECT q.ord, d.*
+       FROM q CROSS JOIN LATERAL (
+         SELECT i.id, i.number, c.code AS category, (i.category_id = q.cat) AS same_category, i.status, i.description,
+                i.address, i.reporter_count, i.created_at,
+                round(ST_Distance(i.geom::geography, q.g::geography)::numeric, 1)::float8 AS distance_m,
+                ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat
+           FROM incidents i JOIN categories c ON c.id = i.category_id
+          WHERE i.is_open
+            AND i.geom && ST_Expand(q.g, q.r * 1.01 / (111320 * cos(radians(q.lat))), q.r * 1.01 / 110540)
+            AND ST_DWithin(i.geom::geography, q.g::geography, q.r)
+            AND (i.category_id = q.cat OR c.sphere_id = q.sphere_id)
+            AND i.created_at >= now() - make_interval(hours => q.h)
+            AND i.id <> q.exclude
+            AND NOT (i.id > q.exclude AND i.id = ANY(array_remove($4::bigint[], NULL)))
+          ORDER BY distance_m, i.id
+          LIMIT ${MAX_DUPLICATES}) d
+      ORDER BY q.ord, d.distance_m, d.id`,
+    [queries.map((q) => q.categoryId), queries.map((q) => q.lng), queries.map((q) => q.lat), queries.map((q) => q.exclude ?? null)],
   );
-  return rows;
+  const out: DuplicateCandidate[][] = queries.map(() => []);
+  for (const { ord, ...candidate } of rows) out[Number(ord) - 1].push(candidate);
+  return out;
 }

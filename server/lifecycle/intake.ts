@@ -6,7 +6,7 @@ import { withTransaction } from '../db/pool.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';
 import { deadline, getCityRules, normOf } from './calendar.ts';
-import { findDuplicates, type DuplicateCandidate } from './duplicates.ts';
+import { findDuplicatesMany, type DuplicateCandidate } from './duplicates.ts';
 
 const code = z.string().regex(/^[a-z0-9_.-]{1,128}$/, 'not a valid code');
 
@@ -76,146 +76,327 @@ export interface IntakeResult {
 /** A consulted request's note when the dispatcher wrote none. */
 const CONSULTED_NOTE = 'Консультация дана на линии';
 
+/** One appeal waiting to be registered. */
+interface IntakeJob {
+  input: IntakeInput;
+  user: Pick<SessionUser, 'id'> | { id: null };
+  idempotencyKey?: string;
+  requestHash: string;
+  resolve: (r: { body: IntakeResult; replayed: boolean }) => void;
+  reject: (e: unknown) => void;
+}
+
+/** At most this many appeals are registered in one transaction. */
+export const MAX_INTAKE_BATCH = 200;
+
 /**
- * Registers an appeal in one transaction: the idempotency key (if any) is claimed first, the
- * district comes from PostGIS (422 outside every district), the service from route_service,
- * the deadline from the category's norm in the city's calendar counted from the transaction's
- * `now()`, which is also `created_at`. Reporter and audit rows go in with it; any failure
- * leaves nothing behind. Returns the 201 body and whether it is a replay of an earlier answer.
+ * Registers appeals in groups (group commit): while one group's transaction runs, appeals that
+ * arrive wait and form the next group, so under load many share one transaction, one pass of
+ * the rollup trigger and one WAL flush, while a lone appeal goes at once. Per pool.
  */
-export async function createIncident(
+class IntakeQueue {
+  private waiting: IntakeJob[] = [];
+  private running = false;
+  constructor(private readonly pool: pg.Pool) {}
+
+  submit(job: Omit<IntakeJob, 'resolve' | 'reject'>): Promise<{ body: IntakeResult; replayed: boolean }> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ ...job, resolve, reject });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    if (this.running || !this.waiting.length) return;
+    // A key used twice in one group would see its own unfinished claim: the later one waits.
+    const batch: IntakeJob[] = [];
+    const later: IntakeJob[] = [];
+    const keys = new Set<string>();
+    for (const job of this.waiting) {
+      const k = job.idempotencyKey === undefined ? null : `${job.user.id}\u0000${job.idempotencyKey}`;
+      if (batch.length >= MAX_INTAKE_BATCH || (k !== null && keys.has(k))) later.push(job);
+      else {
+        if (k !== null) keys.add(k);
+        batch.push(job);
+      }
+    }
+    this.waiting = later;
+    this.running = true;
+    void this.run(batch).finally(() => {
+      this.running = false;
+      this.next();
+    });
+  }
+
+  private async run(batch: IntakeJob[]): Promise<void> {
+    try {
+      const outcomes = await registerBatch(this.pool, batch);
+      outcomes.forEach((o, i) => (o instanceof Error ? batch[i].reject(o) : batch[i].resolve(o)));
+    } catch (err) {
+      // The whole group rolled back: each appeal again on its own, so that one appeal's
+      // failure is its own and the others still go in.
+      if (batch.length === 1) batch[0].reject(err);
+      else for (const job of batch) await this.run([job]);
+    }
+  }
+}
+
+const queues = new WeakMap<pg.Pool, IntakeQueue>();
+
+/**
+ * Registers an appeal: the idempotency key (if any) is claimed first, the district comes from
+ * PostGIS (422 outside every district), the service from route_service, the deadline from the
+ * category's norm in the city's calendar counted from the transaction's `now()`, which is also
+ * `created_at`. Reporter and audit rows go in with it in one transaction; any failure leaves
+ * nothing behind. Returns the 201 body and whether it is a replay of an earlier answer.
+ * Concurrent calls share transactions (IntakeQueue).
+ */
+export function createIncident(
   pool: pg.Pool,
   input: IntakeInput,
   /** Who registers it; `id: null` for an appeal a messenger bot files (no staff member). */
   user: Pick<SessionUser, 'id'> | { id: null },
   idempotencyKey?: string,
 ): Promise<{ body: IntakeResult; replayed: boolean }> {
-  const cat = await pool.query<{ id: number; norm_hours: number | null; norm_working_days: number | null; priority: number }>(
-    'SELECT id, norm_hours, norm_working_days, priority FROM categories WHERE code = $1 AND active',
-    [input.category],
-  );
-  const category = cat.rows[0];
-  if (!category)
-    throw badRequest(`Unknown category: ${input.category}.`, [{ path: 'category', message: `unknown code "${input.category}"` }]);
-  const rules = await getCityRules(pool);
-  const [lng, lat] = input.location.coordinates;
+  let queue = queues.get(pool);
+  if (!queue) queues.set(pool, (queue = new IntakeQueue(pool)));
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  return queue.submit({ input, user, idempotencyKey, requestHash });
+}
+
+interface CategoryRow {
+  code: string;
+  id: number;
+  norm_hours: number | null;
+  norm_working_days: number | null;
+  priority: number;
+}
+
+type Outcome = { body: IntakeResult; replayed: boolean } | Error;
+
+/**
+ * One transaction for a group of appeals, set-based: a statement per step for the whole group.
+ * An appeal refused on its own merits (unknown category, outside the city, a reused key) gets
+ * its error and the rest go on; an unexpected error rolls back the group (the caller retries).
+ */
+async function registerBatch(pool: pg.Pool, jobs: IntakeJob[]): Promise<Outcome[]> {
+  const outcomes: (Outcome | undefined)[] = jobs.map(() => undefined);
+  const cats = await pool.query<CategoryRow>(
+    'SELECT code, id, norm_hours, norm_working_days, priority FROM categories WHERE code = ANY($1::text[]) AND active',
+    [[...new Set(jobs.map((j) => j.input.category))]],
+  );
+  const categoryOf = new Map(cats.rows.map((c) => [c.code, c]));
+  jobs.forEach((j, i) => {
+    if (!categoryOf.has(j.input.category))
+      outcomes[i] = badRequest(`Unknown category: ${j.input.category}.`, [
+        { path: 'category', message: `unknown code "${j.input.category}"` },
+      ]);
+  });
+  const rules = await getCityRules(pool);
 
   return withTransaction(pool, async (db) => {
-    if (idempotencyKey && user.id !== null) {
-      // Waits for a concurrent request with the same key to finish, then finds its row.
-      const claimed = await db.query(
-        'INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1',
-        [user.id, idempotencyKey, requestHash],
+    const live = () => jobs.map((j, i) => ({ j, i })).filter(({ i }) => outcomes[i] === undefined);
+    if (!live().length) return outcomes as Outcome[];
+
+    const place = await db.query<{ now: Date; districts: (number | null)[] }>(
+      `SELECT now() AS now,
+              ARRAY(SELECT (SELECT d.id FROM districts d WHERE ST_Intersects(d.geom, ST_SetSRID(ST_MakePoint(p.lng, p.lat), 4326))
+                             ORDER BY d.id LIMIT 1)
+                      FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY p(lng, lat, ord) ORDER BY p.ord) AS districts`,
+      [live().map(({ j }) => j.input.location.coordinates[0]), live().map(({ j }) => j.input.location.coordinates[1])],
+    );
+    const { now } = place.rows[0];
+    const districtOf = new Map<number, number>();
+    live().forEach(({ j, i }, k) => {
+      const d = place.rows[0].districts[k];
+      if (d !== null) return void districtOf.set(i, d);
+      const [lng, lat] = j.input.location.coordinates;
+      outcomes[i] = new AppError(422, 'outside_city', `The point [${lng}, ${lat}] is outside the city: no district contains it.`, [
+        { path: 'location.coordinates', message: 'not inside any district of the city' },
+      ]);
+    });
+
+    // Idempotency keys: claimed for the group at once; a key already there is a replay (same
+    // request) or a refusal (another request). A concurrent claim of the same key waits here.
+    const keyed = live().filter(({ j }) => j.idempotencyKey !== undefined && j.user.id !== null);
+    if (keyed.length) {
+      const claimed = await db.query<{ user_id: number; key: string }>(
+        `INSERT INTO idempotency_keys (user_id, key, request_hash)
+         SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING RETURNING user_id, key`,
+        [keyed.map(({ j }) => j.user.id), keyed.map(({ j }) => j.idempotencyKey), keyed.map(({ j }) => j.requestHash)],
       );
-      if (!claimed.rowCount) {
-        const prev = await db.query<{ request_hash: string; response: IntakeResult | null }>(
-          'SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2',
-          [user.id, idempotencyKey],
+      const mine = new Set(claimed.rows.map((r) => `${r.user_id}\u0000${r.key}`));
+      const taken = keyed.filter(({ j }) => !mine.has(`${j.user.id}\u0000${j.idempotencyKey}`));
+      if (taken.length) {
+        const prev = await db.query<{ user_id: number; key: string; request_hash: string; response: IntakeResult | null }>(
+          `SELECT k.user_id, k.key, k.request_hash, k.response
+             FROM idempotency_keys k JOIN unnest($1::int[], $2::text[]) u(user_id, key) USING (user_id, key)`,
+          [taken.map(({ j }) => j.user.id), taken.map(({ j }) => j.idempotencyKey)],
         );
-        const row = prev.rows[0];
-        if (!row || row.request_hash !== requestHash || !row.response) {
-          throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.', [
-            { path: 'Idempotency-Key', message: 'use a new key for a new appeal' },
-          ]);
+        const byKey = new Map(prev.rows.map((r) => [`${r.user_id}\u0000${r.key}`, r]));
+        for (const { j, i } of taken) {
+          const row = byKey.get(`${j.user.id}\u0000${j.idempotencyKey}`);
+          outcomes[i] =
+            row && row.request_hash === j.requestHash && row.response
+              ? { body: row.response, replayed: true }
+              : new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.', [
+                  { path: 'Idempotency-Key', message: 'use a new key for a new appeal' },
+                ]);
         }
-        return { body: row.response, replayed: true };
       }
     }
 
-    const place = await db.query<{ now: Date; district_id: number | null }>(
-      `SELECT now() AS now,
-              (SELECT d.id FROM districts d WHERE ST_Intersects(d.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) ORDER BY d.id LIMIT 1) AS district_id`,
-      [lng, lat],
-    );
-    const { now, district_id: districtId } = place.rows[0];
-    if (districtId === null) {
-      throw new AppError(422, 'outside_city', `The point [${lng}, ${lat}] is outside the city: no district contains it.`, [
-        { path: 'location.coordinates', message: 'not inside any district of the city' },
-      ]);
-    }
-    const due = deadline(now, normOf(category), rules);
-    const consulted = input.answered === true;
+    const todo = live();
+    if (!todo.length) return outcomes as Outcome[];
+    const ids = (
+      await db.query<{ id: string }>(`SELECT nextval('incidents_id_seq') AS id FROM generate_series(1, $1::int)`, [todo.length])
+    ).rows
+      .map((r) => Number(r.id))
+      .sort((a, b) => a - b);
+    const rows = todo.map(({ j, i }, k) => {
+      const category = categoryOf.get(j.input.category)!;
+      const consulted = j.input.answered === true;
+      return { j, i, id: ids[k], category, consulted, due: deadline(now, normOf(category), rules), district: districtOf.get(i)! };
+    });
+    const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
 
-    const inserted = await db.query<{ id: number; number: string; status: string; version: number; service_id: number | null }>(
-      `INSERT INTO incidents (number, type, category_id, channel, status, resolution, priority, description, address, geom,
+    const inserted = await db.query<{ id: string; number: string; status: string; version: number; service_id: number | null }>(
+      `INSERT INTO incidents (id, number, type, category_id, channel, status, resolution, priority, description, address, geom,
                               district_id, service_id, photo_url, created_at, resolved_at, closed_at, due_at, updated_at, created_by)
-       VALUES (incident_number($1, $2), $3, $4, $5, $6, $7, $8, $9, $10, ST_SetSRID(ST_MakePoint($11, $12), 4326),
-               $13, route_service($4, $13), $14, $2, $15, $15, $16, $2, $17)
+       SELECT u.id, incident_number($1, $2), u.type, u.category_id, u.channel, u.status, u.resolution, u.priority, u.description,
+              u.address, ST_SetSRID(ST_MakePoint(u.lng, u.lat), 4326), u.district_id, route_service(u.category_id, u.district_id),
+              u.photo_url, $2, u.closed_at, u.closed_at, u.due_at, $2, u.created_by
+         FROM unnest($3::bigint[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::smallint[], $10::text[],
+                     $11::text[], $12::float8[], $13::float8[], $14::int[], $15::text[], $16::timestamptz[], $17::timestamptz[],
+                     $18::int[])
+              u(id, type, category_id, channel, status, resolution, priority, description, address, lng, lat, district_id,
+                photo_url, closed_at, due_at, created_by)
+        ORDER BY u.id
        RETURNING id, number, status, version, service_id`,
       [
         rules.numberPrefix,
         now,
-        input.type,
-        category.id,
-        input.channel,
-        consulted ? 'closed' : 'new',
-        consulted ? 'consulted' : null,
-        category.priority,
-        input.description,
-        input.address ?? null,
-        lng,
-        lat,
-        districtId,
-        input.photo_url ?? null,
-        consulted ? now : null,
-        due,
-        user.id,
+        col((r) => r.id),
+        col((r) => r.j.input.type),
+        col((r) => r.category.id),
+        col((r) => r.j.input.channel),
+        col((r) => (r.consulted ? 'closed' : 'new')),
+        col((r) => (r.consulted ? 'consulted' : null)),
+        col((r) => r.category.priority),
+        col((r) => r.j.input.description),
+        col((r) => r.j.input.address ?? null),
+        col((r) => r.j.input.location.coordinates[0]),
+        col((r) => r.j.input.location.coordinates[1]),
+        col((r) => r.district),
+        col((r) => r.j.input.photo_url ?? null),
+        col((r) => (r.consulted ? now : null)),
+        col((r) => r.due),
+        col((r) => r.j.user.id),
       ],
     );
-    const incident = inserted.rows[0];
+    const saved = new Map(inserted.rows.map((r) => [Number(r.id), r]));
+
+    // The audit trail: "created" for each, and the closing of a request answered on the call.
+    const events = rows.flatMap((r) => [
+      { id: r.id, from: null, to: 'new', action: 'created', note: null, data: { channel: r.j.input.channel }, actor: r.j.user.id },
+      ...(r.consulted
+        ? [
+            {
+              id: r.id,
+              from: 'new',
+              to: 'closed',
+              action: 'transition',
+              note: r.j.input.answer ?? CONSULTED_NOTE,
+              data: { action: 'consult', resolution: 'consulted' },
+              actor: r.j.user.id,
+            },
+          ]
+        : []),
+    ]);
     await db.query(
       `INSERT INTO incident_events (incident_id, at, actor_id, action, from_status, to_status, note, data)
-       VALUES ($1, $2, $3, 'created', NULL, 'new', NULL, $4)`,
-      [incident.id, now, user.id, { channel: input.channel }],
+       SELECT u.id, $1, u.actor, u.action, u.from_status, u.to_status, u.note, u.data
+         FROM unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[]) WITH ORDINALITY
+              u(id, actor, action, from_status, to_status, note, data, ord)
+        ORDER BY u.ord`,
+      [
+        now,
+        events.map((e) => e.id),
+        events.map((e) => e.actor),
+        events.map((e) => e.action),
+        events.map((e) => e.from),
+        events.map((e) => e.to),
+        events.map((e) => e.note),
+        events.map((e) => JSON.stringify(e.data)),
+      ],
     );
-    if (consulted) {
+    const reported = rows.filter((r) => r.j.input.reporter);
+    if (reported.length) {
       await db.query(
-        `INSERT INTO incident_events (incident_id, at, actor_id, action, from_status, to_status, note, data)
-         VALUES ($1, $2, $3, 'transition', 'new', 'closed', $4, $5)`,
-        [incident.id, now, user.id, input.answer ?? CONSULTED_NOTE, { action: 'consult', resolution: 'consulted' }],
+        `INSERT INTO incident_reporters (incident_id, name, phone, created_at)
+         SELECT u.id, u.name, u.phone, $1 FROM unnest($2::bigint[], $3::text[], $4::text[]) u(id, name, phone)`,
+        [
+          now,
+          reported.map((r) => r.id),
+          reported.map((r) => r.j.input.reporter!.name ?? null),
+          reported.map((r) => r.j.input.reporter!.phone ?? null),
+        ],
       );
     }
-    if (input.reporter) {
-      await db.query('INSERT INTO incident_reporters (incident_id, name, phone, created_at) VALUES ($1, $2, $3, $4)', [
-        incident.id,
-        input.reporter.name ?? null,
-        input.reporter.phone ?? null,
-        now,
-      ]);
-    }
-    const labels = await db.query<{ district: IntakeResult['district']; service: IntakeResult['service'] }>(
-      `SELECT json_build_object('code', d.code, 'name', ${names('d')}) AS district,
-              CASE WHEN s.id IS NULL THEN NULL ELSE json_build_object('code', s.code, 'name', ${names('s')}) END AS service
-         FROM districts d LEFT JOIN services s ON s.id = $2 WHERE d.id = $1`,
-      [districtId, incident.service_id],
+    const labels = await db.query<{ kind: 'd' | 's'; id: number; label: { code: string; name: IntakeResult['district']['name'] } }>(
+      `SELECT 'd' AS kind, d.id, json_build_object('code', d.code, 'name', ${names('d')}) AS label FROM districts d WHERE d.id = ANY($1::int[])
+       UNION ALL
+       SELECT 's', s.id, json_build_object('code', s.code, 'name', ${names('s')}) FROM services s WHERE s.id = ANY($2::int[])`,
+      [[...new Set(col((r) => r.district))], [...new Set(inserted.rows.map((r) => r.service_id).filter((s) => s !== null))]],
     );
-    const body: IntakeResult = {
-      id: incident.id,
-      number: incident.number,
-      type: input.type,
-      category: input.category,
-      status: incident.status,
-      resolution: consulted ? 'consulted' : null,
-      priority: category.priority,
-      district: labels.rows[0].district,
-      service: labels.rows[0].service,
-      created_at: now.toISOString(),
-      due_at: due.toISOString(),
-      version: incident.version,
-      // A request answered on the call is done: nothing to merge it with.
-      duplicates: consulted ? [] : await findDuplicates(db, category.id, lng, lat, incident.id),
-    };
-    // Stored as JSON: a replay answers byte for byte what the first request answered.
-    body.duplicates = JSON.parse(JSON.stringify(body.duplicates));
-    if (idempotencyKey) {
-      await db.query('UPDATE idempotency_keys SET incident_id = $3, status = 201, response = $4 WHERE user_id = $1 AND key = $2', [
-        user.id,
-        idempotencyKey,
-        incident.id,
-        body,
-      ]);
+    const label = new Map(labels.rows.map((l) => [`${l.kind}${l.id}`, l.label]));
+    // A request answered on the call is done: nothing to merge it with.
+    const searched = rows.filter((r) => !r.consulted);
+    const found = await findDuplicatesMany(
+      db,
+      searched.map((r) => ({
+        categoryId: r.category.id,
+        lng: r.j.input.location.coordinates[0],
+        lat: r.j.input.location.coordinates[1],
+        exclude: r.id,
+      })),
+    );
+    const duplicatesOf = new Map(searched.map((r, k) => [r.id, found[k]]));
+
+    for (const r of rows) {
+      const incident = saved.get(r.id)!;
+      const body: IntakeResult = {
+        id: r.id,
+        number: incident.number,
+        type: r.j.input.type,
+        category: r.j.input.category,
+        status: incident.status,
+        resolution: r.consulted ? 'consulted' : null,
+        priority: r.category.priority,
+        district: label.get(`d${r.district}`) as IntakeResult['district'],
+        service: incident.service_id === null ? null : (label.get(`s${incident.service_id}`) as NonNullable<IntakeResult['service']>),
+        created_at: now.toISOString(),
+        due_at: r.due.toISOString(),
+        version: incident.version,
+        // Stored as JSON: a replay answers byte for byte what the first request answered.
+        duplicates: JSON.parse(JSON.stringify(duplicatesOf.get(r.id) ?? [])),
+      };
+      outcomes[r.i] = { body, replayed: false };
     }
-    return { body, replayed: false };
+    const answered = rows.filter((r) => r.j.idempotencyKey !== undefined && r.j.user.id !== null);
+    if (answered.length) {
+      await db.query(
+        `UPDATE idempotency_keys k SET incident_id = u.id, status = 201, response = u.response
+           FROM unnest($1::int[], $2::text[], $3::bigint[], $4::jsonb[]) u(user_id, key, id, response)
+          WHERE k.user_id = u.user_id AND k.key = u.key`,
+        [
+          answered.map((r) => r.j.user.id),
+          answered.map((r) => r.j.idempotencyKey),
+          answered.map((r) => r.id),
+          answered.map((r) => JSON.stringify((outcomes[r.i] as { body: IntakeResult }).body)),
+        ],
+      );
+    }
+    return outcomes as Outcome[];
   });
 }

@@ -1,0 +1,112 @@
+/**
+ * Group commit of intake: appeals POSTed at the same time share transactions (rows of one
+ * transaction share `xmin`), yet each gets the answer it would get alone: its own number and
+ * deadline, duplicates among those registered before it, its own refusal (outside the city, a
+ * reused key), a replay for a repeated key, and a failure of one appeal leaves the others in.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp } from '../helpers/app.ts';
+
+const t = testApp();
+const run = Date.now().toString(36);
+let cookie: string;
+let district: { code: string; lng: number; lat: number };
+
+beforeAll(async () => {
+  cookie = await t.login('dispatcher');
+  district = (await t.json('/api/meta')).body.districts[2];
+  await t.pool.query(`CREATE FUNCTION test_batch_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.name = 'Batch Fail' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`);
+  await t.pool.query(`CREATE TRIGGER test_batch_fail AFTER INSERT ON incident_reporters FOR EACH ROW EXECUTE FUNCTION test_batch_fail()`);
+});
+
+afterAll(async () => {
+  await t.pool.query('DROP TRIGGER IF EXISTS test_batch_fail ON incident_reporters');
+  await t.pool.query('DROP FUNCTION IF EXISTS test_batch_fail()');
+});
+
+const appeal = (i: number, extra: Record<string, unknown> = {}) => ({
+  type: 'complaint',
+  category: 'roads.pothole',
+  channel: 'phone',
+  description: `batch ${run} ${i}`,
+  // All within a few metres: each is a duplicate candidate of the others.
+  location: { type: 'Point', coordinates: [district.lng + i * 0.00001, district.lat] },
+  ...extra,
+});
+
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  t.json('/api/incidents', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe('appeals registered at the same time', () => {
+  it('share transactions and still each get their own number, deadline and earlier duplicates', async () => {
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => post(appeal(i))));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
+    const bodies = answers.map((a) => a.body).sort((a, b) => a.id - b.id);
+    expect(new Set(bodies.map((b) => b.number)).size).toBe(30);
+    // Numbers follow ids.
+    const seq = (n: string) => Number(n.split('-').at(-1));
+    for (let k = 1; k < bodies.length; k++) expect(seq(bodies[k].number)).toBeGreaterThan(seq(bodies[k - 1].number));
+    const { rows } = await t.pool.query<{ tx: string; n: number }>(
+      `SELECT xmin::text AS tx, count(*)::int AS n FROM incidents WHERE id = ANY($1::bigint[]) GROUP BY 1`,
+      [bodies.map((b) => b.id)],
+    );
+    expect(rows.length).toBeLessThan(30);
+    expect(Math.max(...rows.map((r) => r.n))).toBeGreaterThan(1);
+    // Each sees, of this run's appeals, those registered before it (all open, all within metres).
+    const ours = new Set(bodies.map((b) => b.id));
+    for (const b of bodies) {
+      const seen = b.duplicates.map((d: { id: number }) => d.id).filter((id: number) => ours.has(id));
+      expect(seen.every((id: number) => id < b.id)).toBe(true);
+      if (b.duplicates.length < 20) expect(seen).toHaveLength(bodies.filter((o) => o.id < b.id).length);
+      expect(b.district.code).toBe(district.code);
+      expect(Date.parse(b.due_at)).toBeGreaterThan(Date.parse(b.created_at));
+    }
+    expect(bodies.at(-1)!.duplicates.length).toBe(20);
+  });
+
+  it('refuse only the appeal that is wrong, replay a repeated key, and keep the rest', async () => {
+    const key = `batch-${run}`;
+    const answers = await Promise.all([
+      post(appeal(100)),
+      post(appeal(101, { location: { type: 'Point', coordinates: [0, 0] } })),
+      post(appeal(102), { 'Idempotency-Key': key }),
+      post(appeal(102), { 'Idempotency-Key': key }),
+      post(appeal(103), { 'Idempotency-Key': key }),
+      post(appeal(104, { category: 'no.such.category' })),
+      post(appeal(105)),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([201, 422, 201, 201, 422, 400, 201]);
+    expect(answers[1].body.error.code).toBe('outside_city');
+    expect(answers[4].body.error.code).toBe('idempotency_key_reused');
+    // The same appeal, once: one of the two answers is the replay of the other.
+    expect(answers[3].body).toEqual(answers[2].body);
+    expect([answers[2], answers[3]].filter((a) => a.headers.get('idempotent-replayed') === 'true')).toHaveLength(1);
+    const { rows } = await t.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents WHERE description LIKE $1`, [
+      `batch ${run} 10_`,
+    ]);
+    expect(rows[0].n).toBe(3);
+  });
+
+  it('a failure inside one appeal’s writes costs that appeal alone', async () => {
+    const before = (await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM incidents')).rows[0].n;
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        post(appeal(200 + i, { reporter: { name: i === 5 ? 'Batch Fail' : 'Batch Fine', phone: '+7 701 000 00 00' } })),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(answers.map((_, i) => (i === 5 ? 500 : 201)));
+    expect(answers[5].body.error.code).toBe('internal');
+    const after = (await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM incidents')).rows[0].n;
+    expect(after - before).toBe(11);
+    const { rows } = await t.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM incident_reporters r JOIN incidents i ON i.id = r.incident_id WHERE i.description LIKE $1`,
+      [`batch ${run} 2__`],
+    );
+    expect(rows[0].n).toBe(11);
+  });
+});
