@@ -44,7 +44,9 @@ export function createPool(url: string, max: number, timezone = 'Asia/Almaty'): 
   // JIT compiling costs far more than it saves on our short queries (940 ms of a 1.2 s one, measured).
   // Parallel workers neither: on a few cores shared with Node and other requests they add
   // start-up and contention to queries of a few milliseconds (docs/performance.md).
-  const setZone = `SET TIME ZONE '${timezone.replace(/'/g, "''")}'; SET jit = off; SET max_parallel_workers_per_gather = 0`;
+  // work_mem: grouping the open appeals of a low-zoom tile (tens of thousands of rows) hashes
+  // in memory rather than sorting on disk with the default 4 MB.
+  const setZone = `SET TIME ZONE '${timezone.replace(/'/g, "''")}'; SET jit = off; SET max_parallel_workers_per_gather = 0; SET work_mem = '32MB'`;
   class CityClient extends pg.Client {
     // pg-pool connects with a callback; support both forms.
     override connect(): Promise<pg.Client>;

@@ -24,7 +24,7 @@ export async function clusters(pool: pg.Pool, catalog: Catalog, filter: Incident
        SELECT floor(ST_X(i.geom) / ${cell})::int AS gx, floor(ST_Y(i.geom) / ${cell})::int AS gy,
               c.sphere_id, i.id, ST_X(i.geom) AS x, ST_Y(i.geom) AS y,
               -- heat weight: priority 1 (critical) weighs 4, priority 4 weighs 1; age adds up to +300 % over 30 days
-              (5 - i.priority) * (1 + least(extract(epoch FROM now() - i.created_at) / 86400.0, 30) / 10) AS weight
+              (5 - i.priority) * (1 + least(date_part('epoch', now() - i.created_at) / 86400.0, 30) / 10) AS weight
          FROM incidents i JOIN categories c ON c.id = i.category_id
          ${w}
      ), by_sphere AS (

@@ -11,8 +11,13 @@ import type { Where } from '../incidents/filters.ts';
 export const EXTENT = 4096;
 /** Points this many units outside the tile are kept, so symbols at an edge are not cut. */
 export const BUFFER = 64;
-/** From this zoom on a tile carries every appeal; below it, grid cells with counts. */
-export const POINT_MIN_ZOOM = 14;
+/**
+ * From this zoom on a tile carries every appeal; below it, grid cells with counts. Not 14: a
+ * z14 tile is 2.4 km wide, and in a city centre with a large backlog (Astana's, 100,000 open)
+ * it holds thousands of appeals, half a megabyte of overlapping dots; 300 m cells read better
+ * and weigh a few kilobytes. A z15 tile holds a quarter as many.
+ */
+export const POINT_MIN_ZOOM = 15;
 /**
  * Grid cells per tile side below POINT_MIN_ZOOM: 8 × 8 cells of 512 units. MapLibre draws a
  * vector tile 512 px wide at its own zoom (362–724 px as the map zooms between tile levels), so
@@ -67,7 +72,7 @@ const OVERDUE = `(i.status IN ('new','assigned','in_progress','reopened') AND i.
  * Heat weight of one appeal for the client's heatmap: priority 1 (critical) weighs 4, priority 4
  * weighs 1; age adds up to +300 % over 30 days (the same formula as /api/map/clusters).
  */
-const WEIGHT = `((5 - i.priority) * (1 + least(extract(epoch FROM now() - i.created_at) / 86400.0, 30) / 10))`;
+const WEIGHT = `((5 - i.priority) * (1 + least(date_part('epoch', now() - i.created_at) / 86400.0, 30) / 10))`;
 // Tile coordinates of a 3857 point in the tile envelope `b.e`, y downwards.
 const px = (x: string) => `round((${x} - ST_XMin(b.e)) * ${EXTENT} / (ST_XMax(b.e) - ST_XMin(b.e)))::int`;
 const py = (y: string) => `round((ST_YMax(b.e) - ${y}) * ${EXTENT} / (ST_YMax(b.e) - ST_YMin(b.e)))::int`;
@@ -85,14 +90,22 @@ export function tileQuery(
 ): { sql: string; values: unknown[]; layer: string } {
   const [z, x, y] = [where.param(t.z), where.param(t.x), where.param(t.y)];
   const points = t.z >= POINT_MIN_ZOOM;
-  // Points keep a buffer; cells belong to one tile only.
-  const margin = points ? where.param(BUFFER / EXTENT) : where.param(0);
-  const envelope = `ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int, margin => ${margin}::float8)`;
-  // On incidents the index sees a box in degrees: a tile's edges are meridians and parallels,
-  // so the transformed envelope is exact. The narrow copy is indexed in Mercator itself.
-  where.add(source === 'open' ? `i.g && ${envelope}` : `i.geom && ST_Transform(${envelope}, 4326)`);
-  const table = source === 'open' ? 'open_incident_points' : 'incidents';
-  const mercator = source === 'open' ? 'i.g' : 'ST_Transform(i.geom, 3857)';
+  const open = source === 'open';
+  const table = open ? 'open_incident_points' : 'incidents';
+  const b = tileBounds(t);
+  if (open && !points) {
+    // Cells from the narrow copy: its plain Mercator numbers, half-open edges (left and top
+    // inclusive), so each appeal counts in one tile; estimated from the columns' statistics.
+    const [xmin, xmax, ymin, ymax] = [b.xmin, b.xmax, b.ymin, b.ymax].map((v) => `${where.param(v)}::float8`);
+    where.add(`i.x >= ${xmin} AND i.x < ${xmax} AND i.y > ${ymin} AND i.y <= ${ymax}`);
+  } else {
+    // Points keep a buffer; cells belong to one tile only. On incidents the index sees a box in
+    // degrees: a tile's edges are meridians and parallels, so the transformed envelope is exact.
+    const margin = points ? where.param(BUFFER / EXTENT) : where.param(0);
+    const envelope = `ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int, margin => ${margin}::float8)`;
+    where.add(open ? `i.g && ${envelope}` : `i.geom && ST_Transform(${envelope}, 4326)`);
+  }
+  const mercator = open ? 'i.g' : 'ST_Transform(i.geom, 3857)';
   const bounds = `bounds AS (SELECT ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int) AS e)`;
 
   if (points) {
@@ -124,28 +137,33 @@ export function tileQuery(
   // At low zoom a tile may hold the city's whole history: on incidents, points are projected
   // with the spherical Mercator formula (what ST_Transform to 3857 computes, without PROJ per
   // row; the narrow copy stores them projected) and counted per category before the categories are joined, so the join sees hundreds of rows.
-  const b = tileBounds(t);
-  const [xmin, xmax, ymin, ymax, cell] = [b.xmin, b.xmax, b.ymin, b.ymax, (b.xmax - b.xmin) / CELLS_PER_TILE].map(
-    (v) => `${where.param(v)}::float8`,
-  );
+  const [xmin, ymax, cell] = [b.xmin, b.ymax, (b.xmax - b.xmin) / CELLS_PER_TILE].map((v) => `${where.param(v)}::float8`);
+  const cellOf = `floor((mx - ${xmin}) / ${cell})::int AS cx, floor((${ymax} - my) / ${cell})::int AS cy`;
+  const sums = 'count(*) AS n, count(*) FILTER (WHERE overdue) AS od, sum(mx) AS sx, sum(my) AS sy, sum(weight) AS sw, min(id) AS any_id';
   const cells = `pts AS (
-      SELECT i.id, i.category_id, ${OVERDUE} AS overdue, ${WEIGHT} AS weight,
-             ${source === 'open' ? 'ST_X(i.g)' : `ST_X(i.geom) * ${MERCATOR_HALF_WIDTH} / 180`} AS mx,
-             ${source === 'open' ? 'ST_Y(i.g)' : `ln(tan(pi() / 4 + radians(ST_Y(i.geom)) / 2)) * ${EARTH_RADIUS}`} AS my
+      SELECT i.id, i.category_id, ${open ? 'i.sphere_id, ' : ''}${OVERDUE} AS overdue, ${WEIGHT} AS weight,
+             ${open ? 'i.x' : `ST_X(i.geom) * ${MERCATOR_HALF_WIDTH} / 180`} AS mx,
+             ${open ? 'i.y' : `ln(tan(pi() / 4 + radians(ST_Y(i.geom)) / 2)) * ${EARTH_RADIUS}`} AS my
         FROM ${table} i
         ${where}
-    ), by_category AS (
-      SELECT floor((mx - ${xmin}) / ${cell})::int AS cx, floor((${ymax} - my) / ${cell})::int AS cy, category_id,
-             count(*) AS n, count(*) FILTER (WHERE overdue) AS od, sum(mx) AS sx, sum(my) AS sy,
-             sum(weight) AS sw, min(id) AS any_id
+    ), ${
+      open
+        ? // The copy knows each appeal's sphere: one grouping, then the codes of a few hundred groups.
+          `by_sphere AS (
+      SELECT k.cx, k.cy, s.code AS sphere, k.n, k.od, k.sx, k.sy, k.sw, k.any_id
+        FROM (SELECT ${cellOf}, sphere_id, ${sums} FROM pts GROUP BY 1, 2, 3) k
+        LEFT JOIN categories s ON s.id = k.sphere_id`
+        : `by_category AS (
+      SELECT ${cellOf}, category_id, ${sums}
         FROM pts
-       WHERE mx >= ${xmin} AND mx < ${xmax} AND my > ${ymin} AND my <= ${ymax}
+       WHERE mx >= ${xmin} AND mx < ${where.param(b.xmax)}::float8 AND my > ${where.param(b.ymin)}::float8 AND my <= ${ymax}
        GROUP BY 1, 2, 3
     ), by_sphere AS (
       SELECT k.cx, k.cy, s.code AS sphere, sum(k.n) AS n, sum(k.od) AS od, sum(k.sx) AS sx, sum(k.sy) AS sy,
              sum(k.sw) AS sw, min(k.any_id) AS any_id
         FROM by_category k JOIN categories c ON c.id = k.category_id LEFT JOIN categories s ON s.id = c.sphere_id
-       GROUP BY 1, 2, 3
+       GROUP BY 1, 2, 3`
+    }
     ), cells AS (
       SELECT cx, cy, sum(n)::int AS count, sum(od)::int AS overdue,
              (array_agg(sphere ORDER BY n DESC, sphere))[1] AS sphere,

@@ -17,8 +17,11 @@ const COLUMNS = 'id, number, type, category_id, channel, status, priority, distr
 /** Rows that differ between the copy and the open appeals (both ways), positions included. */
 async function differences(db: pg.PoolClient | pg.Pool): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
-    `WITH copy AS (SELECT ${COLUMNS}, ST_AsText(geom) AS geom, ST_AsText(g) AS g FROM open_incident_points),
-          open AS (SELECT ${COLUMNS}, ST_AsText(geom) AS geom, ST_AsText(ST_Transform(geom, 3857)) AS g FROM incidents WHERE is_open)
+    `WITH copy AS (SELECT ${COLUMNS}, sphere_id, ST_AsText(geom) AS geom, ST_AsText(g) AS g, x = ST_X(g) AND y = ST_Y(g) AS xy
+                     FROM open_incident_points),
+          open AS (SELECT ${COLUMNS}, (SELECT c.sphere_id FROM categories c WHERE c.id = i.category_id), ST_AsText(geom) AS geom,
+                          ST_AsText(ST_Transform(geom, 3857)) AS g, true AS xy
+                     FROM incidents i WHERE is_open)
      SELECT (SELECT count(*) FROM (SELECT * FROM copy EXCEPT SELECT * FROM open) a)
           + (SELECT count(*) FROM (SELECT * FROM open EXCEPT SELECT * FROM copy) b) AS n`,
   );
@@ -64,6 +67,12 @@ describe('open_incident_points, the map’s copy of the backlog', () => {
       await db.query(`UPDATE incidents SET geom = ST_SetSRID(ST_MakePoint(71.30, 42.87), 4326) WHERE id = $1`, [many[0]]);
       await db.query(`UPDATE incidents SET service_id = (SELECT min(id) FROM services), priority = 1 WHERE id = ANY($1::bigint[])`, [many]);
       await db.query(`UPDATE incidents SET due_at = due_at + interval '1 day' WHERE id = $1`, [many[1]]);
+      // a category moved to another sphere
+      await db.query(
+        `UPDATE categories SET sphere_id = (SELECT min(id) FROM categories WHERE parent_id IS NULL AND id <> categories.sphere_id)
+          WHERE id = (SELECT category_id FROM incidents WHERE id = $1)`,
+        [many[3]],
+      );
       await db.query(`DELETE FROM incidents WHERE id = $1`, [fresh]);
       await db.query(`DELETE FROM incident_events WHERE incident_id = $1`, [many[2]]);
       await db.query(`DELETE FROM incident_reporters WHERE incident_id = $1`, [many[2]]);
@@ -78,7 +87,7 @@ describe('open_incident_points, the map’s copy of the backlog', () => {
   it('is refilled by open_incident_points_rebuild() after a load without triggers', async () => {
     await rolledBack(async (db) => {
       await db.query('DELETE FROM open_incident_points WHERE id % 3 = 0');
-      await db.query(`UPDATE open_incident_points SET status = 'x' WHERE id % 3 = 1`);
+      await db.query(`UPDATE open_incident_points SET status = 'x', sphere_id = NULL, x = 0 WHERE id % 3 = 1`);
       expect(await differences(db)).toBeGreaterThan(0);
       await db.query('SELECT open_incident_points_rebuild()');
       expect(await differences(db)).toBe(0);

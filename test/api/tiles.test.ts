@@ -135,7 +135,7 @@ describe('GET /tiles/incidents/{z}/{x}/{y}.mvt', () => {
     expect(singles + cells.filter((c) => c.properties.count > 1).length).toBe(cells.length);
   });
 
-  it('carries every appeal from zoom 14: a z15 tile holds a known appeal with its properties at its place', async () => {
+  it('carries every appeal from zoom 15: a z15 tile holds a known appeal with its properties at its place', async () => {
     const { rows } = await t.pool.query(
       `SELECT i.id, i.number, c.code AS category, i.status, i.priority, ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat
          FROM incidents i JOIN categories c ON c.id = i.category_id WHERE i.is_open ORDER BY i.id LIMIT 1`,

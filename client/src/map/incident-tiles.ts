@@ -10,7 +10,7 @@ export const CELL_LAYER = 'cells';
 /** Every appeal, from the server's point zoom on. */
 export const POINT_LAYER = 'incidents';
 /** The server's deepest tile with its own content (POINT_MIN_ZOOM); deeper zooms reuse it. */
-export const TILE_MAX_ZOOM = 14;
+export const TILE_MAX_ZOOM = 15;
 
 /**
  * The tiles URL template: absolute (MapLibre fetches tiles in a worker), the incident filters as

@@ -9,6 +9,8 @@ CREATE TABLE open_incident_points (
   number      text NOT NULL,
   type        text NOT NULL,
   category_id integer NOT NULL,
+  -- The category's sphere (categories.sphere_id), so that the map groups by sphere at once.
+  sphere_id   integer,
   channel     text NOT NULL,
   status      text NOT NULL,
   -- Always true; named as in incidents so that the incident filters apply here unchanged.
@@ -19,9 +21,14 @@ CREATE TABLE open_incident_points (
   created_at  timestamptz NOT NULL,
   due_at      timestamptz NOT NULL,
   geom        geometry(Point, 4326) NOT NULL,
-  g           geometry(Point, 3857) NOT NULL
+  -- The point in EPSG:3857: as a geometry for street-level tiles (GiST), and as two plain
+  -- numbers that low-zoom tiles group tens of thousands of rows by without reading geometries.
+  g           geometry(Point, 3857) NOT NULL,
+  x           float8 NOT NULL,
+  y           float8 NOT NULL
 );
 CREATE INDEX open_incident_points_g_gix ON open_incident_points USING gist (g);
+CREATE INDEX open_incident_points_x_idx ON open_incident_points (x);
 
 CREATE FUNCTION open_incident_points_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -29,15 +36,18 @@ BEGIN
     DELETE FROM open_incident_points WHERE id = OLD.id;
   END IF;
   IF TG_OP <> 'DELETE' AND NEW.is_open THEN
-    INSERT INTO open_incident_points (id, number, type, category_id, channel, status, priority, district_id, service_id,
-                                      created_at, due_at, geom, g)
-    VALUES (NEW.id, NEW.number, NEW.type, NEW.category_id, NEW.channel, NEW.status, NEW.priority, NEW.district_id,
-            NEW.service_id, NEW.created_at, NEW.due_at, NEW.geom, ST_Transform(NEW.geom, 3857))
+    INSERT INTO open_incident_points (id, number, type, category_id, sphere_id, channel, status, priority, district_id,
+                                      service_id, created_at, due_at, geom, g, x, y)
+    SELECT NEW.id, NEW.number, NEW.type, NEW.category_id, (SELECT c.sphere_id FROM categories c WHERE c.id = NEW.category_id),
+           NEW.channel, NEW.status, NEW.priority, NEW.district_id, NEW.service_id, NEW.created_at, NEW.due_at, NEW.geom,
+           p.g, ST_X(p.g), ST_Y(p.g)
+      FROM (SELECT ST_Transform(NEW.geom, 3857) AS g) p
     ON CONFLICT (id) DO UPDATE
-      SET number = EXCLUDED.number, type = EXCLUDED.type, category_id = EXCLUDED.category_id, channel = EXCLUDED.channel,
+      SET number = EXCLUDED.number, type = EXCLUDED.type, category_id = EXCLUDED.category_id,
+          sphere_id = EXCLUDED.sphere_id, channel = EXCLUDED.channel,
           status = EXCLUDED.status, priority = EXCLUDED.priority, district_id = EXCLUDED.district_id,
           service_id = EXCLUDED.service_id, created_at = EXCLUDED.created_at, due_at = EXCLUDED.due_at,
-          geom = EXCLUDED.geom, g = EXCLUDED.g;
+          geom = EXCLUDED.geom, g = EXCLUDED.g, x = EXCLUDED.x, y = EXCLUDED.y;
   END IF;
   RETURN NULL;
 END $$;
@@ -64,15 +74,25 @@ END $$;
 CREATE TRIGGER incidents_open_points_truncate AFTER TRUNCATE ON incidents
   FOR EACH STATEMENT EXECUTE FUNCTION open_incident_points_truncate();
 
+-- A category moved to another sphere takes its open appeals with it.
+CREATE FUNCTION open_incident_points_spheres() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE open_incident_points p SET sphere_id = c.sphere_id
+    FROM categories c WHERE c.id = p.category_id AND p.sphere_id IS DISTINCT FROM c.sphere_id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER categories_open_points_sphere AFTER UPDATE OF sphere_id ON categories
+  FOR EACH STATEMENT EXECUTE FUNCTION open_incident_points_spheres();
+
 -- Refills the copy from the appeals: after a load that ran without triggers
 -- (session_replication_role = replica, as the benchmark's bulk history does).
 CREATE FUNCTION open_incident_points_rebuild() RETURNS void LANGUAGE sql AS $$
   DELETE FROM open_incident_points;
-  INSERT INTO open_incident_points (id, number, type, category_id, channel, status, priority, district_id, service_id,
-                                    created_at, due_at, geom, g)
-  SELECT id, number, type, category_id, channel, status, priority, district_id, service_id, created_at, due_at, geom,
-         ST_Transform(geom, 3857)
-    FROM incidents WHERE is_open;
+  INSERT INTO open_incident_points (id, number, type, category_id, sphere_id, channel, status, priority, district_id,
+                                    service_id, created_at, due_at, geom, g, x, y)
+  SELECT i.id, i.number, i.type, i.category_id, c.sphere_id, i.channel, i.status, i.priority, i.district_id, i.service_id,
+         i.created_at, i.due_at, i.geom, i.g, ST_X(i.g), ST_Y(i.g)
+    FROM (SELECT *, ST_Transform(geom, 3857) AS g FROM incidents WHERE is_open) i JOIN categories c ON c.id = i.category_id;
 $$;
 
 SELECT open_incident_points_rebuild();
