@@ -54,8 +54,9 @@ export async function publicIncidentPage(pool: pg.Pool, where: Where, limit: num
 }
 
 /** The number of rows matching `where`. */
-export async function countPublicIncidents(pool: pg.Pool, where: Where): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents i ${where}`, where.values);
+export async function countPublicIncidents(pool: pg.Pool, where: Where, upTo?: number): Promise<number> {
+  const from = upTo === undefined ? `incidents i ${where}` : `(SELECT 1 FROM incidents i ${where} LIMIT ${Math.floor(upTo) + 1}) x`;
+  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from}`, where.values);
   return rows[0].n;
 }
 

@@ -72,8 +72,13 @@ export function decodePageCursor(cursor: string): { after?: RowKey; before?: Row
 }
 
 const COUNT_MAX_AGE_MS = 10_000;
+/**
+ * Beyond this many matches numberMatched is left out (OGC API – Features makes it optional):
+ * counting all of ten million appeals would take a second; clients page on by the next link.
+ */
+export const COUNT_UP_TO = 100_000;
 const COUNT_ENTRIES = 500;
-const counts = new WeakMap<pg.Pool, Map<string, { version: string; at: number; n: number }>>();
+const counts = new WeakMap<pg.Pool, Map<string, { version: string; at: number; n: number | undefined }>>();
 
 /**
  * numberMatched without counting again on every page: a client copying the collection page by
@@ -81,14 +86,15 @@ const counts = new WeakMap<pg.Pool, Map<string, { version: string; at: number; n
  * A count is reused while the incident change counter (migration 004) has not moved, for at
  * most ten seconds.
  */
-async function cachedCount(pool: pg.Pool, w: Where): Promise<number> {
+async function cachedCount(pool: pg.Pool, w: Where): Promise<number | undefined> {
   const key = `${w}|${JSON.stringify(w.values)}`;
   let byKey = counts.get(pool);
   if (!byKey) counts.set(pool, (byKey = new Map()));
   const version = await readChangeCounter(pool);
   const hit = byKey.get(key);
   if (hit && hit.version === version && Date.now() - hit.at < COUNT_MAX_AGE_MS) return hit.n;
-  const n = await countPublicIncidents(pool, w);
+  const counted = await countPublicIncidents(pool, w, COUNT_UP_TO);
+  const n = counted > COUNT_UP_TO ? undefined : counted;
   byKey.delete(key);
   byKey.set(key, { version, at: Date.now(), n });
   if (byKey.size > COUNT_ENTRIES) byKey.delete(byKey.keys().next().value!);

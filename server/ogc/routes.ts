@@ -21,7 +21,7 @@ import {
 } from './collections.ts';
 import { esc, featureTable, type Link, linkList, page, when } from './html.ts';
 import { collapseRepeats, DEFAULT_LIMIT, type Format, formatParam, ItemsQuerySchema, negotiate } from './params.ts';
-import { districtFeature, districtItem, districtItems, incidentItem, incidentItems } from './queries.ts';
+import { COUNT_UP_TO, districtFeature, districtItem, districtItems, incidentItem, incidentItems } from './queries.ts';
 import { z } from 'zod';
 
 const FormatQuery = z.object({ f: z.preprocess(collapseRepeats, formatParam).optional() });
@@ -171,7 +171,7 @@ export function ogcRoutes({ pool }: Deps) {
       const limit = q.limit ?? DEFAULT_LIMIT;
       const base = baseOf(c);
       let features: { id: unknown; geometry: any; properties: Record<string, unknown> }[];
-      let numberMatched: number;
+      let numberMatched: number | undefined;
       let next: Record<string, string | undefined> | null = null;
       let prev: Record<string, string | undefined> | null = null;
       if (id === 'incidents') {
@@ -195,7 +195,7 @@ export function ogcRoutes({ pool }: Deps) {
         const page = await districtItems(pool, { bbox: q.bbox, limit, offset });
         features = page.rows.map(districtFeature);
         numberMatched = page.numberMatched;
-        if (offset + features.length < numberMatched) next = { offset: String(offset + limit) };
+        if (offset + features.length < (numberMatched ?? 0)) next = { offset: String(offset + limit) };
         if (offset > 0) prev = { offset: String(Math.max(0, offset - limit)) };
       }
       const format = fmt(c, q.f);
@@ -245,7 +245,7 @@ export function ogcRoutes({ pool }: Deps) {
           .filter((l) => l.rel === 'prev' || l.rel === 'next')
           .map((l) => `<a href="${esc(l.href)}">${esc(l.title)}</a>`)
           .join('')}</nav>`;
-        const body = `<p>${features.length} of ${numberMatched} features.</p>${nav}${featureTable(features, [...columns], (fid) => `${base}/collections/${id}/items/${fid}?f=html`)}${nav}`;
+        const body = `<p>${features.length} of ${numberMatched ?? `more than ${COUNT_UP_TO.toLocaleString('en')}`} features.</p>${nav}${featureTable(features, [...columns], (fid) => `${base}/collections/${id}/items/${fid}?f=html`)}${nav}`;
         return c.html(
           page(
             COLLECTIONS[id].title,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type pg from 'pg';
+import { BUFFER, EXTENT, MAX_ZOOM } from './tile-sql.ts';
 
 /** A rendered tile as served: the bytes (null when empty), their gzip and an ETag. */
 export interface RenderedTile {
@@ -12,17 +13,38 @@ export interface RenderedTile {
 export interface TileCacheOptions {
   /** Bytes of tiles kept (raw + gzip); the least recently used go first. */
   maxBytes?: number;
-  /** A tile older than this is rendered again even if nothing was seen to change (a safety net). */
+  /**
+   * A tile older than this is rendered again even if nothing was seen to change: the overdue
+   * flag and the heat weight move with the clock alone.
+   */
   ttlMs?: number;
   /** The change counter is read at most this often. */
   checkEveryMs?: number;
   /**
-   * After a change is seen, tiles are not cached for this long. The counter moves when a
-   * writer's statement runs, before it commits: a tile rendered in between would miss the
-   * change and stay stale. Writers commit within milliseconds of their statement.
+   * After the change counter moves, the recorded changes are read on every check for this
+   * long. The counter moves when a writer's statement runs, before it commits; its recorded
+   * positions become visible only at commit, which writers do within milliseconds.
    */
   settleMs?: number;
 }
+
+/** A recorded change (migration 013): a position whose tiles are stale, or null: all of them. */
+export interface TileChange {
+  id: string;
+  lng: number | null;
+  lat: number | null;
+}
+
+/** Where the cache learns about changes to incidents. */
+export interface TileChangeSource {
+  /** The change counter: one cheap read that moves with every statement on incidents. */
+  version(): Promise<string>;
+  /** The changes recorded within the last `ms` milliseconds. */
+  recent(ms: number): Promise<TileChange[]>;
+}
+
+/** More changes than this at once: everything is dropped instead. */
+const MAX_CHANGES_READ = 5000;
 
 /** Compressing pays from about this size on. */
 const GZIP_FROM_BYTES = 512;
@@ -56,29 +78,68 @@ export async function readChangeCounter(pool: pg.Pool): Promise<string> {
   return rows[0].v;
 }
 
+/** The database's change counter and its recorded change positions. */
+export function databaseTileChanges(pool: pg.Pool): TileChangeSource {
+  return {
+    version: () => readChangeCounter(pool),
+    recent: async (ms) =>
+      (
+        await pool.query<TileChange>(
+          `SELECT id::text AS id, lng, lat FROM incident_tile_changes WHERE at > clock_timestamp() - make_interval(secs => $1)
+            ORDER BY id LIMIT ${MAX_CHANGES_READ + 1}`,
+          [ms / 1000],
+        )
+      ).rows,
+  };
+}
+
+/** The tiles (z/x/y) at every zoom whose area, with its point buffer, holds a position. */
+export function tilesAround(lng: number, lat: number, maxZoom = MAX_ZOOM): string[] {
+  const out: string[] = [];
+  const rad = (Math.max(-85.05, Math.min(85.05, lat)) * Math.PI) / 180;
+  const u = (lng + 180) / 360;
+  const v = (1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2;
+  const margin = BUFFER / EXTENT;
+  for (let z = 0; z <= maxZoom; z++) {
+    const n = 2 ** z;
+    const [fx, fy] = [u * n, v * n];
+    const xs = [Math.floor(fx - margin), Math.floor(fx), Math.floor(fx + margin)];
+    const ys = [Math.floor(fy - margin), Math.floor(fy), Math.floor(fy + margin)];
+    for (const x of new Set(xs)) for (const y of new Set(ys)) if (x >= 0 && y >= 0 && x < n && y < n) out.push(`${z}/${x}/${y}`);
+  }
+  return out;
+}
+
 /**
- * An in-process cache of rendered tiles keyed by tile and filters, with concurrent requests
- * for the same missing tile sharing one render. It is emptied when the database's change
- * counter moves (checked at most once a second, on demand) or when `invalidateTiles()` is
- * called, and entries expire after `ttlMs` anyway.
+ * An in-process cache of rendered tiles keyed by `z/x/y|filters`, with concurrent requests for
+ * the same missing tile sharing one render. When the database's change counter moves (checked
+ * at most once a second, on demand), it reads the positions that changed and drops only the
+ * tiles holding them, at every zoom; a change without a position, or `invalidateTiles()`,
+ * empties it. Entries expire after `ttlMs` anyway.
  */
 export class TileCache {
   private readonly entries = new Map<string, { tile: RenderedTile; at: number }>();
+  /** z/x/y -> the keys cached for that tile (one per filter). */
+  private readonly byTile = new Map<string, Set<string>>();
   private readonly pending = new Map<string, Promise<RenderedTile>>();
   private bytes = 0;
   private version: string | null = null;
   private checkedAt = 0;
   private checking: Promise<void> | null = null;
-  /** When a change was last seen; renders started before it + settleMs are not kept. */
-  private changedAt = 0;
-  readonly stats = { hits: 0, misses: 0, clears: 0 };
+  /** Until when recorded changes are read on every check. */
+  private readingUntil = 0;
+  /** Recorded changes already applied, with when they were seen. */
+  private readonly seen = new Map<string, number>();
+  /** Counts drops for changes: a render that saw it move is not kept. */
+  private drops = 0;
+  readonly stats = { hits: 0, misses: 0, clears: 0, dropped: 0 };
   private readonly opts: Required<TileCacheOptions>;
 
   constructor(
-    private readonly readVersion: () => Promise<string>,
+    private readonly changes: TileChangeSource,
     opts: TileCacheOptions = {},
   ) {
-    this.opts = { maxBytes: 64 * 1024 * 1024, ttlMs: 10 * 60_000, checkEveryMs: 1000, settleMs: 2000, ...opts };
+    this.opts = { maxBytes: 64 * 1024 * 1024, ttlMs: 2 * 60_000, checkEveryMs: 1000, settleMs: 10_000, ...opts };
     caches.add(this);
   }
 
@@ -90,27 +151,63 @@ export class TileCache {
 
   clear(): void {
     this.entries.clear();
+    this.byTile.clear();
     this.bytes = 0;
-    this.changedAt = Date.now();
+    this.drops++;
     this.stats.clears++;
   }
 
-  /** Reads the change counter if the last read is older than checkEveryMs; clears on a change. */
+  /** Drops the cached tiles that hold a position, at every zoom. */
+  private drop(lng: number, lat: number): void {
+    for (const tile of tilesAround(lng, lat)) {
+      const keys = this.byTile.get(tile);
+      if (!keys) continue;
+      for (const k of [...keys]) this.remove(k);
+      this.stats.dropped += keys.size;
+    }
+    this.drops++;
+  }
+
+  /** Reads the change counter if the last read is older than checkEveryMs, and applies changes. */
   private async sync(): Promise<void> {
     if (Date.now() - this.checkedAt < this.opts.checkEveryMs) return;
-    this.checking ??= this.readVersion()
-      .then((v) => {
-        this.checkedAt = Date.now();
-        if (this.version !== null && v !== this.version) this.clear();
-        this.version = v;
-      })
-      .finally(() => {
-        this.checking = null;
-      });
+    this.checking ??= this.check().finally(() => {
+      this.checking = null;
+    });
     await this.checking;
   }
 
-  /** The cached tile for `key`, or a fresh render that is kept unless a change is settling. */
+  private async check(): Promise<void> {
+    const v = await this.changes.version();
+    const now = Date.now();
+    this.checkedAt = now;
+    if (this.version === null) {
+      // Nothing was cached before the first read: the changes before it do not matter.
+      this.version = v;
+      return;
+    }
+    if (v !== this.version) {
+      this.version = v;
+      this.readingUntil = now + this.opts.settleMs;
+    }
+    if (now > this.readingUntil) return;
+    let recent: TileChange[];
+    try {
+      recent = await this.changes.recent(this.opts.settleMs + 2 * this.opts.checkEveryMs);
+    } catch {
+      recent = [{ id: 'unreadable', lng: null, lat: null }];
+    }
+    if (recent.length > MAX_CHANGES_READ) recent = [{ id: `many:${v}`, lng: null, lat: null }];
+    for (const c of recent) {
+      if (this.seen.has(c.id)) continue;
+      this.seen.set(c.id, now);
+      if (c.lng === null || c.lat === null) this.clear();
+      else this.drop(c.lng, c.lat);
+    }
+    for (const [id, at] of this.seen) if (now - at > 2 * this.opts.settleMs + 4 * this.opts.checkEveryMs) this.seen.delete(id);
+  }
+
+  /** The cached tile for `key` (`z/x/y|filters`), or a fresh render, kept unless a change overtook it. */
   async get(key: string, render: () => Promise<Uint8Array | null>): Promise<RenderedTile & { cached: boolean }> {
     await this.sync();
     const hit = this.entries.get(key);
@@ -125,11 +222,12 @@ export class TileCache {
     this.stats.misses++;
     let job = this.pending.get(key);
     if (!job) {
-      const startedAt = Date.now();
+      const drops = this.drops;
       job = render()
         .then((bytes) => {
           const tile = renderedTile(bytes);
-          if (startedAt >= this.changedAt + this.opts.settleMs) this.put(key, tile);
+          // A change applied while this rendered may not be in it.
+          if (drops === this.drops) this.put(key, tile);
           return tile;
         })
         .finally(() => this.pending.delete(key));
@@ -141,6 +239,10 @@ export class TileCache {
   private put(key: string, tile: RenderedTile): void {
     this.remove(key);
     this.entries.set(key, { tile, at: Date.now() });
+    const t = tileOfKey(key);
+    let keys = this.byTile.get(t);
+    if (!keys) this.byTile.set(t, (keys = new Set()));
+    keys.add(key);
     this.bytes += size(tile);
     for (const [k] of this.entries) {
       if (this.bytes <= this.opts.maxBytes) break;
@@ -152,6 +254,10 @@ export class TileCache {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
+    const t = tileOfKey(key);
+    const keys = this.byTile.get(t);
+    keys?.delete(key);
+    if (keys && !keys.size) this.byTile.delete(t);
     this.bytes -= size(e.tile);
   }
 
@@ -159,3 +265,6 @@ export class TileCache {
     return this.entries.size;
   }
 }
+
+/** The z/x/y part of a cache key. */
+const tileOfKey = (key: string) => key.split('|', 1)[0];

@@ -5,7 +5,7 @@ import type { AppEnv, Deps } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { type IncidentFilter, IncidentFilterSchema } from '../incidents/filters.ts';
 import { validQuery } from '../validate.ts';
-import { readChangeCounter, TileCache, type TileCacheOptions } from './cache.ts';
+import { databaseTileChanges, TileCache, type TileCacheOptions } from './cache.ts';
 import { renderIncidentTile, tileEncoder } from './render.ts';
 import { isValidTile, MAX_ZOOM } from './tile-sql.ts';
 
@@ -34,7 +34,7 @@ export function filterKey(f: IncidentFilter): string {
  * filters (the map's `v`, bumped on live changes so browsers fetch afresh) are ignored.
  */
 export function tileRoutes({ pool }: Deps, cacheOptions?: TileCacheOptions) {
-  const cache = new TileCache(() => readChangeCounter(pool), cacheOptions);
+  const cache = new TileCache(databaseTileChanges(pool), cacheOptions);
   return new Hono<AppEnv>()
     .use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
     .get(TILE_PATH, validQuery(IncidentFilterSchema), async (c) => {

@@ -5,7 +5,8 @@
  * deadline, reporter, audit row and duplicate check) through the real app on a fresh database
  * with the 3,000-appeal demo history the API tests use: `count` POSTs one after another, then
  * `count` more `concurrency` at a time; then GET /api/control (risk for every open appeal).
- * `--profile` also prints the time of each statement a serial intake sends.
+ * `--profile` also prints the time of each statement a serial intake sends; `--database URL`
+ * runs on an existing database (the appeals it adds stay).
  * PGlite: a temporary data folder. PostgreSQL: a temporary database on the server at
  * BENCH_DATABASE_URL (default postgres://postgres:postgres@127.0.0.1:5432/postgres), dropped after.
  */
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     count: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '8' },
     profile: { type: 'boolean', default: false },
+    /** An existing database (e.g. the 10M bench database) instead of a fresh one; kept afterwards. */
+    database: { type: 'string' },
   },
 });
 
@@ -53,6 +56,7 @@ const count = Number(values.count);
 const concurrency = Number(values.concurrency);
 
 async function open(): Promise<{ url: string; close: () => Promise<void> }> {
+  if (values.database) return { url: values.database, close: async () => undefined };
   if (values.engine === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'jardem-bench-'));
     const db = await startEmbeddedDatabase(dir);
@@ -82,7 +86,7 @@ async function main() {
   const pool = createPool(db.url, 10);
   try {
     const t0 = Date.now();
-    await prepareDatabase(pool, { city: 'taraz', demo: true, demoCount: 3000, seed: 42 });
+    if (!values.database) await prepareDatabase(pool, { city: 'taraz', demo: true, demoCount: 3000, seed: 42 });
     console.log(`${values.engine}: database ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const app = createApp({
       pool,
@@ -139,6 +143,8 @@ async function main() {
     }
 
     const parallel: number[] = [];
+    profile.clear();
+    profiling = values.profile;
     const p0 = performance.now();
     let left = count;
     await Promise.all(
@@ -147,9 +153,17 @@ async function main() {
       }),
     );
     const pTotal = performance.now() - p0;
+    profiling = false;
     console.log(
       `  ${count} POSTs ${concurrency} at a time: ${(pTotal / 1000).toFixed(2)} s (${((count / pTotal) * 1000).toFixed(0)}/s); ${stats(parallel)}`,
     );
+
+    if (values.profile) {
+      console.log(`  time per POST in each statement, ${concurrency} at a time (ms, statements per POST, text):`);
+      for (const [text, e] of [...profile].sort((a, b) => b[1].ms - a[1].ms)) {
+        console.log(`    ${(e.ms / count).toFixed(2).padStart(6)}  ×${(e.n / count).toFixed(2)}  ${text}`);
+      }
+    }
 
     const adminLogin = await app.request('/api/auth/login', {
       method: 'POST',

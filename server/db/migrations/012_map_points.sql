@@ -52,8 +52,18 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- New appeals: one statement for all the rows a statement inserted (intake commits in groups).
+CREATE FUNCTION open_incident_points_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO open_incident_points (id, number, type, category_id, sphere_id, channel, status, priority, district_id,
+                                    service_id, created_at, due_at, geom, g, x, y)
+  SELECT n.id, n.number, n.type, n.category_id, c.sphere_id, n.channel, n.status, n.priority, n.district_id, n.service_id,
+         n.created_at, n.due_at, n.geom, n.g, ST_X(n.g), ST_Y(n.g)
+    FROM (SELECT *, ST_Transform(geom, 3857) AS g FROM new_rows WHERE is_open) n JOIN categories c ON c.id = n.category_id;
+  RETURN NULL;
+END $$;
 CREATE TRIGGER incidents_open_points_insert AFTER INSERT ON incidents
-  FOR EACH ROW WHEN (NEW.is_open) EXECUTE FUNCTION open_incident_points_sync();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION open_incident_points_insert();
 -- Only changes the copy holds: a comment or a rating leaves it alone.
 CREATE TRIGGER incidents_open_points_update AFTER UPDATE ON incidents
   FOR EACH ROW WHEN ((OLD.is_open OR NEW.is_open) AND
