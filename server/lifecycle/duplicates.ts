@@ -34,9 +34,9 @@ export interface DuplicateQuery {
 /**
  * Open appeals of the same category or sphere near a point, nearest first: within the
  * category's duplicate radius (metres, geography) and created within its duplicate window
- * (hours). A bounding box in degrees around the point (widened for the latitude) lets the
- * partial GiST index on open appeals' geometry pick the candidates; ST_DWithin on geography
- * then keeps the exact ones. `exclude` leaves out the appeal being registered.
+ * (hours). Candidates come from the backlog's narrow copy (open_incident_points): a box in Web
+ * Mercator around the point (metres stretched by 1 / cos(latitude)) picks them from its GiST
+ * index; ST_DWithin on geography then keeps the exact ones. `exclude` leaves out the appeal being registered.
  */
 export async function findDuplicates(
   db: Db,
@@ -55,27 +55,28 @@ export async function findDuplicates(
 export async function findDuplicatesMany(db: Db, queries: DuplicateQuery[]): Promise<DuplicateCandidate[][]> {
   const { rows } = await db.query<DuplicateCandidate & { ord: string }>(
     `WITH q AS (
-       SELECT q.ord, q.lng, q.lat, coalesce(q.exclude, 0) AS exclude, k.id AS cat, k.sphere_id,
-              k.duplicate_radius_m AS r, k.duplicate_window_h AS h, ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326) AS g
+       SELECT q.ord, q.lat, coalesce(q.exclude, 0) AS exclude, k.id AS cat, k.sphere_id,
+              k.duplicate_radius_m AS r, k.duplicate_window_h AS h, p.g, ST_Transform(p.g, 3857) AS m
          FROM unnest($1::int[], $2::float8[], $3::float8[], $4::bigint[]) WITH ORDINALITY q(cat, lng, lat, exclude, ord)
          JOIN categories k ON k.id = q.cat
+        CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326) AS g) p
      )
-     SELECT q.ord, d.*
+     SELECT q.ord, i.id, i.number, c.code AS category, d.same_category, i.status, i.description, i.address,
+            i.reporter_count, i.created_at, d.distance_m, ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat
        FROM q CROSS JOIN LATERAL (
-         SELECT i.id, i.number, c.code AS category, (i.category_id = q.cat) AS same_category, i.status, i.description,
-                i.address, i.reporter_count, i.created_at,
-                round(ST_Distance(i.geom::geography, q.g::geography)::numeric, 1)::float8 AS distance_m,
-                ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat
-           FROM incidents i JOIN categories c ON c.id = i.category_id
-          WHERE i.is_open
-            AND i.geom && ST_Expand(q.g, q.r * 1.01 / (111320 * cos(radians(q.lat))), q.r * 1.01 / 110540)
-            AND ST_DWithin(i.geom::geography, q.g::geography, q.r)
-            AND (i.category_id = q.cat OR c.sphere_id = q.sphere_id)
-            AND i.created_at >= now() - make_interval(hours => q.h)
-            AND i.id <> q.exclude
-            AND NOT (i.id > q.exclude AND i.id = ANY(array_remove($4::bigint[], NULL)))
-          ORDER BY distance_m, i.id
+         SELECT o.id, (o.category_id = q.cat) AS same_category,
+                round(ST_Distance(o.geom::geography, q.g::geography)::numeric, 1)::float8 AS distance_m
+           FROM open_incident_points o
+          WHERE o.g && ST_Expand(q.m, q.r * 1.01 / cos(radians(q.lat)))
+            AND ST_DWithin(o.geom::geography, q.g::geography, q.r)
+            AND (o.category_id = q.cat OR o.sphere_id = q.sphere_id)
+            AND o.created_at >= now() - make_interval(hours => q.h)
+            AND o.id <> q.exclude
+            AND NOT (o.id > q.exclude AND o.id = ANY(array_remove($4::bigint[], NULL)))
+          ORDER BY distance_m, o.id
           LIMIT ${MAX_DUPLICATES}) d
+       JOIN incidents i ON i.id = d.id
+       JOIN categories c ON c.id = i.category_id
       ORDER BY q.ord, d.distance_m, d.id`,
     [queries.map((q) => q.categoryId), queries.map((q) => q.lng), queries.map((q) => q.lat), queries.map((q) => q.exclude ?? null)],
   );

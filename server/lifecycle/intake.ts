@@ -88,6 +88,13 @@ interface IntakeJob {
 
 /** At most this many appeals are registered in one transaction. */
 export const MAX_INTAKE_BATCH = 200;
+/** How long a group waits for company when the last group was a crowd, milliseconds. */
+const GATHER_MS = 2;
+/**
+ * Groups whose transactions run at once: while one waits on the disk for its commit, the next
+ * resolves districts and claims keys (they meet only at the rollup rows, in key order).
+ */
+const IN_FLIGHT = 2;
 
 /**
  * Registers appeals in groups (group commit): while one group's transaction runs, appeals that
@@ -96,7 +103,11 @@ export const MAX_INTAKE_BATCH = 200;
  */
 class IntakeQueue {
   private waiting: IntakeJob[] = [];
-  private running = false;
+  /** Groups whose transaction runs now. */
+  private running = 0;
+  /** The size of the last group, and until when the next one waits for company (0: not waiting). */
+  private lastSize = 0;
+  private gatherUntil = 0;
   constructor(private readonly pool: pg.Pool) {}
 
   submit(job: Omit<IntakeJob, 'resolve' | 'reject'>): Promise<{ body: IntakeResult; replayed: boolean }> {
@@ -107,7 +118,20 @@ class IntakeQueue {
   }
 
   private next(): void {
-    if (this.running || !this.waiting.length) return;
+    if (this.running >= IN_FLIGHT || !this.waiting.length) return;
+    // Under load the callers answered with the last group send their next appeals a moment
+    // later: a short wait lets them join this group instead of trailing it one by one. A lone
+    // appeal (the last group was one) goes at once.
+    if (this.lastSize > 1 && this.waiting.length < this.lastSize) {
+      const now = performance.now();
+      if (this.gatherUntil === 0) {
+        this.gatherUntil = now + GATHER_MS;
+        setTimeout(() => this.next(), GATHER_MS);
+        return;
+      }
+      if (now < this.gatherUntil - 0.1) return;
+    }
+    this.gatherUntil = 0;
     // A key used twice in one group would see its own unfinished claim: the later one waits.
     const batch: IntakeJob[] = [];
     const later: IntakeJob[] = [];
@@ -121,9 +145,10 @@ class IntakeQueue {
       }
     }
     this.waiting = later;
-    this.running = true;
+    this.lastSize = batch.length;
+    this.running++;
     void this.run(batch).finally(() => {
-      this.running = false;
+      this.running--;
       this.next();
     });
   }
