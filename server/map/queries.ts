@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter } from '../incidents/filters.ts';
+import { onlyOpen } from '../incidents/queries.ts';
 
 /** Cluster cells are about this many screen pixels wide at the requested zoom. */
 export const CELL_PX = 64;
@@ -14,18 +15,22 @@ export function cellDegrees(zoom: number): number {
  * Appeals aggregated on a grid for the map: per cell the count, the mean position, the sum of
  * heat weights (priority and age) and the mix of spheres. A cell with one appeal carries its id
  * and category. The client never downloads every point at city scale; the cost follows the
- * matching appeals (by default the open ones, from their partial index), not the history.
+ * matching appeals (by default the open ones, from the backlog's narrow copy), not the history.
  */
 export async function clusters(pool: pg.Pool, catalog: Catalog, filter: IncidentFilter, zoom: number) {
-  const w = incidentConditions(filter.status ? filter : { ...filter, status: ['open'] }, catalog);
+  const f = filter.status ? filter : { ...filter, status: ['open' as const] };
+  const w = incidentConditions(f, catalog);
+  // Open appeals without a text search: from the backlog's narrow copy, which knows each sphere.
+  const source = onlyOpen(f) && !f.q ? 'open_incident_points i' : 'incidents i JOIN categories c ON c.id = i.category_id';
+  const sphere = onlyOpen(f) && !f.q ? 'i.sphere_id' : 'c.sphere_id';
   const cell = w.param(cellDegrees(zoom));
   const { rows } = await pool.query(
     `WITH pts AS (
        SELECT floor(ST_X(i.geom) / ${cell})::int AS gx, floor(ST_Y(i.geom) / ${cell})::int AS gy,
-              c.sphere_id, i.id, ST_X(i.geom) AS x, ST_Y(i.geom) AS y,
+              ${sphere} AS sphere_id, i.id, ST_X(i.geom) AS x, ST_Y(i.geom) AS y,
               -- heat weight: priority 1 (critical) weighs 4, priority 4 weighs 1; age adds up to +300 % over 30 days
               (5 - i.priority) * (1 + least(date_part('epoch', now() - i.created_at) / 86400.0, 30) / 10) AS weight
-         FROM incidents i JOIN categories c ON c.id = i.category_id
+         FROM ${source}
          ${w}
      ), by_sphere AS (
        SELECT gx, gy, sphere_id, count(*)::int AS n, sum(x) AS sx, sum(y) AS sy, sum(weight) AS sw, min(id) AS any_id

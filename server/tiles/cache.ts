@@ -139,7 +139,7 @@ export class TileCache {
     private readonly changes: TileChangeSource,
     opts: TileCacheOptions = {},
   ) {
-    this.opts = { maxBytes: 64 * 1024 * 1024, ttlMs: 2 * 60_000, checkEveryMs: 1000, settleMs: 10_000, ...opts };
+    this.opts = { maxBytes: 32 * 1024 * 1024, ttlMs: 2 * 60_000, checkEveryMs: 1000, settleMs: 10_000, ...opts };
     caches.add(this);
   }
 

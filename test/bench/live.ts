@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { prepareDatabase } from '../../server/boot.ts';
 import { createPool } from '../../server/db/pool.ts';
+import { SERVER_ARGS } from './server-command.ts';
 
 const { values } = parseArgs({
   options: {
@@ -104,7 +105,7 @@ class Client {
 }
 
 const db = await database();
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+const server = spawn(process.execPath, SERVER_ARGS, {
   env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'warn', JARDEM_DEMO: 'false' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });

@@ -25,6 +25,7 @@ import pg from 'pg';
 import { prepareDatabase } from '../../server/boot.ts';
 import { createPool } from '../../server/db/pool.ts';
 import { DEMO_PASSWORD } from '../../server/users.ts';
+import { SERVER_ARGS } from './server-command.ts';
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +58,7 @@ const pool = createPool(dbUrl, 2);
 console.log(`Preparing ${dbName} with 5,000 demo appeals...`);
 await prepareDatabase(pool, { city: 'taraz', demo: true, demoCount: 5000, seed: 7 });
 
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+const server = spawn(process.execPath, SERVER_ARGS, {
   env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), LOG_LEVEL: 'warn', JARDEM_DEMO: 'true', JARDEM_DEMO_COUNT: '0' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });

@@ -32,6 +32,7 @@ import { summary } from '../../server/stats/queries.ts';
 import { renderIncidentTile } from '../../server/tiles/render.ts';
 import { DEMO_PASSWORD } from '../../server/users.ts';
 import { ensureBulkHistory } from './bulk.ts';
+import { SERVER_ARGS } from './server-command.ts';
 
 const { values } = parseArgs({
   options: {
@@ -164,7 +165,7 @@ function rssOf(pid: number): number {
 }
 
 async function startServer(port: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     env: {
       ...process.env,
       DATABASE_URL: url,
