@@ -204,7 +204,7 @@ describe('control room /', () => {
       [lng, lat],
     );
     await waitForMapIdle(page);
-    expect(tiles.some((u) => u.startsWith('/tiles/incidents/14/'))).toBe(true);
+    expect(tiles.some((u) => u.startsWith('/tiles/incidents/15/'))).toBe(true);
     const points = await rendered(page, 'incident-points');
     expect(points.length).toBeGreaterThan(0);
     const target = points.find((p) => p.properties.id === list.features[0].properties.id) ?? points[0];
