@@ -185,8 +185,8 @@ describeRoute('GET', '/api/exports/incidents.geojson', {
 describeRoute('GET', `/tiles${TILE_PATH}`, {
   summary: 'Vector tile of appeals (Mapbox Vector Tile)',
   description:
-    'Below zoom 14 layer `cells`: an 8×8 grid per tile, each cell a point with `count`, `overdue`, the dominant `sphere`, the per-sphere `mix` ' +
-    '("code:n,code:n"), the heat `weight` and, for a cell of one appeal, its `id`. From zoom 14 layer `incidents`: every appeal with id, number, ' +
+    'Below zoom 15 layer `cells`: an 8×8 grid per tile, each cell a point with `count`, `overdue`, the dominant `sphere`, the per-sphere `mix` ' +
+    '("code:n,code:n"), the heat `weight` and, for a cell of one appeal, its `id`. From zoom 15 layer `incidents`: every appeal with id, number, ' +
     'category, sphere, status, priority, overdue, weight. Filters as in GET /api/incidents; default status=open; other parameters are ignored. ' +
     'ETag and a short max-age; 204 for an empty tile.',
   tag: 'tiles',

@@ -27,9 +27,9 @@ export function filterKey(f: IncidentFilter): string {
 
 /**
  * GET /tiles/incidents/{z}/{x}/{y}.mvt?<incident filters> (default: open appeals). Below zoom
- * 14 the layer `cells` holds grid cells with `count`, `overdue`, the dominant `sphere`, the
+ * 15 the layer `cells` holds grid cells with `count`, `overdue`, the dominant `sphere`, the
  * per-sphere `mix` ("code:n,code:n"), the heat `weight` and, for a cell of one appeal, its `id`;
- * from 14 on the layer `incidents` holds every appeal with id, number, category, sphere, status,
+ * from 15 on the layer `incidents` holds every appeal with id, number, category, sphere, status,
  * priority, overdue and weight. An empty tile is 204 No Content. Query parameters other than the
  * filters (the map's `v`, bumped on live changes so browsers fetch afresh) are ignored.
  */
