@@ -62,11 +62,20 @@ export async function purgeSecurityRows(pool: pg.Pool): Promise<number> {
   return (sessions.rowCount ?? 0) + (failures.rowCount ?? 0);
 }
 
+/**
+ * Drops recorded tile changes older than an hour: tile caches read only the last seconds of
+ * them (server/tiles/cache.ts), and their entries expire within minutes anyway.
+ */
+export async function purgeTileChanges(pool: pg.Pool): Promise<number> {
+  const { rowCount } = await pool.query(`DELETE FROM incident_tile_changes WHERE at < now() - interval '1 hour'`);
+  return rowCount ?? 0;
+}
+
 /** The periodic work of the lifecycle; failures are logged and retried on the next run. */
 export async function runHousekeeping(pool: pg.Pool): Promise<void> {
   try {
     const closed = await closeExpiredResolved(pool);
-    const purged = (await purgeIdempotencyKeys(pool)) + (await purgeSecurityRows(pool));
+    const purged = (await purgeIdempotencyKeys(pool)) + (await purgeSecurityRows(pool)) + (await purgeTileChanges(pool));
     if (closed || purged) log.info({ closed, purged }, 'lifecycle housekeeping');
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'lifecycle housekeeping failed; will retry');

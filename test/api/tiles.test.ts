@@ -1,7 +1,9 @@
 import { VectorTile } from '@mapbox/vector-tile';
+import type pg from 'pg';
 import { PbfReader } from 'pbf';
 import { describe, expect, it } from 'vitest';
 import { getCatalog } from '../../server/catalog.ts';
+import { purgeTileChanges } from '../../server/lifecycle/housekeeping.ts';
 import { renderIncidentTile, tileEncoder } from '../../server/tiles/render.ts';
 import { EXTENT } from '../../server/tiles/tile-sql.ts';
 import { testApp } from '../helpers/app.ts';
@@ -278,6 +280,11 @@ describe('GET /tiles/incidents/{z}/{x}/{y}.mvt', () => {
         { lng: 71.31, lat: 42.88 },
         { lng: 71.31, lat: 42.88 },
       ]);
+      // Housekeeping drops what is older than an hour and keeps the rest.
+      await db.query(`INSERT INTO incident_tile_changes (at, lng, lat) VALUES (now() - interval '2 hours', 1, 1)`);
+      expect(await purgeTileChanges(db as unknown as pg.Pool)).toBeGreaterThanOrEqual(1);
+      expect((await since()).filter((r) => r.lng === 1)).toEqual([]);
+      expect(await since()).toHaveLength(5);
       await db.query(`SET LOCAL jardem.bulk_load = 'on'`);
       await db.query(`UPDATE incidents SET priority = priority WHERE id IN (SELECT id FROM incidents LIMIT 3)`);
       expect((await since()).at(-1)).toEqual({ lng: null, lat: null });
