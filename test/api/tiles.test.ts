@@ -285,6 +285,12 @@ describe('GET /tiles/incidents/{z}/{x}/{y}.mvt', () => {
       expect(await purgeTileChanges(db as unknown as pg.Pool)).toBeGreaterThanOrEqual(1);
       expect((await since()).filter((r) => r.lng === 1)).toEqual([]);
       expect(await since()).toHaveLength(5);
+      // A statement touching more appeals than the limit records "everywhere", once.
+      await db.query(`CREATE OR REPLACE FUNCTION incident_tile_changes_limit() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 2'`);
+      await db.query(`UPDATE incidents SET priority = priority WHERE id IN (SELECT id FROM incidents ORDER BY id LIMIT 3)`);
+      expect((await since()).slice(5)).toEqual([{ lng: null, lat: null }]);
+      await db.query(`UPDATE incidents SET priority = priority WHERE id IN (SELECT id FROM incidents ORDER BY id LIMIT 2)`);
+      expect(await since()).toHaveLength(8);
       await db.query(`SET LOCAL jardem.bulk_load = 'on'`);
       await db.query(`UPDATE incidents SET priority = priority WHERE id IN (SELECT id FROM incidents LIMIT 3)`);
       expect((await since()).at(-1)).toEqual({ lng: null, lat: null });

@@ -14,36 +14,27 @@ CREATE INDEX incident_tile_changes_at_idx ON incident_tile_changes (at);
 -- Beyond this many rows in one statement, one "everywhere" row instead.
 CREATE FUNCTION incident_tile_changes_limit() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 5000';
 
-CREATE FUNCTION incident_tile_changes_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One function for the three statement triggers: the transition tables a statement has
+-- (new_rows for insert and update, old_rows for update and delete), read only where they exist.
+CREATE FUNCTION incident_tile_changes_record() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  touched bigint;
 BEGIN
-  IF coalesce(current_setting('jardem.bulk_load', true), '') = 'on'
-     OR (SELECT count(*) FROM new_rows) > incident_tile_changes_limit() THEN
-    INSERT INTO incident_tile_changes (lng, lat) VALUES (NULL, NULL);
+  IF TG_OP = 'DELETE' THEN
+    SELECT count(*) INTO touched FROM old_rows;
   ELSE
-    INSERT INTO incident_tile_changes (lng, lat) SELECT ST_X(geom), ST_Y(geom) FROM new_rows;
+    SELECT count(*) INTO touched FROM new_rows;
   END IF;
-  RETURN NULL;
-END $$;
-
-CREATE FUNCTION incident_tile_changes_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF coalesce(current_setting('jardem.bulk_load', true), '') = 'on'
-     OR (SELECT count(*) FROM new_rows) > incident_tile_changes_limit() THEN
+  IF touched > incident_tile_changes_limit() OR coalesce(current_setting('jardem.bulk_load', true), '') = 'on' THEN
     INSERT INTO incident_tile_changes (lng, lat) VALUES (NULL, NULL);
-  ELSE
+  ELSIF TG_OP = 'INSERT' THEN
+    INSERT INTO incident_tile_changes (lng, lat) SELECT ST_X(geom), ST_Y(geom) FROM new_rows;
+  ELSIF TG_OP = 'UPDATE' THEN
     -- The new position of every changed row, and the old one of a row that moved.
     INSERT INTO incident_tile_changes (lng, lat)
     SELECT ST_X(n.geom), ST_Y(n.geom) FROM new_rows n
     UNION ALL
     SELECT ST_X(o.geom), ST_Y(o.geom) FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE NOT ST_Equals(o.geom, n.geom);
-  END IF;
-  RETURN NULL;
-END $$;
-
-CREATE FUNCTION incident_tile_changes_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF (SELECT count(*) FROM old_rows) > incident_tile_changes_limit() THEN
-    INSERT INTO incident_tile_changes (lng, lat) VALUES (NULL, NULL);
   ELSE
     INSERT INTO incident_tile_changes (lng, lat) SELECT ST_X(geom), ST_Y(geom) FROM old_rows;
   END IF;
@@ -57,10 +48,10 @@ BEGIN
 END $$;
 
 CREATE TRIGGER incidents_tile_changes_insert AFTER INSERT ON incidents
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION incident_tile_changes_insert();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION incident_tile_changes_record();
 CREATE TRIGGER incidents_tile_changes_update AFTER UPDATE ON incidents
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION incident_tile_changes_update();
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION incident_tile_changes_record();
 CREATE TRIGGER incidents_tile_changes_delete AFTER DELETE ON incidents
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION incident_tile_changes_delete();
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION incident_tile_changes_record();
 CREATE TRIGGER incidents_tile_changes_truncate AFTER TRUNCATE ON incidents
   FOR EACH STATEMENT EXECUTE FUNCTION incident_tile_changes_truncate();
