@@ -243,7 +243,10 @@ async function registerBatch(pool: pg.Pool, jobs: IntakeJob[]): Promise<Outcome[
 
     // Idempotency keys: claimed for the group at once; a key already there is a replay (same
     // request) or a refusal (another request). A concurrent claim of the same key waits here.
-    const keyed = live().filter(({ j }) => j.idempotencyKey !== undefined && j.user.id !== null);
+    // In one order for every group, so that two groups in flight never wait on each other's keys.
+    const keyed = live()
+      .filter(({ j }) => j.idempotencyKey !== undefined && j.user.id !== null)
+      .sort((a, b) => a.j.user.id! - b.j.user.id! || (a.j.idempotencyKey! < b.j.idempotencyKey! ? -1 : 1));
     if (keyed.length) {
       const claimed = await db.query<{ user_id: number; key: string }>(
         `INSERT INTO idempotency_keys (user_id, key, request_hash)
