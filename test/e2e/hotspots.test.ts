@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, testContext, waitForMapIdle } from '../helpers/browser.ts';
 
 interface HotFeature {
   properties: { id: string; count: number; class: string; z: number | null };
@@ -22,7 +22,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'ru-RU' });
+  context = await testContext(browser, { viewport: { width: 1920, height: 1080 }, locale: 'ru-RU' });
   context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
   page = await context.newPage();
 });
@@ -31,18 +31,6 @@ afterAll(async () => {
   await context?.close();
   await browser?.close();
 });
-
-async function waitForMapIdle(p: Page) {
-  await p.waitForSelector('[data-map-loaded="true"]', { timeout: 45_000 });
-  await p.waitForFunction(
-    () => {
-      const map = (window as unknown as { __jardemMap?: { loaded(): boolean; isMoving(): boolean } }).__jardemMap;
-      return !!map && map.loaded() && !map.isMoving();
-    },
-    undefined,
-    { timeout: 30_000 },
-  );
-}
 
 /** The last 30 days as the page computes them (bare dates in the city, UTC+5). */
 function last30(): { from: string; to: string } {

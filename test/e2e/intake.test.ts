@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, testContext, waitForMapIdle } from '../helpers/browser.ts';
 
 interface MetaCategory {
   code: string;
@@ -30,7 +30,7 @@ let createdId = 0;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'ru-RU' });
+  context = await testContext(browser, { viewport: { width: 1600, height: 1000 }, locale: 'ru-RU' });
   context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
   const res = await context.request.post(`${baseUrl}/api/auth/login`, { data: { login: 'dispatcher', password: 'jardem-demo' } });
   expect(res.status()).toBe(200);
@@ -40,18 +40,6 @@ afterAll(async () => {
   await context?.close();
   await browser?.close();
 });
-
-async function waitForMapIdle(page: Page) {
-  await page.waitForSelector('[data-map-loaded="true"]', { timeout: 45_000 });
-  await page.waitForFunction(
-    () => {
-      const map = (window as unknown as { __jardemMap?: { loaded(): boolean; isMoving(): boolean } }).__jardemMap;
-      return !!map && map.loaded() && !map.isMoving();
-    },
-    undefined,
-    { timeout: 30_000 },
-  );
-}
 
 /** Clicks the map at [lng, lat] (projected by the page's own map). */
 async function clickMapAt(page: Page, lng: number, lat: number) {
@@ -98,7 +86,7 @@ async function districtPoint(): Promise<MetaDistrict> {
 
 describe('intake', () => {
   it('asks for sign-in when not signed in as a dispatcher', async () => {
-    const anon = await browser.newContext({ locale: 'ru-RU' });
+    const anon = await testContext(browser, { locale: 'ru-RU' });
     const page = await anon.newPage();
     await page.goto(`${baseUrl}/intake`);
     await page.getByTestId('intake-signin').waitFor({ timeout: 30_000 });
@@ -220,7 +208,7 @@ describe('intake', () => {
 
 describe('executor queue', () => {
   it('lists the service’s open appeals, overdue first, and takes one', async () => {
-    const exec = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'ru-RU' });
+    const exec = await testContext(browser, { viewport: { width: 1600, height: 1000 }, locale: 'ru-RU' });
     exec.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
     const login = await exec.request.post(`${baseUrl}/api/auth/login`, { data: { login: 'executor', password: 'jardem-demo' } });
     expect(login.status()).toBe(200);

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { canvasVariety, launchBrowser } from '../helpers/browser.ts';
+import { canvasVariety, launchBrowser, testContext, waitForMapIdle } from '../helpers/browser.ts';
 
 interface DistrictFeature {
   properties: { code: string; name: { kk: string; ru: string; en: string }; count: number; overdue: number; per10k: number | null };
@@ -37,18 +37,6 @@ async function open(path: string, page?: Page): Promise<Page> {
   await page.waitForSelector('[data-map-loaded="true"]', { timeout: 45_000 });
   await waitForMapIdle(page);
   return page;
-}
-
-async function waitForMapIdle(page: Page) {
-  await page.waitForFunction(
-    () => {
-      const map = (window as unknown as { __jardemMap?: { loaded(): boolean; isMoving(): boolean; areTilesLoaded(): boolean } })
-        .__jardemMap;
-      return !!map && map.loaded() && !map.isMoving() && map.areTilesLoaded();
-    },
-    undefined,
-    { timeout: 30_000 },
-  );
 }
 
 /** The counts shown in the ranking panel, by district code. */
@@ -125,7 +113,7 @@ async function hasLayer(page: Page, id: string): Promise<boolean> {
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'ru-RU' });
+  context = await testContext(browser, { viewport: { width: 1920, height: 1080 }, locale: 'ru-RU' });
   context.on('weberror', (e) => pageErrors.push(e.error().message));
   mkdirSync(SHOTS, { recursive: true });
 });
@@ -455,7 +443,7 @@ describe('district drill-down /districts/:code', () => {
 
 describe('sign-in', () => {
   it('signs in from the header, shows the role, and signs out', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const ctx = await testContext(browser, { viewport: { width: 1920, height: 1080 } });
     const page = await ctx.newPage();
     await page.goto(`${baseUrl}/`);
     await page.getByRole('button', { name: 'Войти' }).first().click();

@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, testContext, waitForMapIdle } from '../helpers/browser.ts';
 import { buildClientIfNeeded, freePort, startServer, type RunningServer } from '../helpers/server.ts';
 
 const SHOTS = '.tmp';
@@ -21,7 +21,6 @@ let server: RunningServer;
 let base: string;
 let browser: Browser;
 let context: BrowserContext;
-let wall: Page;
 let dispatcher: string;
 let admin: string;
 const pageErrors: string[] = [];
@@ -82,19 +81,6 @@ async function waitForStatus(page: Page, status: string, timeout = 60_000) {
   await page.waitForSelector(`[data-testid="wall-connection"][data-status="${status}"]`, { timeout });
 }
 
-async function waitForMapIdle(page: Page) {
-  await page.waitForSelector('[data-map-loaded="true"]', { timeout: 60_000 });
-  await page.waitForFunction(
-    () => {
-      const map = (window as unknown as { __jardemMap?: { loaded(): boolean; isMoving(): boolean; areTilesLoaded(): boolean } })
-        .__jardemMap;
-      return !!map && map.loaded() && !map.isMoving() && map.areTilesLoaded();
-    },
-    undefined,
-    { timeout: 30_000 },
-  );
-}
-
 /** A wall page signed in with a fresh display token; `marker` proves later that it never reloaded. */
 async function openWall(query: string, viewport = { width: 1920, height: 1080 }): Promise<Page> {
   const { url } = await issueDisplayToken(`e2e ${query}`);
@@ -118,7 +104,7 @@ beforeAll(async () => {
   base = server.baseUrl;
   [admin, dispatcher] = await Promise.all([login('admin'), login('dispatcher')]);
   browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1, locale: 'ru-RU' });
+  context = await testContext(browser, { viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1, locale: 'ru-RU' });
   context.on('weberror', (e) => pageErrors.push(e.error().message));
 });
 
@@ -128,9 +114,28 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
+// Each test opens its own wall and closes it, so that none depends on what an earlier one left.
+const open = new Set<Page>();
+async function freshWall(query = 'rotate=0', viewport?: { width: number; height: number }): Promise<Page> {
+  const page = await openWall(query, viewport);
+  open.add(page);
+  return page;
+}
+
+afterEach(async () => {
+  for (const page of open) await page.close();
+  open.clear();
+  // no uncaught error in any page of the test
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+/** Waits until the ticker holds `n` items (it keeps a bounded number). */
+const tickerHolds = (page: Page, n: number) =>
+  page.waitForFunction((k) => document.querySelectorAll('[data-testid="wall-ticker-item"]').length >= k, n, { timeout: 10_000 });
+
 describe('wall display', () => {
   it('signs in with a display token and takes the token out of the address bar', async () => {
-    wall = await openWall('rotate=0');
+    const wall = await freshWall();
     expect(new URL(wall.url()).searchParams.has('token')).toBe(false);
     expect(new URL(wall.url()).searchParams.get('rotate')).toBe('0');
     const cookies = await context.cookies(base);
@@ -142,6 +147,7 @@ describe('wall display', () => {
   });
 
   it('shows a new appeal in the ticker and the KPIs within two seconds of the commit', async () => {
+    const wall = await freshWall();
     const before = await kpiValue(wall, 'newToday');
     const openBefore = await kpiValue(wall, 'open');
     const appeal = await createAppeal();
@@ -158,6 +164,7 @@ describe('wall display', () => {
   });
 
   it('replays what it missed while its network was down, without a reload', async () => {
+    const wall = await freshWall();
     const cdp = await context.newCDPSession(wall);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
@@ -172,6 +179,7 @@ describe('wall display', () => {
   });
 
   it('goes offline when the server stops, comes back when it restarts and catches up, without a reload', async () => {
+    const wall = await freshWall();
     await server.stop();
     await waitForStatus(wall, 'offline', 15_000);
     expect(await wall.textContent('[data-testid="wall-connection"]')).toContain('Нет связи');
@@ -187,6 +195,8 @@ describe('wall display', () => {
   });
 
   it('keeps its memory flat: a bounded ticker, no piling listeners or elements', async () => {
+    const wall = await freshWall();
+    await waitForMapIdle(wall);
     const cdp = await context.newCDPSession(wall);
     await cdp.send('HeapProfiler.enable');
     const measure = async () => {
@@ -205,8 +215,11 @@ describe('wall display', () => {
       return { heap: usedSize, listeners: listeners.length, elements, items };
     };
     // warm up: the ticker fills to its size, the map has loaded its cells
-    for (let i = 0; i < 15; i++) await createAppeal();
-    await wall.waitForTimeout(3000);
+    let latest = await createAppeal();
+    for (let i = 0; i < 14; i++) latest = await createAppeal();
+    await wall.waitForSelector(tickerItem(latest.number), { timeout: 5000 });
+    await tickerHolds(wall, 10);
+    await waitForMapIdle(wall);
     const before = await measure();
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 25; i++) await createAppeal(i % 2 ? 'garbage.burning' : 'roads.pothole');
@@ -217,7 +230,7 @@ describe('wall display', () => {
     }
     const last = await createAppeal();
     await wall.waitForSelector(tickerItem(last.number), { timeout: 5000 });
-    await wall.waitForTimeout(3000);
+    await waitForMapIdle(wall);
     const after = await measure();
     expect(after.items).toBe(before.items);
     expect(after.listeners).toBe(before.listeners);
@@ -229,6 +242,7 @@ describe('wall display', () => {
 
   it('makes the control room live too: its KPIs follow the stream, not a 60 s poll', async () => {
     const page = await context.newPage();
+    open.add(page);
     await page.goto(`${base}/`);
     await page.waitForSelector('[data-testid="kpis-newToday"]');
     await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="kpis-newToday"] .value')!.textContent!));
@@ -240,24 +254,22 @@ describe('wall display', () => {
       [before],
       { timeout: 10_000 },
     );
-    await page.close();
   });
 
   it('rotates through the districts by itself', async () => {
-    const page = await openWall('rotate=5');
+    const page = await freshWall('rotate=5');
     expect(await page.getAttribute('[data-testid="wall"]', 'data-step')).toBe('city');
     await page.waitForFunction(() => document.querySelector('[data-testid="wall"]')!.getAttribute('data-step') !== 'city', undefined, {
       timeout: 15_000,
     });
     expect(await page.textContent('[data-testid="wall-step"]')).not.toBe('Весь город');
-    await page.close();
   });
 
   it('refuses a revoked token with a message', async () => {
     const { id, url } = await issueDisplayToken('to revoke');
     const res = await fetch(`${base}/api/admin/display-tokens/${id}`, { method: 'DELETE', headers: writeHeaders(admin) });
     expect(res.status).toBe(200);
-    const other = await browser.newContext();
+    const other = await testContext(browser);
     const page = await other.newPage();
     await page.goto(base + url);
     await page.waitForSelector('[data-testid="wall-token-invalid"]', { timeout: 30_000 });
@@ -270,7 +282,7 @@ describe('wall display', () => {
     ['wall-4k', 3840, 2160],
   ] as const) {
     it(`fits ${width}×${height} with nothing cut off, overlapping or scrolling`, async () => {
-      const page = await openWall('rotate=0', { width, height });
+      const page = await freshWall('rotate=0', { width, height });
       await waitForMapIdle(page);
       // the ticker fills as its items arrive: measure once it holds enough to fill a line
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="wall-ticker-item"]').length >= 5);
@@ -324,11 +336,6 @@ describe('wall display', () => {
       // read from three metres: body text of 20 px per 1080 rows, figures three times that
       expect(layout.bodyFont).toBeCloseTo((20 * height) / 1080, -0.5);
       expect(layout.kpiFont).toBeGreaterThanOrEqual((50 * height) / 1080);
-      await page.close();
     });
   }
-
-  it('had no uncaught errors in any page', () => {
-    expect(pageErrors).toEqual([]);
-  });
 });

@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /** Debian's Chromium with software WebGL (SwiftShader), so MapLibre renders headless. */
 export function launchBrowser(): Promise<Browser> {
@@ -15,6 +15,38 @@ export function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * A browser context whose pages expose their MapLibre map as `window.__jardemMap` (the client
+ * does so only when a test asks, through `__jardemTestHooks`), for waiting on tiles and reading
+ * rendered features.
+ */
+export async function testContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  await context.addInitScript(() => {
+    (window as unknown as { __jardemTestHooks?: boolean }).__jardemTestHooks = true;
+  });
+  return context;
+}
+
+interface TestMap {
+  loaded(): boolean;
+  isMoving(): boolean;
+  areTilesLoaded(): boolean;
+}
+
+/** Waits until the page's map has loaded, stopped moving and drawn every tile in view. */
+export async function waitForMapIdle(page: Page, timeout = 45_000): Promise<void> {
+  await page.waitForSelector('[data-map-loaded="true"]', { timeout });
+  await page.waitForFunction(
+    () => {
+      const map = (window as unknown as { __jardemMap?: TestMap }).__jardemMap;
+      return !!map && map.loaded() && !map.isMoving() && map.areTilesLoaded();
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
 }
 
 /** Share of canvas pixels that differ from the most common colour (0 = blank). */
