@@ -177,7 +177,8 @@ describe('control room /', () => {
     }
     expect(await canvasVariety(page)).toBeGreaterThan(0.05);
     // the legend lists the spheres of the tiles in view
-    expect(await page.getByTestId('legend-spheres').locator('li').count()).toBeGreaterThan(1);
+    // (it follows the map's idle event, a moment after the tiles are drawn)
+    await expect.poll(() => page.getByTestId('legend-spheres').locator('li').count(), { timeout: 10_000 }).toBeGreaterThan(1);
     await page.screenshot({ path: `${SHOTS}/e2e-tiles-city.png` });
 
     // street zoom, where the tiles carry single appeals: one is clicked and its popup opens

@@ -4,8 +4,8 @@ import type { Map as MlMap } from 'maplibre-gl';
 /**
  * Shared state of the one map: layer components read it from context and react to it.
  * `styleVersion` increases each time a style finishes loading (first load, or the fallback from
- * an online base map to the offline one, which drops every added layer); layers re-add
- * themselves when it changes.
+ * an online base map to the offline one, which drops every added source and layer); sources and
+ * layers re-add themselves when it changes.
  */
 export class MapState {
   map = $state.raw<MlMap | null>(null);
@@ -17,8 +17,16 @@ export class MapState {
   bounds = $state.raw<[number, number, number, number] | null>(null);
   /** true when the configured online base map failed and the offline one is shown */
   offline = $state(false);
-  /** the styleVersion at which the incident tile source was added (0: not on the map) */
-  incidentSource = $state(0);
+  /**
+   * The styleVersion at which each source was added, by source id (absent: not on the map). A
+   * layer is added once its source's entry equals the current styleVersion.
+   */
+  sources = $state<Record<string, number>>({});
+
+  /** True when `source` is on the map's current style. */
+  hasSource(source: string): boolean {
+    return this.styleVersion > 0 && this.sources[source] === this.styleVersion;
+  }
 }
 
 const KEY = Symbol('map-state');
