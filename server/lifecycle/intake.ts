@@ -108,6 +108,7 @@ class IntakeQueue {
   /** The size of the last group, and until when the next one waits for company (0: not waiting). */
   private lastSize = 0;
   private gatherUntil = 0;
+  private gatherTimer: ReturnType<typeof setTimeout> | undefined;
   constructor(private readonly pool: pg.Pool) {}
 
   submit(job: Omit<IntakeJob, 'resolve' | 'reject'>): Promise<{ body: IntakeResult; replayed: boolean }> {
@@ -122,14 +123,19 @@ class IntakeQueue {
     // Under load the callers answered with the last group send their next appeals a moment
     // later: a short wait lets them join this group instead of trailing it one by one. A lone
     // appeal (the last group was one) goes at once.
+    // A timer may fire a little before the clock says its time is up (timers count from the
+    // event loop's cached time): it then waits again for the rest, or the queue would stall
+    // until the next appeal arrives.
     if (this.lastSize > 1 && this.waiting.length < this.lastSize) {
       const now = performance.now();
-      if (this.gatherUntil === 0) {
-        this.gatherUntil = now + GATHER_MS;
-        setTimeout(() => this.next(), GATHER_MS);
+      if (this.gatherUntil === 0) this.gatherUntil = now + GATHER_MS;
+      if (now < this.gatherUntil) {
+        this.gatherTimer ??= setTimeout(() => {
+          this.gatherTimer = undefined;
+          this.next();
+        }, Math.ceil(this.gatherUntil - now));
         return;
       }
-      if (now < this.gatherUntil - 0.1) return;
     }
     this.gatherUntil = 0;
     // A key used twice in one group would see its own unfinished claim: the later one waits.
