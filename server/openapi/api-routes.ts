@@ -1,4 +1,5 @@
 import { TILE_PATH } from '../tiles/routes.ts';
+import { summarySchema } from '../contract/kpis.ts';
 import { describeRoute } from './registry.ts';
 
 /**
@@ -111,7 +112,10 @@ describeRoute('GET', '/api/control', {
 });
 
 // Statistics and map aggregates
-describeRoute('GET', '/api/stats/summary', { summary: 'KPIs: open, new today, overdue, resolved today, on-time %, satisfaction' });
+describeRoute('GET', '/api/stats/summary', {
+  summary: 'KPIs: open, new today, overdue, resolved today, on-time %, satisfaction',
+  responses: { '200': { description: 'The city’s KPIs and each district’s, for the period', schema: summarySchema } },
+});
 describeRoute('GET', '/api/stats/by-category', { summary: 'Counts by sphere or category (open appeals unless a status is given)' });
 describeRoute('GET', '/api/stats/by-service', { summary: 'Counts and lateness by service (open appeals unless a status is given)' });
 describeRoute('GET', '/api/stats/by-district', { summary: 'Counts by district in the period, with per-capita rates' });
