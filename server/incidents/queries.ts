@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { badRequest } from '../errors.ts';
-import { incidentConditions, type IncidentFilter, OPEN_STATUSES, Where } from './filters.ts';
+import { incidentConditions, type IncidentFilter, Where } from './filters.ts';
+import { isOpen, overdueSql } from '../domain/statuses.ts';
 
 /**
  * `numberMatched` is exact when it is cheap: over open appeals only (the backlog, read from
@@ -13,7 +14,7 @@ export const EXACT_COUNT_UP_TO = 10_000;
 
 /** True when the filter keeps to open appeals, whose number does not grow with history. */
 export function onlyOpen(filter: IncidentFilter): boolean {
-  return !!filter.status?.length && filter.status.every((s) => s === 'open' || s === 'overdue' || OPEN_STATUSES.has(s));
+  return !!filter.status?.length && filter.status.every((s) => s === 'open' || s === 'overdue' || isOpen(s));
 }
 
 /** The number of appeals matching `where` (on `incidents i`): exact when cheap, else estimated. */
@@ -42,7 +43,7 @@ const INCIDENT_COLUMNS = `
   i.priority, i.description, i.address, d.code AS district, sv.code AS service,
   i.parent_id, i.reporter_count, i.photo_url, i.rating, i.escalation_level, i.reassign_count,
   i.created_at, i.assigned_at, i.started_at, i.resolved_at, i.closed_at, i.due_at, i.updated_at,
-  (i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now()) AS overdue,
+  ${overdueSql()} AS overdue,
   i.version, ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat`;
 
 const INCIDENT_JOINS = `

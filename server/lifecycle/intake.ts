@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { SessionUser } from '../context.ts';
+import type { SessionUser } from '../domain/roles.ts';
 import { withTransaction } from '../db/pool.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';

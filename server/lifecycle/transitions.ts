@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import type { SessionUser } from '../context.ts';
+import { STATUSES, type Status } from '../domain/statuses.ts';
+import type { SessionUser } from '../domain/roles.ts';
 import { withTransaction } from '../db/pool.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import { Where } from '../incidents/filters.ts';
@@ -18,8 +19,6 @@ import {
   type Move,
   REJECT_REASONS,
   RESOLVE_REASONS,
-  STATUSES,
-  type Status,
 } from './machine.ts';
 import { FEEDBACK_DAYS, issueFeedbackTokens, revokeFeedbackTokens } from './tokens.ts';
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ACTIVE_STATUSES } from '../incidents/filters.ts';
+import { ACTIVE_STATUSES, isActive } from '../domain/statuses.ts';
 import { ATTRIBUTES } from './attributes.ts';
 import type { Lang } from './format.ts';
 
@@ -93,7 +93,7 @@ function toRequest(r: RequestRow, o: RequestOptions) {
   const note = STATUS_NOTES[r.status]?.[o.lang] ?? r.status;
   const out: Record<string, unknown> = {
     service_request_id: String(r.id),
-    status: (ACTIVE_STATUSES as readonly string[]).includes(r.status) ? 'open' : 'closed',
+    status: isActive(r.status) ? 'open' : 'closed',
     status_notes: `${note} (${r.status}${r.resolution ? `: ${r.resolution}` : ''})`,
     service_name: r.category_name[o.lang],
     service_code: r.category,

@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCatalog } from '../catalog.ts';
-import type { AppEnv, Deps, SessionUser } from '../context.ts';
+import type { AppEnv, Deps } from '../context.ts';
+import type { SessionUser } from '../domain/roles.ts';
 import { AppError } from '../errors.ts';
 import { createIncident, IntakeSchema } from '../lifecycle/intake.ts';
 import { log } from '../log.ts';

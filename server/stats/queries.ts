@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog.ts';
 import type { Kpis, Summary } from '../contract/kpis.ts';
 import { incidentConditions, type IncidentFilter } from '../incidents/filters.ts';
 import { type Counters, periodCounters, type Queryable, totalOf, zeroCounters } from './rollup.ts';
+import { overdueSql } from '../domain/statuses.ts';
 
 export type { Kpis } from '../contract/kpis.ts';
 
@@ -49,7 +50,7 @@ export async function summary(pool: Queryable, catalog: Catalog, filter: Inciden
       `SELECT district, sum(open)::int AS open, sum(overdue)::int AS overdue, sum(new_today)::int AS new_today,
               sum(resolved_today)::int AS resolved_today
          FROM (SELECT i.district_id AS district, count(*) AS open,
-                      count(*) FILTER (WHERE i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now()) AS overdue,
+                      count(*) FILTER (WHERE ${overdueSql()}) AS overdue,
                       0 AS new_today, 0 AS resolved_today
                  FROM incidents i ${where('i.is_open')} GROUP BY 1
                UNION ALL

@@ -18,6 +18,7 @@ import { incidentConditions, type IncidentFilter, Where } from '../incidents/fil
 import { BUCKETS } from './histogram.ts';
 import { withoutJit } from './no-jit.ts';
 import { planDays } from './plan.ts';
+import { overdueSql } from '../domain/statuses.ts';
 
 /** A pool or a client (tests read inside one transaction). */
 export type Queryable = Pick<pg.Pool, 'query'>;
@@ -301,7 +302,7 @@ export async function backlogNow(
   w.add('i.is_open');
   const { rows } = await db.query<{ key: string; open: number; overdue: number }>(
     `SELECT ${keyOf(groupBy, 'i', '')} AS key, count(*)::int AS open,
-            count(*) FILTER (WHERE i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())::int AS overdue
+            count(*) FILTER (WHERE ${overdueSql()})::int AS overdue
        FROM incidents i ${groupBy === 'sphere' ? 'JOIN categories c ON c.id = i.category_id' : ''} ${w}
       GROUP BY 1`,
     w.values,
