@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { badRequest } from '../errors.ts';
+import type { EventRow } from '../privacy/visibility.ts';
 import { incidentConditions, type IncidentFilter, OPEN_STATUSES, Where } from './filters.ts';
 
 /**
@@ -145,8 +146,8 @@ export async function getIncident(pool: pg.Pool, id: number) {
 }
 
 export async function getIncidentEvents(pool: pg.Pool, id: number) {
-  const { rows } = await pool.query(
-    `SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.note, e.data,
+  const { rows } = await pool.query<EventRow>(
+    `SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.note, e.visibility, e.data,
             u.login AS actor_login, u.role AS actor_role
        FROM incident_events e LEFT JOIN users u ON u.id = e.actor_id
       WHERE e.incident_id = $1 ORDER BY e.id`,
