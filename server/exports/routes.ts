@@ -108,5 +108,7 @@ export function exportRoutes({ pool, engine }: Deps) {
   };
   return new Hono<AppEnv>()
     .get('/incidents.csv', validQuery(IncidentFilterSchema), (c) => start('csv', c.req.valid('query'), c.req.method, c.get('user')))
-    .get('/incidents.geojson', validQuery(IncidentFilterSchema), (c) => start('geojson', c.req.valid('query'), c.req.method, c.get('user')));
+    .get('/incidents.geojson', validQuery(IncidentFilterSchema), (c) =>
+      start('geojson', c.req.valid('query'), c.req.method, c.get('user')),
+    );
 }

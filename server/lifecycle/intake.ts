@@ -131,10 +131,13 @@ class IntakeQueue {
       const now = performance.now();
       if (this.gatherUntil === 0) this.gatherUntil = now + GATHER_MS;
       if (now < this.gatherUntil) {
-        this.gatherTimer ??= setTimeout(() => {
-          this.gatherTimer = undefined;
-          this.next();
-        }, Math.ceil(this.gatherUntil - now));
+        this.gatherTimer ??= setTimeout(
+          () => {
+            this.gatherTimer = undefined;
+            this.next();
+          },
+          Math.ceil(this.gatherUntil - now),
+        );
         return;
       }
     }

@@ -53,10 +53,9 @@ export class MissCounter {
 
   /** Drops the rows of windows that have ended. */
   async purge(): Promise<number> {
-    const { rowCount } = await this.pool.query(
-      'DELETE FROM public_lookup_misses WHERE window_start <= now() - make_interval(secs => $1)',
-      [this.windowSeconds],
-    );
+    const { rowCount } = await this.pool.query('DELETE FROM public_lookup_misses WHERE window_start <= now() - make_interval(secs => $1)', [
+      this.windowSeconds,
+    ]);
     return rowCount ?? 0;
   }
 }

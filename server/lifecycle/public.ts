@@ -15,7 +15,10 @@ export const NumberParam = z.object({
  * registered with, or the citizen's own link token (the part after /feedback/ in their link).
  */
 export const StatusFactorQuery = z.object({
-  phone4: z.string().regex(/^\d{4}$/, 'the last four digits of your phone').optional(),
+  phone4: z
+    .string()
+    .regex(/^\d{4}$/, 'the last four digits of your phone')
+    .optional(),
   token: z.string().regex(TOKEN_PATTERN, 'the code from your link').optional(),
 });
 export type StatusFactor = z.infer<typeof StatusFactorQuery>;

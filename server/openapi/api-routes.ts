@@ -102,7 +102,7 @@ describeRoute('POST', '/api/incidents/:id/feedback', {
 describeRoute('GET', '/api/public/incidents/:number', {
   summary: "An appeal's status by its public number and a second factor, for the citizen who filed it",
   description:
-    'Needs `phone4` (the last four digits of the phone the appeal was registered with) or `token` (the code of the citizen\'s link). A wrong factor and an unknown number answer the same 404; ten of them from one address within ten minutes answer 429 with Retry-After.',
+    "Needs `phone4` (the last four digits of the phone the appeal was registered with) or `token` (the code of the citizen's link). A wrong factor and an unknown number answer the same 404; ten of them from one address within ten minutes answer 429 with Retry-After.",
   responses: {
     '200': 'Status without personal data',
     '400': 'No second factor given',
