@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { badRequest } from '../errors.ts';
-import { incidentConditions, type IncidentFilter, Where } from './filters.ts';
 import { isOpen, overdueSql } from '../domain/statuses.ts';
+import type { EventRow } from '../privacy/visibility.ts';
+import { incidentConditions, type IncidentFilter, Where } from './filters.ts';
 
 /**
  * `numberMatched` is exact when it is cheap: over open appeals only (the backlog, read from
@@ -146,8 +147,8 @@ export async function getIncident(pool: pg.Pool, id: number) {
 }
 
 export async function getIncidentEvents(pool: pg.Pool, id: number) {
-  const { rows } = await pool.query(
-    `SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.note, e.data,
+  const { rows } = await pool.query<EventRow>(
+    `SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.note, e.visibility, e.data,
             u.login AS actor_login, u.role AS actor_role
        FROM incident_events e LEFT JOIN users u ON u.id = e.actor_id
       WHERE e.incident_id = $1 ORDER BY e.id`,

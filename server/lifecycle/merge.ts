@@ -65,6 +65,8 @@ async function attach(db: Db, child: StateRow, parent: StateRow, user: SessionUs
     actorId: user.id,
     note: note ?? `Дубликат обращения ${parent.number}`,
     resolution: 'duplicate',
+    // A merge is staff's bookkeeping: the citizen sees `merged_into` on the status page instead.
+    visibility: 'internal',
     parentId: parent.id,
     data: { parent_id: parent.id, parent_number: parent.number },
   });

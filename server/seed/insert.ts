@@ -109,8 +109,9 @@ INSERT INTO incident_reporters (incident_id, name, phone, contact, created_at)
 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])`;
 
 const INSERT_EVENTS = `
-INSERT INTO incident_events (incident_id, at, action, from_status, to_status, note)
-SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[])`;
+INSERT INTO incident_events (incident_id, at, action, from_status, to_status, note, visibility)
+SELECT u.*, default_note_visibility(u.action, u.from_status, u.to_status, NULL)
+  FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(incident_id, at, action, from_status, to_status, note)`;
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 

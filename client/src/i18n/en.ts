@@ -285,6 +285,8 @@ export const en: Dictionary = {
   'action.reason.out_of_competence': 'Out of competence',
   'action.reason.spam': 'Spam',
   'action.note': 'Note',
+  'action.notePublic': 'Visible to the citizen',
+  'incident.noteInternal': 'internal note',
   'action.err.note': 'A note is required',
   'action.err.service': 'Choose a service',
   'action.err.stale': 'The appeal changed while you were viewing it; it has been reloaded — try again',

@@ -285,6 +285,8 @@ export const kk: Dictionary = {
   'action.reason.out_of_competence': 'Құзыретінен тыс',
   'action.reason.spam': 'Спам',
   'action.note': 'Түсініктеме',
+  'action.notePublic': 'Өтініш берушіге көрінеді',
+  'incident.noteInternal': 'қызметтік жазба',
   'action.err.note': 'Түсініктеме қажет',
   'action.err.service': 'Қызметті таңдаңыз',
   'action.err.stale': 'Өтініш өзгерді; деректер жаңартылды — әрекетті қайталаңыз',

@@ -286,6 +286,8 @@ export const ru = {
   'action.reason.out_of_competence': 'Вне компетенции',
   'action.reason.spam': 'Спам',
   'action.note': 'Комментарий',
+  'action.notePublic': 'Видно заявителю',
+  'incident.noteInternal': 'служебная заметка',
   'action.err.note': 'Нужен комментарий',
   'action.err.service': 'Выберите службу',
   'action.err.stale': 'Обращение изменилось, пока вы его смотрели; данные обновлены — повторите действие',

@@ -116,7 +116,9 @@ export interface IncidentEvent {
   from_status: string | null;
   to_status: string | null;
   note: string | null;
-  actor_login: string | null;
+  /** Who may read the note: staff only, or the citizen too (absent on public reads, where only public notes come). */
+  visibility?: 'internal' | 'public';
+  actor_login?: string | null;
   actor_role: string | null;
 }
 /** A move the signed-in user may make on an appeal (GET /api/incidents/:id `allowed`). */
