@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { offsetMinutes, type WorkCalendar } from '../deadlines/due.ts';
+import { checkout } from '../db/checkout.ts';
 import type { SeedCity, SeedIncident } from './types.ts';
 
 export interface InsertProgress {
@@ -124,7 +125,8 @@ const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 export async function insertHistory(pool: pg.Pool, rows: Iterable<SeedIncident>, opts: InsertOptions = {}): Promise<InsertResult> {
   const size = Math.max(1, opts.batch ?? 2000);
   const t0 = performance.now();
-  const client = await pool.connect();
+  const out = await checkout(pool);
+  const client = out.client;
   try {
     const settings = await client.query<{ prefix: string | null }>(
       `SELECT value->>'numberPrefix' AS prefix FROM city_settings WHERE key = 'city'`,
@@ -226,6 +228,6 @@ export async function insertHistory(pool: pg.Pool, rows: Iterable<SeedIncident>,
     }
     return { inserted, events, elapsedMs: performance.now() - t0 };
   } finally {
-    client.release();
+    out.release();
   }
 }
