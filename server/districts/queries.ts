@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter } from '../incidents/filters.ts';
 import { overdueSql } from '../domain/statuses.ts';
+import { namesSql } from '../db/sql.ts';
 
 /**
  * Districts as GeoJSON with the count of matching appeals (`count`), and the open and overdue
@@ -23,7 +24,7 @@ export async function districtsWithCounts(pool: pg.Pool, catalog: Catalog, filte
        'geometry', ST_AsGeoJSON(d.geom, 6)::json,
        'properties', json_build_object(
          'id', d.id, 'code', d.code,
-         'name', json_build_object('kk', d.name_kk, 'ru', d.name_ru, 'en', d.name_en),
+         'name', ${namesSql('d')},
          'population', d.population, 'approximate', d.approximate,
          'count', coalesce(m.n, 0), 'open', coalesce(o.open, 0), 'overdue', coalesce(o.overdue, 0),
          'per10k', CASE WHEN d.population > 0 THEN round(coalesce(m.n, 0) * 10000.0 / d.population, 2) END

@@ -8,6 +8,7 @@ import type { Catalog } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter } from '../incidents/filters.ts';
 import type { Queryable } from '../stats/rollup.ts';
 import { getFrame } from './queries.ts';
+import { namesSql } from '../db/sql.ts';
 
 export interface ClusterOptions {
   filter: IncidentFilter;
@@ -60,7 +61,7 @@ export async function repeatedClusters(pool: Queryable, catalog: Catalog, o: Clu
         LIMIT ${limit}
      )
      SELECT k.code AS category, s.code AS sphere,
-            json_build_object('kk', k.name_kk, 'ru', k.name_ru, 'en', k.name_en) AS name,
+            ${namesSql('k')} AS name,
             cl.size, cl.open, cl.first, cl.last, cl.ids, cl.open_ids, cl.ungrouped_open_ids,
             ST_AsGeoJSON(ST_Transform(CASE WHEN ST_Area(cl.hull) > 0 THEN cl.hull ELSE ST_Buffer(cl.hull, ${pad}, 4) END, 4326), 6) AS hull,
             ST_AsGeoJSON(ST_Transform(ST_Centroid(cl.pts), 4326), 6) AS centroid,

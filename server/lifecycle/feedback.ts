@@ -9,6 +9,7 @@ import { PUBLIC_NOTE_SQL } from '../privacy/visibility.ts';
 import { findMove } from './machine.ts';
 import { loadState, stateOf, writeMove } from './transitions.ts';
 import { sha256, TOKEN_PATTERN } from './tokens.ts';
+import { namesSql } from '../db/sql.ts';
 
 const rating = z.number().int().min(1).max(5);
 const comment = z.string().trim().min(1).max(2000);
@@ -19,7 +20,6 @@ export const DisputeSchema = z.object({ comment, rating: rating.optional() });
 /** Statuses in which a result exists to be rated. */
 const RATEABLE = ['resolved', 'closed'];
 
-const names = (a: string) => `json_build_object('kk', ${a}.name_kk, 'ru', ${a}.name_ru, 'en', ${a}.name_en)`;
 
 interface TokenRow {
   id: number;
@@ -51,7 +51,7 @@ export async function feedbackView(pool: pg.Pool, token: string) {
   const t = await findToken(pool, token, false);
   if (t.expired && !t.used_at) throw expired();
   const { rows } = await pool.query(
-    `SELECT i.number, json_build_object('code', c.code, 'name', ${names('c')}) AS category, i.status, i.resolution,
+    `SELECT i.number, json_build_object('code', c.code, 'name', ${namesSql('c')}) AS category, i.status, i.resolution,
             (SELECT ${PUBLIC_NOTE_SQL} FROM incident_events e WHERE e.incident_id = i.id AND e.to_status = 'resolved' ORDER BY e.id DESC LIMIT 1)
               AS resolution_note,
             i.created_at, i.resolved_at, i.closed_at, t.expires_at, t.used_at

@@ -8,6 +8,7 @@ import { AppError, badRequest } from '../errors.ts';
 import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';
 import { deadline, getCityRules, normOf } from './calendar.ts';
 import { findDuplicatesMany, type DuplicateCandidate } from './duplicates.ts';
+import { namesSql } from '../db/sql.ts';
 
 const code = z.string().regex(/^[a-z0-9_.-]{1,128}$/, 'not a valid code');
 
@@ -56,7 +57,6 @@ export type IntakeInput = z.infer<typeof IntakeSchema>;
 /** Idempotency-Key header: printable ASCII, up to 200 characters. */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
-const names = (alias: string) => `json_build_object('kk', ${alias}.name_kk, 'ru', ${alias}.name_ru, 'en', ${alias}.name_en)`;
 
 export interface IntakeResult {
   id: number;
@@ -384,9 +384,9 @@ async function registerBatch(pool: pg.Pool, jobs: IntakeJob[]): Promise<Outcome[
       );
     }
     const labels = await db.query<{ kind: 'd' | 's'; id: number; label: { code: string; name: IntakeResult['district']['name'] } }>(
-      `SELECT 'd' AS kind, d.id, json_build_object('code', d.code, 'name', ${names('d')}) AS label FROM districts d WHERE d.id = ANY($1::int[])
+      `SELECT 'd' AS kind, d.id, json_build_object('code', d.code, 'name', ${namesSql('d')}) AS label FROM districts d WHERE d.id = ANY($1::int[])
        UNION ALL
-       SELECT 's', s.id, json_build_object('code', s.code, 'name', ${names('s')}) FROM services s WHERE s.id = ANY($2::int[])`,
+       SELECT 's', s.id, json_build_object('code', s.code, 'name', ${namesSql('s')}) FROM services s WHERE s.id = ANY($2::int[])`,
       [[...new Set(col((r) => r.district))], [...new Set(inserted.rows.map((r) => r.service_id).filter((s) => s !== null))]],
     );
     const label = new Map(labels.rows.map((l) => [`${l.kind}${l.id}`, l.label]));

@@ -4,6 +4,7 @@ import { badRequest } from '../errors.ts';
 import { redact } from '../privacy/redact.ts';
 import { PUBLIC_NOTE_SQL } from '../privacy/visibility.ts';
 import { sha256, TOKEN_PATTERN } from './tokens.ts';
+import { namesSql } from '../db/sql.ts';
 
 /** A public number as incident_number() makes it: 109-2026-000123. */
 export const NumberParam = z.object({
@@ -36,7 +37,6 @@ export function requireFactor(f: StatusFactor): asserts f is StatusFactor & ({ p
   }
 }
 
-const names = (a: string) => `json_build_object('kk', ${a}.name_kk, 'ru', ${a}.name_ru, 'en', ${a}.name_en)`;
 
 /**
  * What the citizen who filed an appeal may know about it: status, category, district, dates,
@@ -47,8 +47,8 @@ const names = (a: string) => `json_build_object('kk', ${a}.name_kk, 'ru', ${a}.n
  */
 export async function publicStatus(pool: pg.Pool, number: string, factor: StatusFactor) {
   const { rows } = await pool.query(
-    `SELECT i.number, i.type, json_build_object('code', c.code, 'name', ${names('c')}) AS category,
-            CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object('code', d.code, 'name', ${names('d')}) END AS district,
+    `SELECT i.number, i.type, json_build_object('code', c.code, 'name', ${namesSql('c')}) AS category,
+            CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object('code', d.code, 'name', ${namesSql('d')}) END AS district,
             i.status, i.resolution,
             CASE WHEN i.status IN ('resolved', 'closed') THEN
               (SELECT ${PUBLIC_NOTE_SQL} FROM incident_events e WHERE e.incident_id = i.id AND e.to_status IN ('resolved', 'closed')

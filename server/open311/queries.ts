@@ -3,6 +3,7 @@ import { ACTIVE_STATUSES, isActive } from '../domain/statuses.ts';
 import { redact } from '../privacy/redact.ts';
 import { ATTRIBUTES } from './attributes.ts';
 import type { Lang } from './format.ts';
+import { namesSql } from '../db/sql.ts';
 
 /** A category as an Open311 service (leaves and mid-level categories; spheres are groups). */
 export interface Open311Service {
@@ -19,9 +20,9 @@ type Names = { kk: string; ru: string; en: string };
 
 export async function listServices(pool: pg.Pool, lang: Lang, code?: string): Promise<Open311Service[]> {
   const { rows } = await pool.query<{ code: string; name: Names; parent: Names | null; sphere: Names | null }>(
-    `SELECT c.code, json_build_object('kk', c.name_kk, 'ru', c.name_ru, 'en', c.name_en) AS name,
-            CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object('kk', p.name_kk, 'ru', p.name_ru, 'en', p.name_en) END AS parent,
-            CASE WHEN s.id IS NULL THEN NULL ELSE json_build_object('kk', s.name_kk, 'ru', s.name_ru, 'en', s.name_en) END AS sphere
+    `SELECT c.code, ${namesSql('c')} AS name,
+            CASE WHEN p.id IS NULL THEN NULL ELSE ${namesSql('p')} END AS parent,
+            CASE WHEN s.id IS NULL THEN NULL ELSE ${namesSql('s')} END AS sphere
        FROM categories c
        LEFT JOIN categories p ON p.id = c.parent_id
        LEFT JOIN categories s ON s.id = c.sphere_id
@@ -66,8 +67,8 @@ interface RequestRow {
 
 const SELECT = `
   SELECT i.id, i.number, i.status, i.resolution, c.code AS category,
-         json_build_object('kk', c.name_kk, 'ru', c.name_ru, 'en', c.name_en) AS category_name,
-         CASE WHEN sv.id IS NULL THEN NULL ELSE json_build_object('kk', sv.name_kk, 'ru', sv.name_ru, 'en', sv.name_en) END AS service_name,
+         ${namesSql('c')} AS category_name,
+         CASE WHEN sv.id IS NULL THEN NULL ELSE ${namesSql('sv')} END AS service_name,
          i.description, i.created_at, i.updated_at, i.due_at, i.address, ST_Y(i.geom) AS lat, ST_X(i.geom) AS lng,
          i.photo_url, i.channel, d.code AS district, i.type, i.parent_id
     FROM incidents i

@@ -1,5 +1,6 @@
 import { cachedPerPool } from '../cache.ts';
 import type { Queryable } from './rollup.ts';
+import { namesSql } from '../db/sql.ts';
 
 /** Names in the city's three languages. */
 export interface Names {
@@ -24,7 +25,7 @@ export interface Labels {
 
 const TTL_MS = 30_000;
 
-const names = (a: string) => `json_build_object('kk', ${a}.name_kk, 'ru', ${a}.name_ru, 'en', ${a}.name_en) AS name`;
+const names = (a: string) => `${namesSql(a)} AS name`;
 
 async function load(pool: Queryable): Promise<Labels> {
   const [cats, svcs, dists] = await Promise.all([
