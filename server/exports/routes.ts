@@ -50,6 +50,24 @@ function streamBody(chunks: AsyncGenerator<string>, done: () => void): ReadableS
   });
 }
 
+/**
+ * Reads the first batch now, before the answer's status and header go out: a request the
+ * database cannot answer is then an error status, never a 200 cut after the header line.
+ * The batches are closed when the returned generator is, wherever it stopped.
+ */
+async function primed<T>(batches: AsyncGenerator<T>): Promise<AsyncGenerator<T>> {
+  const first = await batches.next();
+  return (async function* () {
+    try {
+      if (first.done) return;
+      yield first.value;
+      yield* batches;
+    } finally {
+      await batches.return(undefined);
+    }
+  })();
+}
+
 async function* csvChunks(batches: AsyncGenerator<PublicIncidentRow[]>): AsyncGenerator<string> {
   yield BOM + csvLine(CSV_FIELDS);
   for await (const batch of batches) {
@@ -95,8 +113,19 @@ export function exportRoutes({ pool, engine }: Deps) {
       throw new AppError(429, 'too_many_requests', 'Too many exports are running; try again in a minute.', [], { 'Retry-After': '30' });
     }
     running++;
-    const batches = publicIncidentBatches(pool, engine, where);
-    const body = streamBody(format === 'csv' ? csvChunks(batches) : geojsonChunks(batches), () => running--);
+    const rows = publicIncidentBatches(pool, engine, where);
+    let batches: AsyncGenerator<PublicIncidentRow[]>;
+    try {
+      batches = await primed(rows);
+    } catch (err) {
+      running--;
+      throw err;
+    }
+    const body = streamBody(format === 'csv' ? csvChunks(batches) : geojsonChunks(batches), () => {
+      running--;
+      // A client gone before the first chunk was pulled: close the cursor opened above.
+      void rows.return(undefined).catch(() => undefined);
+    });
     return new Response(body, { headers });
   };
   return new Hono<AppEnv>()
