@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hexGridCacheStats } from '../../server/hotspots/queries.ts';
 import { responseCacheStats } from '../../server/response-cache.ts';
 import { testApp } from '../helpers/app.ts';
 
@@ -106,6 +107,11 @@ describe('the answer cache', () => {
     expect(after.bytes).toBe(before.bytes);
     expect(after.bytes).toBeLessThanOrEqual(after.maxBytes);
     expect(after.maxBytes).toBe(16 * 1024 * 1024);
+    // The hexagon grids behind the answers are bounded in bytes too.
+    const grids = hexGridCacheStats(t.pool);
+    expect(grids.grids).toBeGreaterThan(0);
+    expect(grids.bytes).toBeGreaterThan(0);
+    expect(grids.bytes).toBeLessThanOrEqual(grids.maxBytes);
   });
 
   it('keys on the validated parameters: order, repeats and spelled-out defaults share one entry', async () => {
