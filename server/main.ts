@@ -66,11 +66,14 @@ async function main() {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/** Exit code of a configuration error (sysexits.h EX_CONFIG): scripts/supervise.mjs does not restart on it. */
+export const EXIT_CONFIG = 78;
+
 main().catch((err) => {
   if (err instanceof ConfigError) {
     console.error(err.message);
-  } else {
-    log.fatal({ err }, 'start-up failed');
+    process.exit(EXIT_CONFIG);
   }
+  log.fatal({ err }, 'start-up failed');
   process.exit(1);
 });

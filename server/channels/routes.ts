@@ -1,3 +1,4 @@
+import { scrubJson } from '../input-checks.ts';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv, Deps } from '../context.ts';
@@ -36,7 +37,8 @@ async function webhook(bot: Bot | undefined, name: string, req: Request): Promis
   bot.adapter.verify({ headers: req.headers, rawBody });
   let body: unknown;
   try {
-    body = JSON.parse(rawBody);
+    // A citizen's NUL or broken surrogate is dropped, not refused: a refused update is redelivered.
+    body = scrubJson(JSON.parse(rawBody));
   } catch {
     throw badRequest('The webhook body is not JSON.');
   }

@@ -56,6 +56,24 @@ async function* redactedBatches(batches: AsyncGenerator<PublicIncidentRow[]>): A
   for await (const batch of batches) yield batch.map(publicText);
 }
 
+/**
+ * Reads the first batch now, before the answer's status and header go out: a request the
+ * database cannot answer is then an error status, never a 200 cut after the header line.
+ * The batches are closed when the returned generator is, wherever it stopped.
+ */
+async function primed<T>(batches: AsyncGenerator<T>): Promise<AsyncGenerator<T>> {
+  const first = await batches.next();
+  return (async function* () {
+    try {
+      if (first.done) return;
+      yield first.value;
+      yield* batches;
+    } finally {
+      await batches.return(undefined);
+    }
+  })();
+}
+
 async function* csvChunks(batches: AsyncGenerator<PublicIncidentRow[]>): AsyncGenerator<string> {
   yield BOM + csvLine(CSV_FIELDS);
   for await (const batch of batches) {
@@ -101,10 +119,21 @@ export function exportRoutes({ pool, engine }: Deps) {
       throw new AppError(429, 'too_many_requests', 'Too many exports are running; try again in a minute.', [], { 'Retry-After': '30' });
     }
     running++;
-    const raw = publicIncidentBatches(pool, engine, where);
+    const rows = publicIncidentBatches(pool, engine, where);
+    let primedRows: AsyncGenerator<PublicIncidentRow[]>;
+    try {
+      primedRows = await primed(rows);
+    } catch (err) {
+      running--;
+      throw err;
+    }
     // Free text as written only for roles with personal-data rights; other readers get it redacted.
-    const batches = hasPersonalDataRole(user) ? raw : redactedBatches(raw);
-    const body = streamBody(format === 'csv' ? csvChunks(batches) : geojsonChunks(batches), () => running--);
+    const batches = hasPersonalDataRole(user) ? primedRows : redactedBatches(primedRows);
+    const body = streamBody(format === 'csv' ? csvChunks(batches) : geojsonChunks(batches), () => {
+      running--;
+      // A client gone before the first chunk was pulled: close the cursor opened above.
+      void rows.return(undefined).catch(() => undefined);
+    });
     return new Response(body, { headers });
   };
   return new Hono<AppEnv>()

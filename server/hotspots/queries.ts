@@ -128,10 +128,17 @@ export async function hexGrid(pool: Queryable, frame: Frame, area: StudyArea, si
   return rows.map((r) => ({ ...r, geometry: JSON.parse(r.geometry) }));
 }
 
-const grids = new WeakMap<Queryable, Map<string, { at: number; cells: Promise<GridCell[]> }>>();
+const grids = new WeakMap<Queryable, Map<string, { at: number; cells: Promise<GridCell[]>; bytes: number }>>();
 /** A grid depends on the districts only: kept 10 minutes (a boundary import shows after that), 16 at most. */
 const GRID_TTL_MS = 600_000;
 const GRID_CACHE_SIZE = 16;
+/**
+ * And at most this many bytes of cells per database: a 100 m grid over a city is ~20,000 cells
+ * of ~800 bytes in the heap each (measured: a seven-point polygon, its arrays and the object), so
+ * sixteen of them, asked for with different boxes or districts, would take the heap (issue 15).
+ */
+const GRID_CACHE_BYTES = 24 * 1024 * 1024;
+const CELL_BYTES = 900;
 
 /** hexGrid, remembered per database, area, size and population flag. Callers must not mutate the cells. */
 export function cachedHexGrid(pool: Queryable, frame: Frame, area: StudyArea, size: number, withPopulation: boolean): Promise<GridCell[]> {
@@ -145,10 +152,36 @@ export function cachedHexGrid(pool: Queryable, frame: Frame, area: StudyArea, si
     return hit.cells;
   }
   const cells = hexGrid(pool, frame, area, size, withPopulation);
-  cache.set(key, { at: Date.now(), cells });
-  cells.catch(() => cache.delete(key));
-  while (cache.size > GRID_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  const entry = { at: Date.now(), cells, bytes: 0 };
+  cache.set(key, entry);
+  const evict = (c: Map<string, { bytes: number }>) => {
+    let total = 0;
+    for (const e of c.values()) total += e.bytes;
+    // The least recently used go first; the newest grid stays even if it alone is over.
+    for (const [k, e] of c) {
+      if (c.size <= GRID_CACHE_SIZE && total <= GRID_CACHE_BYTES) break;
+      if (e === entry) continue;
+      c.delete(k);
+      total -= e.bytes;
+    }
+  };
+  cells.then(
+    (list) => {
+      entry.bytes = list.length * CELL_BYTES;
+      if (cache.get(key) === entry) evict(cache);
+    },
+    () => cache.delete(key),
+  );
+  evict(cache);
   return cells;
+}
+
+/** Bytes and grids the hex-grid cache of a database holds (estimated from the cell count). */
+export function hexGridCacheStats(pool: Queryable): { grids: number; bytes: number; maxBytes: number } {
+  const cache = grids.get(pool);
+  let bytes = 0;
+  for (const e of cache?.values() ?? []) bytes += e.bytes;
+  return { grids: cache?.size ?? 0, bytes, maxBytes: GRID_CACHE_BYTES };
 }
 
 /**

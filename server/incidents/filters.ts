@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idsForCodes, type Catalog } from '../catalog.ts';
 import { isOpen, overdueSql, STATUSES } from '../domain/statuses.ts';
+import { INSTANT_MESSAGE, instantMs, isInstant } from '../instants.ts';
 
 export const INCIDENT_TYPES = ['complaint', 'incident', 'problem', 'service_request', 'information_request'] as const;
 export const CHANNELS = ['phone', 'telegram', 'whatsapp', 'facebook', 'web', 'app', 'walk_in'] as const;
@@ -21,17 +22,8 @@ const list = <T extends z.ZodType<string, string>>(item: T, max = 50) =>
 
 const code = z.string().regex(/^[a-z0-9_.-]{1,128}$/, 'not a valid code');
 
-/** A real calendar date (2026-02-30 is not) with an optional ISO time and offset. */
-function isIsoInstant(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(s);
-  if (!m || Number.isNaN(Date.parse(s))) return false;
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
-}
-
-const instant = z.string().max(40).refine(isIsoInstant, {
-  message: 'expected an ISO 8601 date or date-time, e.g. 2026-03-21 or 2026-03-21T10:00:00+05:00',
-});
+/** A real calendar date (2026-02-30 is not) in 1900–2200 with an optional ISO time and offset (server/instants.ts). */
+const instant = z.string().max(40).refine(isInstant, { message: INSTANT_MESSAGE });
 
 const bbox = z
   .string()
@@ -64,7 +56,7 @@ export const IncidentFilterSchema = z
     to: instant.optional(),
     q: z.string().trim().min(1).max(200).optional(),
   })
-  .refine((f) => !f.from || !f.to || Date.parse(f.from) <= Date.parse(f.to), { message: 'from must not be after to', path: ['from'] });
+  .refine((f) => !f.from || !f.to || instantMs(f.from) <= instantMs(f.to), { message: 'from must not be after to', path: ['from'] });
 
 export type IncidentFilter = z.infer<typeof IncidentFilterSchema>;
 

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { badRequest } from '../errors.ts';
 import { isOpen, overdueSql } from '../domain/statuses.ts';
+import { isInstant } from '../instants.ts';
 import type { EventRow } from '../privacy/visibility.ts';
 import { incidentConditions, type IncidentFilter, Where } from './filters.ts';
 
@@ -79,14 +80,7 @@ export function encodeCursor(sort: IncidentSort, key: string, id: number): strin
 export function decodeCursor(cursor: string, sort: IncidentSort): [string, number] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(v) &&
-      v.length === 3 &&
-      v[0] === sort &&
-      typeof v[1] === 'string' &&
-      !Number.isNaN(Date.parse(v[1])) &&
-      Number.isSafeInteger(v[2])
-    ) {
+    if (Array.isArray(v) && v.length === 3 && v[0] === sort && typeof v[1] === 'string' && isInstant(v[1]) && Number.isSafeInteger(v[2])) {
       return [v[1], v[2]];
     }
   } catch {

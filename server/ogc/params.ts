@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCalendarDate } from '../instants.ts';
 
 /**
  * Query parameters of OGC API – Features Part 1 (`bbox`, `datetime`, `limit`) as pure parsers,
@@ -55,10 +56,8 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // RFC 3339 date-time; the offset may be left out (then the city's local time is meant).
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})?$/;
 
-function realDate(y: string, m: string, d: string): boolean {
-  const t = new Date(Date.UTC(+y, +m - 1, +d));
-  return t.getUTCFullYear() === +y && t.getUTCMonth() === +m - 1 && t.getUTCDate() === +d;
-}
+/** A real calendar day in the years every engine takes (server/instants.ts). */
+const realDate = (y: string, m: string, d: string): boolean => isCalendarDate(+y, +m, +d);
 
 /** One instant of `datetime`, or null when it is not RFC 3339. */
 export function parseInstant(s: string): DatetimeBound | null {
@@ -66,6 +65,7 @@ export function parseInstant(s: string): DatetimeBound | null {
   if (d) return realDate(d[1], d[2], d[3]) ? { value: s, dateOnly: true } : null;
   const t = DATE_TIME.exec(s);
   if (!t || !realDate(t[1], t[2], t[3]) || +t[4] > 23 || +t[5] > 59 || +t[6] > 60) return null;
+  if (t[8] && t[8].length > 1 && (+t[8].slice(1, 3) > 14 || +t[8].slice(4) > 59)) return null;
   // PostgreSQL keeps microseconds: longer fractions are cut rather than rounded.
   const frac = t[7] ? t[7].slice(0, 7) : '';
   return { value: `${t[1]}-${t[2]}-${t[3]}T${t[4]}:${t[5]}:${t[6]}${frac}${(t[8] ?? '').toUpperCase()}`, dateOnly: false };

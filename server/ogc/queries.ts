@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog.ts';
 import { PUBLIC_INCIDENT_COLUMNS, PUBLIC_INCIDENT_JOINS, type PublicIncidentRow } from '../exports/public-incident.ts';
 import { countPublicIncidents, publicIncidentPage, type RowKey } from '../exports/rows.ts';
 import { badRequest } from '../errors.ts';
+import { isInstant } from '../instants.ts';
 import { readChangeCounter } from '../tiles/cache.ts';
 import { incidentConditions, type IncidentFilter, Where } from '../incidents/filters.ts';
 import type { Bbox, DatetimeFilter } from './params.ts';
@@ -57,7 +58,7 @@ export function decodePageCursor(cursor: string): { after?: RowKey; before?: Row
       v.length === 3 &&
       (v[0] === 'a' || v[0] === 'b') &&
       typeof v[1] === 'string' &&
-      !Number.isNaN(Date.parse(v[1])) &&
+      isInstant(v[1]) &&
       Number.isSafeInteger(v[2])
     ) {
       const key = { at: v[1], id: v[2] };

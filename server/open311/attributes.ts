@@ -1,3 +1,5 @@
+import { isInstant } from '../instants.ts';
+
 /**
  * Service definitions: the extra questions a few categories ask (GeoReport v2 attributes).
  * Defined in code; a category without an entry has `metadata: false` and no attributes.
@@ -99,7 +101,7 @@ export function checkAttributes(serviceCode: string, given: Map<string, string[]
     for (const v of values) {
       if (v.length > 500) return { error: `attribute[${d.code}] is too long` };
       if (d.datatype === 'number' && !Number.isFinite(Number(v))) return { error: `attribute[${d.code}] must be a number` };
-      if (d.datatype === 'datetime' && Number.isNaN(Date.parse(v))) return { error: `attribute[${d.code}] must be a date-time` };
+      if (d.datatype === 'datetime' && !isInstant(v)) return { error: `attribute[${d.code}] must be a date-time` };
       if (d.values && !d.values.some((x) => x.key === v)) return { error: `attribute[${d.code}]: unknown value "${v}"` };
     }
     lines.push(`${d.description}: ${values.join(', ')}`);

@@ -6,6 +6,7 @@ import { isDatabaseOutage, OUTAGE_RETRY_AFTER_S } from '../db/outage.ts';
 import type { SessionUser } from '../domain/roles.ts';
 import { AppError, DATABASE_UNAVAILABLE } from '../errors.ts';
 import { createIncident, IntakeSchema } from '../lifecycle/intake.ts';
+import { MAX_YEAR, MIN_YEAR, parseInstant } from '../instants.ts';
 import { log } from '../log.ts';
 import { apiKeyFor } from './api-keys.ts';
 import { ATTRIBUTES, checkAttributes } from './attributes.ts';
@@ -44,9 +45,9 @@ async function handle(c: Context<AppEnv>, file: string, expect: string | null, f
 
 function parseDate(v: string | undefined, name: string): Date | undefined {
   if (v === undefined || v === '') return undefined;
-  const d = new Date(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) throw bad(`${name} must be a W3C date-time, e.g. 2026-11-01T00:00:00Z`);
-  return d;
+  const at = parseInstant(v);
+  if (!at) throw bad(`${name} must be a W3C date-time in ${MIN_YEAR}–${MAX_YEAR}, e.g. 2026-11-01T00:00:00Z`);
+  return new Date(at.ms);
 }
 
 function parseInt10(v: string | undefined, name: string, min: number, max: number, dflt: number): number {

@@ -219,11 +219,11 @@ describe('OGC API – Features: items', () => {
     for (const f of body.features) expect(f.properties.sphere).toBe('heating');
   });
 
-  it('ignores unknown parameters (GDAL sends some) and lowers a limit above the maximum', async () => {
-    const plain = await ogc('/collections/incidents/items?limit=5');
+  it('refuses unknown parameters (OGC API – Features /req/core/query-param-unknown) and lowers a limit above the maximum', async () => {
     const extra = await ogc('/collections/incidents/items?limit=5&SERVICE=WFS&resultType=results&foo=bar');
-    expect(extra.status).toBe(200);
-    expect(extra.body.numberMatched).toBe(plain.body.numberMatched);
+    expect(extra.status).toBe(400);
+    expect(extra.body.error.code).toBe('unknown_parameter');
+    expect(extra.body.error.details.map((d: { path: string }) => d.path)).toEqual(['SERVICE', 'resultType', 'foo']);
     // GDAL repeats the dataset URL's own query on every request: the same value twice is one value.
     const twice = await ogc('/collections/incidents/items?limit=5&datetime=../2030-01-01&datetime=../2030-01-01&status=open&status=open');
     expect(twice.status).toBe(200);
