@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { type AppealScope, scopeCondition } from '../auth/scope.ts';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -76,13 +77,14 @@ async function* geojsonChunks(batches: AsyncGenerator<PublicIncidentRow[]>): Asy
 }
 
 /**
- * GET /api/exports/incidents.csv and .geojson?<incident filters>: every matching appeal,
- * streamed, without personal data. Filters mean what they mean in GET /api/incidents.
+ * GET /api/exports/incidents.csv and .geojson?<incident filters>: every matching appeal in the
+ * caller's scope, streamed, without personal data. Filters mean what they mean in GET /api/incidents.
  */
 export function exportRoutes({ pool, engine }: Deps) {
   let running = 0;
-  const start = async (format: 'csv' | 'geojson', filter: IncidentFilter, method: string) => {
-    const where = incidentConditions(filter, await getCatalog(pool));
+  const start = async (format: 'csv' | 'geojson', filter: IncidentFilter, scope: AppealScope, method: string) => {
+    // The filters, within the caller's scope (a supervisor exports their districts, an executor their service).
+    const where = scopeCondition(scope, incidentConditions(filter, await getCatalog(pool)));
     const day = new Date().toISOString().slice(0, 10);
     const headers = {
       'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/geo+json; charset=utf-8',
@@ -100,6 +102,10 @@ export function exportRoutes({ pool, engine }: Deps) {
     return new Response(body, { headers });
   };
   return new Hono<AppEnv>()
-    .get('/incidents.csv', validQuery(IncidentFilterSchema), (c) => start('csv', c.req.valid('query'), c.req.method))
-    .get('/incidents.geojson', validQuery(IncidentFilterSchema), (c) => start('geojson', c.req.valid('query'), c.req.method));
+    .get('/incidents.csv', validQuery(IncidentFilterSchema), (c) =>
+      start('csv', c.req.valid('query'), c.get('scope').appeals, c.req.method),
+    )
+    .get('/incidents.geojson', validQuery(IncidentFilterSchema), (c) =>
+      start('geojson', c.req.valid('query'), c.get('scope').appeals, c.req.method),
+    );
 }

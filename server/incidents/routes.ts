@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { PERSONAL_DATA_ROLES } from '../auth/middleware.ts';
+import { covers, type AppealScope } from '../auth/scope.ts';
 import { getCatalog, idsForCodes } from '../catalog.ts';
 import type { AppEnv, Deps, SessionUser } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
@@ -47,10 +47,11 @@ export function incidentRoutes({ pool, config }: Deps) {
     return allowedMoves(user.role, stateOf(row));
   }
 
-  /** Whether the user handles this appeal (supervisor: in their districts; executor: their service). */
-  async function handles(user: SessionUser, id: number) {
+  /** Whether the scope reaches this appeal (supervisor: in their districts; executor: their service). */
+  async function reaches(scope: AppealScope, id: number) {
+    if (scope.kind === 'none') return false;
     const row = await loadState(pool, id);
-    return Boolean(row && inScope(user, { districtId: row.district_id, serviceId: row.service_id }));
+    return Boolean(row && covers(scope, { districtId: row.district_id, serviceId: row.service_id }));
   }
 
   /** An appeal after a change: the feature as GET shows it, with the user's next moves. */
@@ -63,7 +64,7 @@ export function incidentRoutes({ pool, config }: Deps) {
   return new Hono<AppEnv>()
     .get('/', validQuery(ListQuery), async (c) => {
       const { limit, cursor, sort, ...filter } = c.req.valid('query');
-      const page = await listIncidents(pool, await getCatalog(pool), filter, limit, cursor, sort);
+      const page = await listIncidents(pool, await getCatalog(pool), filter, limit, cursor, sort, c.get('scope').appeals);
       return c.json({
         type: 'FeatureCollection',
         numberMatched: page.numberMatched,
@@ -89,20 +90,22 @@ export function incidentRoutes({ pool, config }: Deps) {
     .get('/duplicates', validQuery(DuplicatesQuery), async (c) => {
       const q = c.req.valid('query');
       const [categoryId] = idsForCodes((await getCatalog(pool)).categories, [q.category], 'category');
-      return c.json({ duplicates: await findDuplicates(pool, categoryId, q.lng, q.lat, q.exclude) });
+      return c.json({ duplicates: await findDuplicates(pool, categoryId, q.lng, q.lat, q.exclude, c.get('scope').appeals) });
     })
-    .post('/group', validJson(GroupSchema), async (c) => c.json(await group(pool, c.req.valid('json'), c.get('user')!, key)))
+    .post('/group', validJson(GroupSchema), async (c) =>
+      c.json(await group(pool, c.req.valid('json'), c.get('user')!, c.get('scope').appeals, key)),
+    )
     .get('/:id', validParam(IdParam), async (c) => {
       const { id } = c.req.valid('param');
       const row = await getIncident(pool, id);
       if (!row) throw notFound('Incident');
       const user = c.get('user');
+      const { personalData } = c.get('scope');
       const [events, reporters, risk, allowed, links] = await Promise.all([
         getIncidentEvents(pool, id),
-        // Names and phones only to roles that handle this appeal (scope: districts, service); each read is logged.
-        user && PERSONAL_DATA_ROLES.includes(user.role) && (await handles(user, id))
-          ? getReporters(pool, id, user.id)
-          : Promise.resolve(undefined),
+        // Names and phones only to roles that handle this appeal (scope: districts, service), and
+        // of its merged duplicates only those in that scope too; each read is logged.
+        user && (await reaches(personalData, id)) ? getReporters(pool, id, user.id, personalData) : Promise.resolve(undefined),
         incidentRisk(pool, id),
         movesFor(user, id),
         // SMS is not sent yet: dispatchers read or send these links to the reporters themselves.
@@ -131,7 +134,7 @@ export function incidentRoutes({ pool, config }: Deps) {
       return c.json(await changed(id, user));
     })
     .post('/:id/merge', validParam(IdParam), validJson(MergeSchema), async (c) =>
-      c.json(await merge(pool, c.req.valid('param').id, c.req.valid('json'), c.get('user')!, key)),
+      c.json(await merge(pool, c.req.valid('param').id, c.req.valid('json'), c.get('user')!, c.get('scope').appeals, key)),
     )
     .post('/:id/feedback', validParam(IdParam), validJson(RatingSchema), async (c) =>
       c.json(await rateByPhone(pool, c.req.valid('param').id, c.req.valid('json'), c.get('user')!)),
