@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { RequestScope } from './auth/scope.ts';
 import type { Bots } from './channels/bots.ts';
 import type { Config } from './config.ts';
 import type { SessionUser } from './domain/roles.ts';
@@ -20,5 +21,6 @@ export interface Deps {
 
 /** Hono environment shared by all sub-apps. */
 export interface AppEnv {
-  Variables: { user: SessionUser | null };
+  /** `scope`: set by enforceAccess from the user and the access matrix (server/auth/scope.ts). */
+  Variables: { user: SessionUser | null; scope: RequestScope };
 }

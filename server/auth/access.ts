@@ -3,6 +3,7 @@ import type { AppEnv } from '../context.ts';
 import { AppError, forbidden, unauthorized } from '../errors.ts';
 import { log } from '../log.ts';
 import { findEntry, pathPattern, scopeFor } from './matrix.ts';
+import { deriveScope, NO_SCOPE } from './scope.ts';
 
 interface MountedRoute {
   method: string;
@@ -13,7 +14,8 @@ interface MountedRoute {
  * Enforces the access matrix (server/auth/matrix.ts) before any handler: 401 without a session
  * and 403 with a role the matrix does not list. A request to a mounted route that the matrix
  * does not declare is refused (403, logged as an error): new routes are closed until declared.
- * Requests that match no mounted route pass on to their 404.
+ * Requests that match no mounted route pass on to their 404. Every request leaves here with
+ * its scope in the context (`c.get('scope')`, server/auth/scope.ts).
  */
 export const enforceAccess = (routes: () => readonly MountedRoute[]) => {
   let handlers: { method: string; re: RegExp }[] | undefined;
@@ -27,6 +29,7 @@ export const enforceAccess = (routes: () => readonly MountedRoute[]) => {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (c.req.method === 'OPTIONS') return next();
     const entry = findEntry(c.req.method, c.req.path);
+    c.set('scope', NO_SCOPE);
     if (!entry) {
       if (mounted(c.req.method, c.req.path)) {
         log.error({ method: c.req.method, path: c.req.path }, 'route missing from the access matrix');
@@ -39,6 +42,8 @@ export const enforceAccess = (routes: () => readonly MountedRoute[]) => {
       if (!user) throw unauthorized();
       if (!scopeFor(entry, user.role)) throw forbidden();
     }
+    // Handlers narrow what they read and change by this, derived in one place.
+    c.set('scope', deriveScope(entry, c.get('user') ?? null));
     await next();
   });
 };

@@ -32,15 +32,22 @@ const PUBLIC: Access = { kind: 'public' };
 const WEBHOOK: Access = { kind: 'webhook' };
 const roles = (r: Partial<Record<Role, Scope>>): Access => ({ kind: 'roles', roles: r });
 
-/** Every signed-in role, each in its own scope. */
-const SIGNED_IN = roles({
+/**
+ * Each role's standing scope: where it works, and whether it may see reporters at all. Routes
+ * for every signed-in user use it as it is; public routes that show reporters (one appeal) show
+ * them only within it (server/auth/scope.ts).
+ */
+export const HOME_SCOPES: Readonly<Record<Role, Scope>> = {
   admin: 'all',
   dispatcher: 'all',
   supervisor: 'districts',
   executor: 'service',
   official: 'no_personal_data',
   display: 'no_personal_data',
-});
+};
+
+/** Every signed-in role, each in its own scope. */
+const SIGNED_IN = roles(HOME_SCOPES);
 /** Those who change appeals. */
 const ACTORS = roles({ admin: 'all', dispatcher: 'all', supervisor: 'districts', executor: 'service' });
 /** Those who register, group and merge appeals. */

@@ -2,7 +2,6 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type pg from 'pg';
 import type { AppEnv } from '../context.ts';
-import type { Role } from '../domain/roles.ts';
 import { SESSION_COOKIE, userForToken } from './sessions.ts';
 
 /** Puts the session's user (or null) on the context; never rejects by itself. */
@@ -12,6 +11,3 @@ export const loadSession = (pool: pg.Pool) =>
     c.set('user', token ? await userForToken(pool, token) : null);
     await next();
   });
-
-/** Roles that may see reporters' names and phones (every read is logged). */
-export const PERSONAL_DATA_ROLES: readonly Role[] = ['admin', 'dispatcher', 'supervisor', 'executor'];

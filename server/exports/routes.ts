@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
+import { type RequestScope, scopeCondition } from '../auth/scope.ts';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
-import type { SessionUser } from '../domain/roles.ts';
 import { AppError } from '../errors.ts';
 import { incidentConditions, type IncidentFilter, IncidentFilterSchema } from '../incidents/filters.ts';
 import { log } from '../log.ts';
-import { hasPersonalDataRole, publicText } from '../privacy/visibility.ts';
+import { publicText } from '../privacy/visibility.ts';
 import { validQuery } from '../validate.ts';
 import { BOM, csvLine } from './csv.ts';
 import { CSV_FIELDS, publicFeature, type PublicIncidentRow } from './public-incident.ts';
@@ -100,13 +100,14 @@ async function* geojsonChunks(batches: AsyncGenerator<PublicIncidentRow[]>): Asy
 }
 
 /**
- * GET /api/exports/incidents.csv and .geojson?<incident filters>: every matching appeal,
- * streamed, without personal data. Filters mean what they mean in GET /api/incidents.
+ * GET /api/exports/incidents.csv and .geojson?<incident filters>: every matching appeal in the
+ * caller's scope, streamed, without personal data. Filters mean what they mean in GET /api/incidents.
  */
 export function exportRoutes({ pool, engine }: Deps) {
   let running = 0;
-  const start = async (format: 'csv' | 'geojson', filter: IncidentFilter, method: string, user: SessionUser | null) => {
-    const where = incidentConditions(filter, await getCatalog(pool));
+  const start = async (format: 'csv' | 'geojson', filter: IncidentFilter, scope: RequestScope, method: string) => {
+    // The filters, within the caller's scope (a supervisor exports their districts, an executor their service).
+    const where = scopeCondition(scope.appeals, incidentConditions(filter, await getCatalog(pool)));
     const day = new Date().toISOString().slice(0, 10);
     const headers = {
       'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/geo+json; charset=utf-8',
@@ -128,7 +129,7 @@ export function exportRoutes({ pool, engine }: Deps) {
       throw err;
     }
     // Free text as written only for roles with personal-data rights; other readers get it redacted.
-    const batches = hasPersonalDataRole(user) ? primedRows : redactedBatches(primedRows);
+    const batches = scope.personalData.kind !== 'none' ? primedRows : redactedBatches(primedRows);
     const body = streamBody(format === 'csv' ? csvChunks(batches) : geojsonChunks(batches), () => {
       running--;
       // A client gone before the first chunk was pulled: close the cursor opened above.
@@ -137,8 +138,8 @@ export function exportRoutes({ pool, engine }: Deps) {
     return new Response(body, { headers });
   };
   return new Hono<AppEnv>()
-    .get('/incidents.csv', validQuery(IncidentFilterSchema), (c) => start('csv', c.req.valid('query'), c.req.method, c.get('user')))
+    .get('/incidents.csv', validQuery(IncidentFilterSchema), (c) => start('csv', c.req.valid('query'), c.get('scope'), c.req.method))
     .get('/incidents.geojson', validQuery(IncidentFilterSchema), (c) =>
-      start('geojson', c.req.valid('query'), c.req.method, c.get('user')),
+      start('geojson', c.req.valid('query'), c.get('scope'), c.req.method),
     );
 }

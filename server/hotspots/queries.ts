@@ -71,14 +71,23 @@ export interface StudyArea {
   bbox?: [number, number, number, number];
 }
 
+/**
+ * A geometry in the frame's plane, made valid there. Valid in degrees is not valid in metres: a
+ * long straight edge (a chord between two far vertices) moves by metres against the vertices of
+ * a neighbour drawn a centimetre away, because meridians and parallels are curved in UTM. GEOS
+ * then fails on the projected polygons ("side location conflict"); ST_MakeValid after the
+ * transform repairs them, and only their polygons are kept (a repair may leave lines or points).
+ */
+const validInPlane = (geom: string, srid: string) => `ST_CollectionExtract(ST_MakeValid(ST_Transform(${geom}, ${srid}::int)), 3)`;
+
 /** The study area in the frame's plane: the (chosen) districts, clipped to the bbox. */
 function areaSql(frame: Frame, area: StudyArea, w: Where): string {
   const srid = w.param(frame.srid);
   const districts = area.districtIds?.length ? `WHERE d.id = ANY(${w.param(area.districtIds)}::int[])` : '';
-  const union = `(SELECT ST_Transform(ST_Union(d.geom), ${srid}::int) FROM districts d ${districts})`;
+  const union = `(SELECT ${validInPlane('ST_Union(d.geom)', srid)} FROM districts d ${districts})`;
   if (!area.bbox) return union;
   const [a, b, c, d] = area.bbox.map((v) => w.param(v));
-  return `ST_Intersection(${union}, ST_Transform(ST_MakeEnvelope(${a}, ${b}, ${c}, ${d}, 4326), ${srid}::int))`;
+  return `ST_CollectionExtract(ST_Intersection(${union}, ST_Transform(ST_MakeEnvelope(${a}, ${b}, ${c}, ${d}, 4326), ${srid}::int)), 3)`;
 }
 
 /** Area of the study area in square metres on the ground. */
@@ -115,7 +124,7 @@ export async function hexGrid(pool: Queryable, frame: Frame, area: StudyArea, si
   const { rows } = await pool.query<{ i: number; j: number; geometry: string; district: string | null; population: number | null }>(
     `WITH area AS MATERIALIZED (SELECT ${areaSql(frame, area, w)} AS g),
           dm AS MATERIALIZED (SELECT d.population, g, ST_Area(g) AS area
-                                FROM districts d CROSS JOIN LATERAL ST_Transform(d.geom, ${srid}::int) g
+                                FROM districts d CROSS JOIN LATERAL ${validInPlane('d.geom', srid)} g
                                WHERE d.population IS NOT NULL AND ${withPopulation})
      SELECT h.i, h.j, ST_AsGeoJSON(ST_Transform(h.geom, 4326), 6) AS geometry,
             (SELECT d.code FROM districts d WHERE ST_Intersects(d.geom, ST_Transform(ST_Centroid(h.geom), 4326)) ORDER BY d.id LIMIT 1) AS district,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { type AppealScope, scopeCondition } from '../auth/scope.ts';
 import type { Catalog } from '../catalog.ts';
 import { badRequest } from '../errors.ts';
 import { isOpen, overdueSql } from '../domain/statuses.ts';
@@ -98,9 +99,10 @@ export async function listIncidents(
   limit: number,
   cursor?: string,
   sort: IncidentSort = 'created',
+  scope: AppealScope = { kind: 'all' },
 ) {
   const order = ORDERS[sort];
-  const base = incidentConditions(filter, catalog);
+  const base = scopeCondition(scope, incidentConditions(filter, catalog));
 
   const page = new Where([...base.values]);
   page.conditions.push(...base.conditions);
@@ -152,17 +154,30 @@ export async function getIncidentEvents(pool: pg.Pool, id: number) {
 }
 
 /**
- * Reporters' contacts (personal data), with those of the duplicates merged into this appeal
- * (`incident_id` says whose call it was); each read is written to the access log by the
- * caller's id.
+ * Reporters' contacts (personal data) of an appeal and of the duplicates merged into it
+ * (`incident_id` says whose call it was), those duplicates only where `scope` reaches them: a
+ * supervisor does not read the callers of another district through a parent in their own.
+ * Each read is logged, by the reader's id, against every appeal whose reporters it showed (the
+ * parent always: its reporters were asked for).
  */
-export async function getReporters(pool: pg.Pool, incidentId: number, readerId: number) {
+export async function getReporters(pool: pg.Pool, incidentId: number, readerId: number, scope: AppealScope) {
+  const w = new Where([incidentId, readerId]);
+  w.add('c.parent_id = $1::bigint');
+  scopeCondition(scope, w, 'c');
   const { rows } = await pool.query(
-    `WITH logged AS (INSERT INTO personal_data_reads (user_id, incident_id) VALUES ($2, $1))
-     SELECT id, incident_id, name, phone, contact, created_at FROM incident_reporters
-      WHERE incident_id = $1 OR incident_id IN (SELECT id FROM incidents WHERE parent_id = $1)
-      ORDER BY id`,
-    [incidentId, readerId],
+    `WITH shown AS (
+       SELECT $1::bigint AS id
+       UNION ALL
+       SELECT c.id FROM incidents c ${w}
+     ), reporters AS (
+       SELECT r.id, r.incident_id, r.name, r.phone, r.contact, r.created_at
+         FROM incident_reporters r WHERE r.incident_id IN (SELECT id FROM shown)
+     ), logged AS (
+       INSERT INTO personal_data_reads (user_id, incident_id)
+       SELECT $2::int, s.id FROM shown s WHERE s.id = $1::bigint OR s.id IN (SELECT incident_id FROM reporters)
+     )
+     SELECT * FROM reporters ORDER BY id`,
+    w.values,
   );
   return rows;
 }

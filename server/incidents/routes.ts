@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { covers, type AppealScope } from '../auth/scope.ts';
 import { getCatalog, idsForCodes } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import type { SessionUser } from '../domain/roles.ts';
@@ -12,7 +13,7 @@ import { actsOnAppeals, allowedMoves, inScope } from '../lifecycle/machine.ts';
 import { group, GroupSchema, merge, MergeSchema } from '../lifecycle/merge.ts';
 import { linkKey, listFeedbackLinks } from '../lifecycle/tokens.ts';
 import { escalate, EscalateSchema, loadState, stateOf, transition, TransitionSchema } from '../lifecycle/transitions.ts';
-import { hasPersonalDataRole, publicEvents, publicText } from '../privacy/visibility.ts';
+import { publicEvents, publicText } from '../privacy/visibility.ts';
 import { validJson, validParam, validQuery } from '../validate.ts';
 import { IncidentFilterSchema } from './filters.ts';
 import { getIncident, getIncidentEvents, getReporters, listIncidents, toFeature } from './queries.ts';
@@ -48,10 +49,11 @@ export function incidentRoutes({ pool, config }: Deps) {
     return allowedMoves(user.role, stateOf(row));
   }
 
-  /** Whether the user handles this appeal (supervisor: in their districts; executor: their service). */
-  async function handles(user: SessionUser, id: number) {
+  /** Whether the scope reaches this appeal (supervisor: in their districts; executor: their service). */
+  async function reaches(scope: AppealScope, id: number) {
+    if (scope.kind === 'none') return false;
     const row = await loadState(pool, id);
-    return Boolean(row && inScope(user, { districtId: row.district_id, serviceId: row.service_id }));
+    return Boolean(row && covers(scope, { districtId: row.district_id, serviceId: row.service_id }));
   }
 
   /** An appeal after a change: the feature as GET shows it, with the user's next moves. */
@@ -64,11 +66,12 @@ export function incidentRoutes({ pool, config }: Deps) {
   return new Hono<AppEnv>()
     .get('/', validQuery(ListQuery), async (c) => {
       const { limit, cursor, sort, ...filter } = c.req.valid('query');
-      const page = await listIncidents(pool, await getCatalog(pool), filter, limit, cursor, sort);
-      // Free text as written only to staff with personal-data rights; everyone else reads it redacted.
-      const features = hasPersonalDataRole(c.get('user'))
-        ? page.features
-        : page.features.map((f) => ({ ...f, properties: publicText(f.properties) }));
+      const scope = c.get('scope');
+      const page = await listIncidents(pool, await getCatalog(pool), filter, limit, cursor, sort, scope.appeals);
+      // Free text as written only to those whose personal-data scope is the whole city (a list
+      // mixes appeals in and out of a narrower scope); everyone else reads it redacted.
+      const features =
+        scope.personalData.kind === 'all' ? page.features : page.features.map((f) => ({ ...f, properties: publicText(f.properties) }));
       return c.json({
         type: 'FeatureCollection',
         numberMatched: page.numberMatched,
@@ -94,20 +97,24 @@ export function incidentRoutes({ pool, config }: Deps) {
     .get('/duplicates', validQuery(DuplicatesQuery), async (c) => {
       const q = c.req.valid('query');
       const [categoryId] = idsForCodes((await getCatalog(pool)).categories, [q.category], 'category');
-      return c.json({ duplicates: await findDuplicates(pool, categoryId, q.lng, q.lat, q.exclude) });
+      return c.json({ duplicates: await findDuplicates(pool, categoryId, q.lng, q.lat, q.exclude, c.get('scope').appeals) });
     })
-    .post('/group', validJson(GroupSchema), async (c) => c.json(await group(pool, c.req.valid('json'), c.get('user')!, key)))
+    .post('/group', validJson(GroupSchema), async (c) =>
+      c.json(await group(pool, c.req.valid('json'), c.get('user')!, c.get('scope').appeals, key)),
+    )
     .get('/:id', validParam(IdParam), async (c) => {
       const { id } = c.req.valid('param');
       const row = await getIncident(pool, id);
       if (!row) throw notFound('Incident');
       const user = c.get('user');
       // Personal data (names and phones, internal notes, free text as written) only to roles that
-      // handle this appeal (scope: districts, service); each read of reporters is logged.
-      const full = hasPersonalDataRole(user) && (await handles(user!, id));
+      // handle this appeal (scope: districts, service), and of its merged duplicates only those in
+      // that scope too; each read of reporters is logged.
+      const { personalData } = c.get('scope');
+      const full = Boolean(user) && (await reaches(personalData, id));
       const [events, reporters, risk, allowed, links] = await Promise.all([
         getIncidentEvents(pool, id),
-        full ? getReporters(pool, id, user!.id) : Promise.resolve(undefined),
+        full ? getReporters(pool, id, user!.id, personalData) : Promise.resolve(undefined),
         incidentRisk(pool, id),
         movesFor(user, id),
         // SMS is not sent yet: dispatchers read or send these links to the reporters themselves.
@@ -136,7 +143,7 @@ export function incidentRoutes({ pool, config }: Deps) {
       return c.json(await changed(id, user));
     })
     .post('/:id/merge', validParam(IdParam), validJson(MergeSchema), async (c) =>
-      c.json(await merge(pool, c.req.valid('param').id, c.req.valid('json'), c.get('user')!, key)),
+      c.json(await merge(pool, c.req.valid('param').id, c.req.valid('json'), c.get('user')!, c.get('scope').appeals, key)),
     )
     .post('/:id/feedback', validParam(IdParam), validJson(RatingSchema), async (c) =>
       c.json(await rateByPhone(pool, c.req.valid('param').id, c.req.valid('json'), c.get('user')!)),

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { type AppealScope, scopeCondition } from '../auth/scope.ts';
 import type { Catalog } from '../catalog.ts';
-import type { SessionUser } from '../domain/roles.ts';
 import { IncidentFilterSchema, incidentConditions, Where } from '../incidents/filters.ts';
 import { getDurationSummary } from './durations.ts';
 import { ACTIVE_STATUSES } from '../domain/statuses.ts';
@@ -46,15 +46,13 @@ interface Row {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-/** Conditions every control query shares: appeals still owed work, in the user's scope. */
-function scoped(filter: ControlQuery, catalog: Catalog, user: SessionUser): Where {
+/** Conditions every control query shares: appeals still owed work, in the request's scope. */
+function scoped(filter: ControlQuery, catalog: Catalog, scope: AppealScope): Where {
   const { only: _o, sort: _s, limit: _l, status: _st, ...rest } = filter;
   const w = incidentConditions(rest, catalog);
   w.add('i.is_open');
   w.add(`i.status = ANY(${w.param(ACTIVE_STATUSES)}::text[])`);
-  if (user.role === 'supervisor') w.add(`i.district_id = ANY(${w.param(user.districtIds)}::int[])`);
-  if (user.role === 'executor') w.add(`i.service_id = ${w.param(user.serviceId ?? 0)}`);
-  return w;
+  return scopeCondition(scope, w);
 }
 
 /**
@@ -62,8 +60,8 @@ function scoped(filter: ControlQuery, catalog: Catalog, user: SessionUser): Wher
  * escalated) and a list of appeals with their age, how late they are, escalation level,
  * bounce flag and deadline risk; supervisors see their districts, executors their service.
  */
-export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQuery, user: SessionUser) {
-  const base = scoped(q, catalog, user);
+export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQuery, scope: AppealScope) {
+  const base = scoped(q, catalog, scope);
   const listed = new Where([...base.values]);
   listed.conditions.push(...base.conditions);
   if (q.only === 'overdue') listed.add('i.due_at < now()');

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { type AppealScope, scopeCondition } from '../auth/scope.ts';
+import { Where } from '../incidents/filters.ts';
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */
 export type Db = Pick<pg.PoolClient, 'query'>;
@@ -44,15 +46,30 @@ export async function findDuplicates(
   lng: number,
   lat: number,
   exclude?: number,
+  scope: AppealScope = { kind: 'all' },
 ): Promise<DuplicateCandidate[]> {
-  return (await findDuplicatesMany(db, [{ categoryId, lng, lat, exclude }]))[0];
+  return (await findDuplicatesMany(db, [{ categoryId, lng, lat, exclude }], scope))[0];
 }
 
 /**
  * findDuplicates for many points in one statement, in their order. Appeals registered together
  * (the `exclude` ids) see only those registered before them, as they would one at a time.
  */
-export async function findDuplicatesMany(db: Db, queries: DuplicateQuery[]): Promise<DuplicateCandidate[][]> {
+export async function findDuplicatesMany(
+  db: Db,
+  queries: DuplicateQuery[],
+  scope: AppealScope = { kind: 'all' },
+): Promise<DuplicateCandidate[][]> {
+  const w = new Where([
+    queries.map((q) => q.categoryId),
+    queries.map((q) => q.lng),
+    queries.map((q) => q.lat),
+    queries.map((q) => q.exclude ?? null),
+  ]);
+  // Only the candidates the caller's scope reaches (a supervisor: their districts).
+  const inScope = scopeCondition(scope, w, 'o')
+    .conditions.map((c) => `AND ${c}`)
+    .join(' ');
   const { rows } = await db.query<DuplicateCandidate & { ord: string }>(
     `WITH q AS (
        SELECT q.ord, q.lat, coalesce(q.exclude, 0) AS exclude, k.id AS cat, k.sphere_id,
@@ -73,12 +90,13 @@ export async function findDuplicatesMany(db: Db, queries: DuplicateQuery[]): Pro
             AND o.created_at >= now() - make_interval(hours => q.h)
             AND o.id <> q.exclude
             AND NOT (o.id > q.exclude AND o.id = ANY(array_remove($4::bigint[], NULL)))
+            ${inScope}
           ORDER BY distance_m, o.id
           LIMIT ${MAX_DUPLICATES}) d
        JOIN incidents i ON i.id = d.id
        JOIN categories c ON c.id = i.category_id
       ORDER BY q.ord, d.distance_m, d.id`,
-    [queries.map((q) => q.categoryId), queries.map((q) => q.lng), queries.map((q) => q.lat), queries.map((q) => q.exclude ?? null)],
+    w.values,
   );
   const out: DuplicateCandidate[][] = queries.map(() => []);
   for (const { ord, ...candidate } of rows) out[Number(ord) - 1].push(candidate);

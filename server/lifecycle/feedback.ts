@@ -20,7 +20,6 @@ export const DisputeSchema = z.object({ comment, rating: rating.optional() });
 /** Statuses in which a result exists to be rated. */
 const RATEABLE = ['resolved', 'closed'];
 
-
 interface TokenRow {
   id: number;
   incident_id: number;

@@ -57,7 +57,6 @@ export type IntakeInput = z.infer<typeof IntakeSchema>;
 /** Idempotency-Key header: printable ASCII, up to 200 characters. */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
-
 export interface IntakeResult {
   id: number;
   number: string;

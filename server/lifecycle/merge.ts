@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { type AppealScope, covers } from '../auth/scope.ts';
 import type { SessionUser } from '../domain/roles.ts';
 import { withTransaction } from '../db/pool.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
@@ -93,6 +94,18 @@ async function attach(db: Db, child: StateRow, parent: StateRow, user: SessionUs
   ]);
 }
 
+/**
+ * 403 unless the request's scope reaches the appeal: both ends of a merge or a group must lie in
+ * it (a supervisor may not grow, nor read the reporters through, an appeal of another district).
+ * Checked before anything is written; the transaction leaves every row as it was.
+ */
+function assertReaches(scope: AppealScope, row: StateRow, path: string): void {
+  if (covers(scope, { districtId: row.district_id, serviceId: row.service_id })) return;
+  throw new AppError(403, 'forbidden', `Appeal ${row.number} is outside your scope (your districts or your service).`, [
+    { path, id: row.id, message: 'outside your scope' },
+  ]);
+}
+
 function checkParent(parent: StateRow): void {
   if (parent.parent_id !== null) {
     throw conflict(`Appeal ${parent.number} is itself a duplicate: attach to the appeal it belongs to (id ${parent.parent_id}).`, [
@@ -116,6 +129,7 @@ export async function merge(
   childId: number,
   req: z.infer<typeof MergeSchema>,
   user: SessionUser,
+  scope: AppealScope,
   key: Buffer,
 ): Promise<GroupResult> {
   if (!ALLOWED_ROLES.includes(user.role)) throw forbidden('Only dispatchers, supervisors and admins attach duplicates.');
@@ -125,6 +139,8 @@ export async function merge(
     const parent = rows.get(req.into);
     if (!child) throw notFound('Incident');
     if (!parent) throw notFound('Appeal to attach to');
+    assertReaches(scope, child, 'id');
+    assertReaches(scope, parent, 'into');
     if (child.version !== req.version) throw staleVersion(child.number, req.version, child.version);
     checkParent(parent);
     await attach(db, child, parent, user, req.note);
@@ -141,7 +157,13 @@ const summary = (p: StateRow) => ({ id: p.id, number: p.number, reporter_count: 
  * the open appeals of the parent's category within the circle that this user may attach are
  * taken, and the others left alone.
  */
-export async function group(pool: pg.Pool, req: z.infer<typeof GroupSchema>, user: SessionUser, key: Buffer): Promise<GroupResult> {
+export async function group(
+  pool: pg.Pool,
+  req: z.infer<typeof GroupSchema>,
+  user: SessionUser,
+  scope: AppealScope,
+  key: Buffer,
+): Promise<GroupResult> {
   if (!ALLOWED_ROLES.includes(user.role)) throw forbidden('Only dispatchers, supervisors and admins group appeals.');
   return withTransaction(pool, async (db) => {
     let ids = req.children ? [...new Set(req.children)] : await nearby(db, req.parent, req.within_m!);
@@ -150,14 +172,23 @@ export async function group(pool: pg.Pool, req: z.infer<typeof GroupSchema>, use
     const rows = await lockStates(db, [req.parent, ...ids]);
     const parent = rows.get(req.parent);
     if (!parent) throw notFound('Parent appeal');
+    assertReaches(scope, parent, 'parent');
     checkParent(parent);
     if (req.children) {
       const missing = ids.filter((id) => !rows.has(id));
       if (missing.length) throw notFound(`Appeals ${missing.join(', ')}`);
+      for (const id of ids) assertReaches(scope, rows.get(id)!, 'children');
     } else {
       ids = ids.filter((id) => {
         const r = rows.get(id);
-        return r && r.is_open && !r.parent_id && findMove(user.role, stateOf(r), 'rejected') && canTouch(user, r);
+        return (
+          r &&
+          r.is_open &&
+          !r.parent_id &&
+          findMove(user.role, stateOf(r), 'rejected') &&
+          canTouch(user, r) &&
+          covers(scope, { districtId: r.district_id, serviceId: r.service_id })
+        );
       });
     }
     const merged: GroupResult['merged'] = [];

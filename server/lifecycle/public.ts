@@ -37,7 +37,6 @@ export function requireFactor(f: StatusFactor): asserts f is StatusFactor & ({ p
   }
 }
 
-
 /**
  * What the citizen who filed an appeal may know about it: status, category, district, dates,
  * the resolution and its note (when written for the citizen, redacted), and the appeal it was

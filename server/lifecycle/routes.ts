@@ -13,7 +13,7 @@ import { NumberParam, publicStatus, requireFactor, StatusFactorQuery } from './p
 /** GET /api/control — execution control (overdue, escalated, bounced, deadline risk). */
 export function controlRoutes({ pool }: Deps) {
   return new Hono<AppEnv>().get('/', validQuery(ControlQuerySchema), async (c) =>
-    c.json(await controlView(pool, await getCatalog(pool), c.req.valid('query'), c.get('user')!)),
+    c.json(await controlView(pool, await getCatalog(pool), c.req.valid('query'), c.get('scope').appeals)),
   );
 }
 

@@ -3,13 +3,11 @@
  * - a note is `internal` (for staff) unless the move was meant for the citizen (resolve,
  *   consult, reject, a messenger reply), where it is `public` by default; the author may
  *   choose either way;
- * - readers with personal-data rights (PERSONAL_DATA_ROLES, on appeals they handle) see every
+ * - readers with personal-data rights (their personal-data scope from the access matrix, server/auth/scope.ts, reaches the appeal) see every
  *   note and the description and address as written;
  * - everyone else (anonymous, officials, wall displays, Open311, OGC, the citizen's own links)
  *   sees public notes only, and all free text through redact().
  */
-import { PERSONAL_DATA_ROLES } from '../auth/middleware.ts';
-import type { SessionUser } from '../domain/roles.ts';
 import type { Action } from '../lifecycle/machine.ts';
 import { redact } from './redact.ts';
 
@@ -26,11 +24,6 @@ export function defaultVisibility(move: Action | 'reply'): NoteVisibility {
 
 /** SQL expression over `incident_events e`: its note when the public may read it, else NULL (redact it still). */
 export const PUBLIC_NOTE_SQL = `CASE WHEN e.visibility = 'public' THEN e.note END`;
-
-/** Whether this reader sees personal data (role only; callers add the appeal's scope where they have it). */
-export function hasPersonalDataRole(user: Pick<SessionUser, 'role'> | null | undefined): boolean {
-  return !!user && PERSONAL_DATA_ROLES.includes(user.role);
-}
 
 /** An event as getIncidentEvents() reads it. */
 export interface EventRow {

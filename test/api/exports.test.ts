@@ -61,6 +61,9 @@ describe('GET /api/exports/incidents.csv', () => {
   it('applies the filters of the list (status, category, district)', async () => {
     const cookie = await t.login('supervisor');
     const meta = (await t.json('/api/meta')).body;
+    // One of the supervisor's own districts: beyond them the export is empty (test/api/scope.test.ts).
+    const me = (await t.json('/api/auth/me', { headers: { cookie } })).body.user;
+    expect(me.districtIds).toContain(meta.districts[0].id);
     const filter = `status=open&category=heating&district=${meta.districts[0].code}&to=${encodeURIComponent(until)}`;
     const rows: string[][] = parse(await (await t.request(`/api/exports/incidents.csv?${filter}`, { headers: { cookie } })).text(), {
       bom: true,
@@ -107,7 +110,7 @@ describe('GET /api/exports/incidents.csv', () => {
 });
 
 describe('GET /api/exports/incidents.geojson', () => {
-  it('is a valid FeatureCollection with the same count and the public properties only', async () => {
+  it('is a valid FeatureCollection with the same count (in the executor’s scope) and the public properties only', async () => {
     const cookie = await t.login('executor');
     const filter = `to=${encodeURIComponent(until)}`;
     const res = await t.request(`/api/exports/incidents.geojson?${filter}`, { headers: { cookie } });
@@ -116,7 +119,10 @@ describe('GET /api/exports/incidents.geojson', () => {
     const text = await res.text();
     const body = JSON.parse(text);
     expect(body.type).toBe('FeatureCollection');
-    const list = await t.json(`/api/incidents?${filter}&limit=1`);
+    // An executor exports their service's appeals only (server/auth/matrix.ts): the list filtered by it.
+    const me = (await t.json('/api/auth/me', { headers: { cookie } })).body.user;
+    const { rows } = await t.pool.query('SELECT code FROM services WHERE id = $1', [me.serviceId]);
+    const list = await t.json(`/api/incidents?${filter}&service=${rows[0].code}&limit=1`);
     expect(body.features).toHaveLength(list.body.numberMatched);
     const f = body.features[0];
     expect(f.type).toBe('Feature');
