@@ -35,7 +35,7 @@ import { prepareDatabase } from '../../server/boot.ts';
 import { createPool } from '../../server/db/pool.ts';
 import { DEMO_PASSWORD } from '../../server/users.ts';
 import type { AttackReport } from './attack.ts';
-import { SERVER_ARGS } from './server-command.ts';
+import { npmStartArgs } from './server-command.ts';
 import { watchServer } from './server-watch.ts';
 
 const { values } = parseArgs({
@@ -77,7 +77,7 @@ const pool = createPool(dbUrl, 2);
 console.log(`Preparing ${dbName} with 5,000 demo appeals...`);
 await prepareDatabase(pool, { city: 'taraz', demo: true, demoCount: 5000, seed: 7 });
 
-const server = spawn(process.execPath, SERVER_ARGS, {
+const server = spawn(process.execPath, npmStartArgs(), {
   env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), LOG_LEVEL: 'warn', JARDEM_DEMO: 'true', JARDEM_DEMO_COUNT: '0' },
   stdio: ['ignore', 'inherit', 'pipe'],
 });
