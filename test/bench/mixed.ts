@@ -25,7 +25,9 @@
  * from outside (RSS of its processes every second, exits). The extra checks: zero exits, the
  * normal reads' p95 under attack within 2× of the quiet run (a read that got no answer or a 5xx
  * counts as slower than any), peak RSS of the server process ≤ 300 MB, no 500 to the attack,
- * and the real user whose password the flood guessed at still signs in afterwards.
+ * and the real user whose password the flood guessed at still signs in afterwards. Run it also
+ * as a quiet night (`--creators 0 --movers 0`): writes empty the answer cache, so without them
+ * a distinct-parameter flood piles up (docs/performance.md, "Under attack").
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
