@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
 import { formBodyArb, jsonBodyArb, paramArb, queryArb, type FuzzRequest } from '../helpers/fuzz.ts';
+import { probeTally } from '../helpers/probes.ts';
 
 /**
  * Property-based fuzzing of every route the app mounts (walked from `app.routes`), as anonymous
@@ -215,10 +216,22 @@ function requestArb(r: RouteInfo, cookie?: string): fc.Arbitrary<FuzzRequest> {
   }));
 }
 
+// What the runs tried and found, for the probes table of docs/security.md.
+const tallies = {
+  anonymous: probeTally('fuzz.test.ts', 'hostile input on every route, anonymous'),
+  admin: probeTally('fuzz.test.ts', 'hostile input on every route, admin'),
+  dispatcher: probeTally('fuzz.test.ts', 'hostile input on every route, dispatcher'),
+};
+afterAll(() => {
+  for (const tally of Object.values(tallies)) if (tally.tried) tally.record();
+});
+
 /** Sends one request and checks the answer; returns its status. */
-async function probe(req: FuzzRequest): Promise<number> {
+async function probe(req: FuzzRequest, tally = tallies.anonymous): Promise<number> {
   const before = await countRows();
+  tally.tried++;
   const res = await t.request(req.path, { method: req.method, headers: req.headers, body: req.body });
+  if (res.status >= 500) tally.fiveXX++;
   const what = `${req.method} ${req.path.slice(0, 300)} ${JSON.stringify(req.headers)} ${req.body?.slice(0, 300) ?? ''}`;
   // An event stream stays open: its status and type are the answer.
   if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
@@ -243,7 +256,10 @@ async function probe(req: FuzzRequest): Promise<number> {
     const sent = safeDecode(req.path) + safeDecode(req.body ?? '') + (req.body ?? '');
     for (const leak of LEAKS) {
       const m = leak.exec(text);
-      if (m && !sent.includes(m[0])) expect.fail(`${what} leaked ${JSON.stringify(m[0])}: ${text.slice(0, 300)}`);
+      if (m && !sent.includes(m[0])) {
+        tally.leaks++;
+        expect.fail(`${what} leaked ${JSON.stringify(m[0])}: ${text.slice(0, 300)}`);
+      }
     }
     expect(await countRows(), `${what} → ${res.status} changed rows`).toEqual(before);
   }
@@ -284,7 +300,7 @@ describe('fuzz: hostile input on every route', () => {
         for (const seed of [FIXED_SEED, RANDOM_SEED]) {
           await fc.assert(
             fc.asyncProperty(arb, async (req) => {
-              const s = await probe(req);
+              const s = await probe(req, tallies[identity]);
               statuses.set(s, (statuses.get(s) ?? 0) + 1);
             }),
             { seed, numRuns: seed === FIXED_SEED ? RUNS : Math.ceil(RUNS / 2), endOnFailure: true },

@@ -1,7 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
+import { probeTally } from '../helpers/probes.ts';
 
 const t = testApp();
+// What the hostile parts tried, for the probes table of docs/security.md.
+const oversized = probeTally('limits-headers.test.ts', 'bodies over 1 MiB');
+const flooding = probeTally('limits-headers.test.ts', 'requests past the per-address rate limit');
+afterAll(() => {
+  oversized.record();
+  flooding.record();
+});
+const counted = (tally: ReturnType<typeof probeTally>, res: Response) => {
+  tally.tried++;
+  if (res.status >= 500) tally.fiveXX++;
+  return res;
+};
 
 describe('security headers', () => {
   it('come with every answer: API, errors, Open311, OGC, tiles and the docs page', async () => {
@@ -62,13 +75,17 @@ describe('body size limits', () => {
   const big = 'x'.repeat(1024 * 1024 + 10);
   it('answer 413 for the API and for Open311 submissions', async () => {
     const api = await t.json('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    counted(oversized, new Response(null, { status: api.status }));
     expect(api.status).toBe(413);
     expect(api.body.error.code).toBe('payload_too_large');
-    const open311 = await t.request('/open311/v2/requests.json', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `description=${big}`,
-    });
+    const open311 = counted(
+      oversized,
+      await t.request('/open311/v2/requests.json', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `description=${big}`,
+      }),
+    );
     expect(open311.status).toBe(413);
   });
 });
@@ -76,7 +93,8 @@ describe('body size limits', () => {
 describe('rate limits per client', () => {
   it('answer 429 with Retry-After past the limit, per client address, on the API, Open311, OGC and tiles', async () => {
     const limited = testApp({ JARDEM_RATE_LIMIT: '5', JARDEM_TRUST_PROXY: 'true' });
-    const from = (address: string, path = '/api/health') => limited.request(path, { headers: { 'x-forwarded-for': address } });
+    const from = async (address: string, path = '/api/health') =>
+      counted(flooding, await limited.request(path, { headers: { 'x-forwarded-for': address } }));
     const paths = ['/api/health', '/api/meta', '/ogc', '/open311/v2/discovery.json', '/tiles/incidents/1/0/0.mvt'];
     for (const path of paths) expect((await from('192.0.2.1', path)).status, path).toBeLessThan(300);
     for (const path of paths) {

@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
+import { probeTally } from '../helpers/probes.ts';
 
 /**
  * A reporter with a name and phone no other appeal has, registered through the API; then every
@@ -13,13 +14,25 @@ const LAT = 42.8995;
 let id = 0;
 let number = '';
 
+// For the probes table of docs/security.md: surfaces read, and those that showed the reporter.
+const tally = probeTally('personal-data.test.ts', "a reporter's name and phone on public and official surfaces");
+afterAll(() => tally.record());
+
 /** Both as written and as JSON escapes them (\\u0416...), so that an encoded copy is found too. */
 function assertClean(where: string, text: string) {
-  for (const secret of [NAME, PHONE, PHONE.slice(1), JSON.stringify(NAME).slice(1, -1), 'Тестова-Конфиденциальная']) {
+  const secrets = [NAME, PHONE, PHONE.slice(1), JSON.stringify(NAME).slice(1, -1), 'Тестова-Конфиденциальная'];
+  const escaped = NAME.replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (secrets.some((x) => text.includes(x)) || text.toLowerCase().includes(escaped.toLowerCase())) tally.leaks++;
+  for (const secret of secrets) {
     expect(text.includes(secret), `${where} shows the reporter (${secret})`).toBe(false);
   }
-  const escaped = NAME.replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
   expect(text.toLowerCase().includes(escaped.toLowerCase()), `${where} shows the reporter escaped`).toBe(false);
+}
+
+/** Counts a request of this probe (and its answer if it is a 5xx) before the checks. */
+function sent(status: number) {
+  tally.tried++;
+  if (status >= 500) tally.fiveXX++;
 }
 
 function tileOf(lng: number, lat: number, z: number) {
@@ -100,6 +113,7 @@ describe("a reporter's name and phone", () => {
     for (const path of paths) {
       for (const cookie of [undefined, official, display]) {
         const res = await t.request(path, cookie ? { headers: { cookie } } : undefined);
+        sent(res.status);
         if (res.status === 403 || res.status === 401) continue;
         expect(res.status, path).toBe(200);
         assertClean(`${path} (${cookie ? 'signed in' : 'public'})`, await res.text());
@@ -108,9 +122,9 @@ describe("a reporter's name and phone", () => {
   });
 
   it('never reach the event stream', async () => {
-    const text = await readStream(await t.request('/api/live', { headers: { 'Last-Event-ID': lastEventId } }), (s) =>
-      s.includes(`"id":${id}`),
-    );
+    const stream = await t.request('/api/live', { headers: { 'Last-Event-ID': lastEventId } });
+    sent(stream.status);
+    const text = await readStream(stream, (s) => s.includes(`"id":${id}`));
     expect(text).toContain(`"id":${id}`);
     assertClean('/api/live', text);
   });
@@ -127,6 +141,7 @@ describe("a reporter's name and phone", () => {
     ];
     for (const path of paths) {
       const res = await t.request(path);
+      sent(res.status);
       expect(res.status, path).toBeLessThan(500);
       assertClean(path, await res.text());
     }
@@ -135,6 +150,7 @@ describe("a reporter's name and phone", () => {
     for (const z of [10, 14, 16]) {
       const { x, y } = tileOf(LNG, LAT, z);
       const res = await t.request(`/tiles/incidents/${z}/${x}/${y}.mvt`);
+      sent(res.status);
       expect(res.status).toBe(200);
       // Strings sit uncompressed in a vector tile's protobuf: search the bytes as UTF-8.
       assertClean(`tile ${z}/${x}/${y}`, new TextDecoder().decode(await res.arrayBuffer()));
@@ -146,6 +162,7 @@ describe("a reporter's name and phone", () => {
       const cookie = await t.login(role);
       for (const file of ['incidents.csv', 'incidents.geojson']) {
         const res = await t.request(`/api/exports/${file}?status=open`, { headers: { cookie } });
+        sent(res.status);
         expect(res.status).toBe(200);
         const text = await res.text();
         expect(text).toContain(number);

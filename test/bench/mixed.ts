@@ -1,5 +1,6 @@
 /**
  * npm run bench:mixed [-- --duration 300 --readers 4 --creators 2 --movers 2 --live 20]
+ * npm run bench:mixed -- --attack [--quiet 40 --duration 80 --sse 3000 --flood 8 --signin 8 --slow 200]
  *
  * Five minutes of mixed traffic against the real server in its own process on a real
  * PostgreSQL + PostGIS: a temporary database `jardem_bench_mixed_<pid>` on the server at
@@ -16,20 +17,38 @@
  * (by its unique description) with the number the API answered; and the server's resident
  * memory (VmRSS, sampled every 5 s) — the first and last minute are compared. Exits 1 if a
  * check fails.
+ *
+ * With `--attack` (issue 15) the normal load runs twice on the same server: `--quiet` seconds
+ * alone, then `--duration` seconds beside the attack mix of test/bench/attack.ts (anonymous
+ * distinct-parameter floods, sign-in floods, `--sse` anonymous live streams, slow headers and
+ * bodies), which runs in a process of its own. test/bench/server-watch.ts watches the server
+ * from outside (RSS of its processes every second, exits). The extra checks: zero exits, the
+ * normal reads' p95 under attack within 2× of the quiet run (a read that got no answer or a 5xx
+ * counts as slower than any), peak RSS of the server process ≤ 300 MB, no 500 to the attack,
+ * and the real user whose password the flood guessed at still signs in afterwards. Run it also
+ * as a quiet night (`--creators 0 --movers 0`): writes empty the answer cache, so without them
+ * a distinct-parameter flood piles up (docs/performance.md, "Under attack").
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { prepareDatabase } from '../../server/boot.ts';
 import { createPool } from '../../server/db/pool.ts';
 import { DEMO_PASSWORD } from '../../server/users.ts';
-import { SERVER_ARGS } from './server-command.ts';
+import type { AttackReport } from './attack.ts';
+import { npmStartArgs } from './server-command.ts';
+import { watchServer } from './server-watch.ts';
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '300' },
+    duration: { type: 'string' },
+    attack: { type: 'boolean', default: false },
+    quiet: { type: 'string', default: '40' },
+    sse: { type: 'string', default: '3000' },
+    flood: { type: 'string', default: '8' },
+    signin: { type: 'string', default: '8' },
+    slow: { type: 'string', default: '200' },
     readers: { type: 'string', default: '4' },
     creators: { type: 'string', default: '2' },
     movers: { type: 'string', default: '2' },
@@ -37,7 +56,9 @@ const { values } = parseArgs({
     port: { type: 'string', default: '18789' },
   },
 });
-const DURATION_MS = Number(values.duration) * 1000;
+const ATTACK = values.attack;
+const DURATION_MS = Number(values.duration ?? (ATTACK ? 80 : 300)) * 1000;
+const QUIET_MS = ATTACK ? Number(values.quiet) * 1000 : 0;
 const port = Number(values.port);
 const base = `http://127.0.0.1:${port}`;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
@@ -58,9 +79,16 @@ const pool = createPool(dbUrl, 2);
 console.log(`Preparing ${dbName} with 5,000 demo appeals...`);
 await prepareDatabase(pool, { city: 'taraz', demo: true, demoCount: 5000, seed: 7 });
 
-const server = spawn(process.execPath, SERVER_ARGS, {
+const server = spawn(process.execPath, npmStartArgs(), {
   env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), LOG_LEVEL: 'warn', JARDEM_DEMO: 'true', JARDEM_DEMO_COUNT: '0' },
-  stdio: ['ignore', 'inherit', 'inherit'],
+  stdio: ['ignore', 'inherit', 'pipe'],
+});
+// The server's own words about dying (e.g. "Reached heap limit"), kept for the report.
+const serverFatal: string[] = [];
+server.stderr!.on('data', (d: Buffer) => {
+  process.stderr.write(d);
+  for (const line of d.toString().split('\n'))
+    if (/FATAL|heap limit|Unhandled|uncaught/i.test(line)) serverFatal.push(line.trim().slice(0, 200));
 });
 for (let i = 0; ; i++) {
   try {
@@ -71,18 +99,14 @@ for (let i = 0; ; i++) {
   await sleep(500);
 }
 
-/** Resident memory of the server process in MiB (Linux). */
-const rssMiB = () => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-};
+const watch = watchServer(server, 1000);
 
 interface Tally {
   n: number;
   ms: number[];
   status: Map<number, number>;
 }
-const tallies = new Map<string, Tally>();
+let tallies = new Map<string, Tally>();
 const fiveXX: string[] = [];
 const errors: string[] = [];
 
@@ -90,16 +114,23 @@ async function call(kind: string, path: string, init: RequestInit = {}): Promise
   const t = performance.now();
   let res: Response;
   try {
-    res = await fetch(base + path, init);
+    // a server stuck near its heap limit may never answer: give up after 30 s
+    res = await fetch(base + path, { ...init, signal: AbortSignal.timeout(30_000) });
   } catch (err) {
     errors.push(`${kind}: ${(err as Error).message}`);
+    const tally: Tally = tallies.get(kind) ?? { n: 0, ms: [], status: new Map() };
+    tallies.set(kind, tally);
+    tally.n++;
+    tally.ms.push(Infinity);
+    tally.status.set(0, (tally.status.get(0) ?? 0) + 1);
+    await sleep(100); // a server that is gone answers at once: do not spin
     return { status: 0, body: null };
   }
-  const text = await res.text();
+  const text = await res.text().catch(() => '');
   const tally: Tally = tallies.get(kind) ?? { n: 0, ms: [], status: new Map() };
   tallies.set(kind, tally);
   tally.n++;
-  tally.ms.push(performance.now() - t);
+  tally.ms.push(res.status >= 500 ? Infinity : performance.now() - t);
   tally.status.set(res.status, (tally.status.get(res.status) ?? 0) + 1);
   if (res.status >= 500) fiveXX.push(`${kind} ${path}: ${res.status} ${text.slice(0, 200)}`);
   let body: unknown = null;
@@ -128,7 +159,9 @@ const meta = (await call('meta', '/api/meta')).body;
 const districts: { lng: number; lat: number }[] = meta.districts;
 const serviceCode: string = meta.services[0].code;
 
-const end = Date.now() + DURATION_MS;
+let end = 0;
+let phaseNo = 0; // the quiet run and the run under attack create appeals of their own
+const liveEnd = Date.now() + QUIET_MS + DURATION_MS;
 const created = new Map<string, { id: number; number: string }>(); // description → answer
 const toMove: { id: number; step: number }[] = [];
 
@@ -147,7 +180,7 @@ async function reader(w: number) {
 
 async function creator(w: number) {
   for (let i = 0; Date.now() < end; i++) {
-    const description = `mixed ${run} ${w}-${i}`;
+    const description = `mixed ${run} ${phaseNo}-${w}-${i}`;
     const d = districts[i % districts.length];
     const body = JSON.stringify({
       type: 'complaint',
@@ -159,7 +192,7 @@ async function creator(w: number) {
     });
     const init = {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...dispatcher, 'Idempotency-Key': `mixed-${run}-${w}-${i}` },
+      headers: { 'content-type': 'application/json', ...dispatcher, 'Idempotency-Key': `mixed-${run}-${phaseNo}-${w}-${i}` },
       body,
     };
     const first = await call('POST /api/incidents', '/api/incidents', init);
@@ -175,6 +208,8 @@ async function creator(w: number) {
     }
   }
 }
+
+const READ_KINDS = ['GET /api/districts', 'GET /api/incidents', 'GET /api/map/clusters', 'GET /api/stats/summary'];
 
 const STEPS = [
   { to: 'assigned', service: serviceCode },
@@ -208,7 +243,7 @@ const liveRequests = new Set<http.ClientRequest>();
 function liveClient(): Promise<void> {
   return new Promise((done) => {
     const again = () => {
-      if (Date.now() >= end) return done();
+      if (Date.now() >= liveEnd) return done();
       liveConnects++;
       const req = http.get(
         { host: '127.0.0.1', port, path: '/api/live', headers: { accept: 'text/event-stream', cookie: admin.cookie } },
@@ -224,7 +259,7 @@ function liveClient(): Promise<void> {
           });
           res.on('close', () => {
             liveRequests.delete(req);
-            if (Date.now() < end) setTimeout(again, 500);
+            if (Date.now() < liveEnd) setTimeout(again, 500);
             else done();
           });
         },
@@ -232,7 +267,7 @@ function liveClient(): Promise<void> {
       req.on('error', () => {
         if (req.destroyed && !liveRequests.has(req)) return;
         liveRequests.delete(req);
-        if (Date.now() < end) setTimeout(again, 1000);
+        if (Date.now() < liveEnd) setTimeout(again, 1000);
         else done();
       });
       liveRequests.add(req);
@@ -241,22 +276,68 @@ function liveClient(): Promise<void> {
   });
 }
 
-const rss: { s: number; mib: number }[] = [];
-const t0 = Date.now();
-const sampler = setInterval(() => rss.push({ s: Math.round((Date.now() - t0) / 1000), mib: rssMiB() }), 5000);
-rss.push({ s: 0, mib: rssMiB() });
-console.log(`Running ${DURATION_MS / 1000} s of mixed load (server pid ${server.pid})...`);
+/** The normal load for `ms`; its tallies. */
+async function normalLoad(ms: number) {
+  phaseNo++;
+  tallies = new Map();
+  end = Date.now() + ms;
+  await Promise.all([
+    ...Array.from({ length: Number(values.readers) }, (_, w) => reader(w)),
+    ...Array.from({ length: Number(values.creators) }, (_, w) => creator(w)),
+    ...Array.from({ length: Number(values.movers) }, () => mover()),
+  ]);
+  return tallies;
+}
+
+/** The attack mix in its own process, for DURATION_MS; its report. */
+function attack(): Promise<AttackReport | null> {
+  const args = ['--import', 'tsx', 'test/bench/attack.ts', '--port', String(port), '--duration', String(DURATION_MS / 1000)];
+  for (const k of ['sse', 'flood', 'signin', 'slow'] as const) args.push(`--${k}`, String(values[k]));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((done) =>
+    child.on('exit', () => {
+      const line = out.split('\n').find((l) => l.startsWith('ATTACK-REPORT '));
+      done(line ? (JSON.parse(line.slice('ATTACK-REPORT '.length)) as AttackReport) : null);
+    }),
+  );
+}
 
 const live = Array.from({ length: Number(values.live) }, () => liveClient());
-await Promise.all([
-  ...Array.from({ length: Number(values.readers) }, (_, w) => reader(w)),
-  ...Array.from({ length: Number(values.creators) }, (_, w) => creator(w)),
-  ...Array.from({ length: Number(values.movers) }, () => mover()),
-]);
-clearInterval(sampler);
-rss.push({ s: Math.round((Date.now() - t0) / 1000), mib: rssMiB() });
+let quiet: Map<string, Tally> | null = null;
+let attackReport: AttackReport | null = null;
+if (ATTACK) {
+  console.log(`Running ${QUIET_MS / 1000} s of mixed load alone (server pid ${server.pid})...`);
+  quiet = await normalLoad(QUIET_MS);
+  console.log(`Running ${DURATION_MS / 1000} s of mixed load beside the attack mix...`);
+  const attacking = attack();
+  await normalLoad(DURATION_MS);
+  attackReport = await attacking;
+} else {
+  console.log(`Running ${DURATION_MS / 1000} s of mixed load (server pid ${server.pid})...`);
+  await normalLoad(DURATION_MS);
+}
 for (const r of liveRequests) r.destroy();
 await Promise.all(live);
+
+// The real user whose password the sign-in flood guessed at, signing in from the usual address.
+let victimStatus = 0;
+if (ATTACK) {
+  try {
+    victimStatus = (
+      await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'official', password: DEMO_PASSWORD }),
+      })
+    ).status;
+  } catch {
+    victimStatus = 0;
+  }
+}
+const watched = watch.stop();
+const rss = watched.samples.filter((_, i) => i % 5 === 0 || i === watched.samples.length - 1).map((x) => ({ s: x.s, mib: x.processMiB }));
 
 // Every created appeal exactly once, with the number the API gave it.
 const { rows } = await pool.query<{ description: string; n: number; numbers: string[] }>(
@@ -278,26 +359,86 @@ const closed = (
   await pool.query(`SELECT count(*)::int AS n FROM incidents WHERE description LIKE $1 AND status = 'closed'`, [`mixed ${run} %`])
 ).rows[0].n;
 
-server.kill('SIGTERM');
-await new Promise((r) => server.once('exit', r));
+if (watch.alive()) {
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+}
 await pool.end();
 await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 
 const pct = (ms: number[], p: number) => {
-  const s = [...ms].sort((a, b) => a - b);
+  const s = [...ms].sort((a, b) => (a === b ? 0 : a - b)); // failures are Infinity
   return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))];
 };
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '∞');
+function table(title: string, t: Map<string, Tally>, seconds: number) {
+  console.log(`\n${title}\n`);
+  console.log('| request | count | per s | p50 ms | p95 ms | p99 ms | statuses (0 = no answer) |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [kind, x] of [...t].sort()) {
+    const statuses = [...x.status].map(([s, n]) => `${s}×${n}`).join(' ');
+    console.log(
+      `| ${kind} | ${x.n} | ${(x.n / seconds).toFixed(1)} | ${ms(pct(x.ms, 50))} | ${ms(pct(x.ms, 95))} | ${ms(pct(x.ms, 99))} | ${statuses} |`,
+    );
+  }
+}
 const seconds = DURATION_MS / 1000;
-console.log(
-  `\nMixed load, ${seconds} s; ${values.readers} readers, ${values.creators} creators, ${values.movers} movers, ${values.live} SSE clients\n`,
-);
-console.log('| request | count | per s | p50 ms | p95 ms | p99 ms | statuses |');
-console.log('|---|---|---|---|---|---|---|');
-for (const [kind, t] of [...tallies].sort()) {
-  const statuses = [...t.status].map(([s, n]) => `${s}×${n}`).join(' ');
+const shape = `${values.readers} readers, ${values.creators} creators, ${values.movers} movers, ${values.live} SSE clients`;
+if (quiet) table(`Mixed load alone, ${QUIET_MS / 1000} s; ${shape}`, quiet, QUIET_MS / 1000);
+table(`Mixed load${ATTACK ? ' under attack' : ''}, ${seconds} s; ${shape}`, tallies, seconds);
+const reads = (t: Map<string, Tally>) => READ_KINDS.flatMap((k) => t.get(k)?.ms ?? []);
+const quietP95 = quiet ? pct(reads(quiet), 95) : NaN;
+const attackP95 = pct(reads(tallies), 95);
+let attack500 = 0;
+if (attackReport) {
+  const a = attackReport;
+  console.log(`\nAttack mix, ${a.seconds} s, anonymous, from ${a.addresses} loopback addresses\n`);
+  console.log('| attack | requests | p50 ms | p95 ms | MB answered | statuses (0 = no answer) | socket errors |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [kind, k] of Object.entries(a.kinds)) {
+    attack500 += k.status['500'] ?? 0;
+    const statuses = Object.entries(k.status)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
+    const errs =
+      Object.entries(k.socketErrors)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ') || '–';
+    console.log(
+      `| ${kind} | ${k.requests} | ${k.p50.toFixed(0)} | ${k.p95.toFixed(0)} | ${(k.bytes / 1e6).toFixed(1)} | ${statuses} | ${errs} |`,
+    );
+  }
+  const refused =
+    Object.entries(a.sse.refused)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ') || 'none';
   console.log(
-    `| ${kind} | ${t.n} | ${(t.n / seconds).toFixed(1)} | ${pct(t.ms, 50).toFixed(0)} | ${pct(t.ms, 95).toFixed(0)} | ${pct(t.ms, 99).toFixed(0)} | ${statuses} |`,
+    `\nAnonymous SSE: ${a.sse.wanted} wanted, ${a.sse.opened} opened (peak ${a.sse.peakOpen} at once, ${a.sse.openAtEnd} open at the end), ${a.sse.cut} cut by the server, refused: ${refused}; ${a.sse.events} events received`,
   );
+  for (const s of a.slow) {
+    const cutAfter = s.cutAfterS.length ? `, cut after ${Math.min(...s.cutAfterS)}–${Math.max(...s.cutAfterS)} s` : '';
+    const answers =
+      Object.entries(s.answers)
+        .map(([k, n]) => `${k}×${n}`)
+        .join(' ') || 'none';
+    console.log(
+      `${s.kind}: ${s.sockets} connections, ${s.heldToEnd} held to the end, ${s.cut} cut by the server${cutAfter}; answers: ${answers}`,
+    );
+  }
+} else if (ATTACK) {
+  console.log('\nThe attack process gave no report.');
+}
+if (ATTACK) {
+  console.log(`\nServer exits: ${watched.exits.length}${watched.exits.map((e) => ` [${e.s} s, pid ${e.pid}, ${e.how}]`).join('')}`);
+  if (serverFatal.length) console.log(`Server said: ${[...new Set(serverFatal)].slice(0, 3).join(' | ')}`);
+  console.log(
+    `Normal reads (${READ_KINDS.join(', ')}) p95: ${ms(quietP95)} ms alone, ${ms(attackP95)} ms under attack (${Number.isFinite(attackP95) ? (attackP95 / quietP95).toFixed(1) : '∞'}×)`,
+  );
+  const mb = (mib: number) => `${(mib * 1.048576).toFixed(0)} MB`;
+  console.log(
+    `Peak RSS (sampled every second): server process ${mb(watched.peakProcessMiB)}, all its Node processes ${mb(watched.peakTreeMiB)}`,
+  );
+  console.log(`The real user (official) signing in after the attack: ${victimStatus || 'no answer'}`);
 }
 const firstMin = rss.filter((r) => r.s <= 60).map((r) => r.mib);
 const lastMin = rss.filter((r) => r.s >= rss.at(-1)!.s - 60).map((r) => r.mib);
@@ -309,6 +450,15 @@ console.log(
   `RSS: start ${rss[0].mib.toFixed(0)}, max ${Math.max(...rss.map((r) => r.mib)).toFixed(0)}, first-minute mean ${avg(firstMin).toFixed(0)}, last-minute mean ${avg(lastMin).toFixed(0)} MiB`,
 );
 const checks = [
+  ...(ATTACK
+    ? ([
+        [`zero server exits`, watched.exits.length === 0, `${watched.exits.length} exits`],
+        [`normal reads' p95 under attack ≤ 2× quiet`, attackP95 <= 2 * quietP95, `${ms(attackP95)} vs ${ms(quietP95)} ms`],
+        [`peak RSS ≤ 300 MB`, watched.peakProcessMiB * 1.048576 <= 300, `${(watched.peakProcessMiB * 1.048576).toFixed(0)} MB`],
+        [`no 500 to the attack`, attack500 === 0 && attackReport !== null, `${attack500}`],
+        [`the real user still signs in`, victimStatus === 200, `${victimStatus}`],
+      ] as const)
+    : []),
   [`zero 5xx`, fiveXX.length === 0, fiveXX.slice(0, 5).join('; ')],
   [`no failed requests or wrong answers`, errors.length === 0, errors.slice(0, 5).join('; ')],
   [
