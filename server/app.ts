@@ -72,7 +72,7 @@ export function createApp(deps: Deps) {
   app.use('/api/*', tooLarge);
   app.use('/open311/*', tooLarge);
   app.use('/api/*', loadSession(deps.pool));
-  app.use('/api/*', csrfProtection());
+  app.use('/api/*', csrfProtection(deps.config));
   // Who may call what: server/auth/matrix.ts, checked before any handler.
   app.use(
     '*',
