@@ -52,5 +52,13 @@ export class HashGate {
   }
 }
 
-/** The gate of this process's sign-ins: 2 hashes at once, 64 waiting. */
+/** The gate of this process's sign-in hashes: 2 at once, 64 waiting. */
 export const SIGN_IN_GATE_OPTIONS: HashGateOptions = { concurrency: 2, queue: 64 };
+
+/**
+ * The same kind of gate before a sign-in's database work (counting the attempt, finding the
+ * user): a flood of sign-ins holds at most 3 pooled connections, so other requests do not queue
+ * behind hundreds of sign-in statements for a connection. Its queue is long enough that a flood
+ * from one address is still counted (and answered 429) rather than turned away.
+ */
+export const SIGN_IN_DB_GATE_OPTIONS: HashGateOptions = { concurrency: 3, queue: 512 };

@@ -9,7 +9,7 @@ import { csrfTokenFor } from './csrf.ts';
 import { verifyPassword } from './passwords.ts';
 import { DISPLAY_SESSION_HOURS, sessionForDisplayToken } from './display-tokens.ts';
 import { createSession, deleteSession, deleteUserSessions, SESSION_COOKIE, toSessionUser, userForToken } from './sessions.ts';
-import { HashGate, SIGN_IN_GATE_OPTIONS } from './hash-gate.ts';
+import { HashGate, SIGN_IN_DB_GATE_OPTIONS, SIGN_IN_GATE_OPTIONS } from './hash-gate.ts';
 import { SignInThrottle } from './throttle.ts';
 
 const LoginBody = z.object({
@@ -25,6 +25,7 @@ const DisplayBody = z.object({ token: z.string().min(10).max(200) });
 export function authRoutes({ pool, config }: Deps) {
   const throttle = new SignInThrottle(pool, config);
   const hashGate = new HashGate(SIGN_IN_GATE_OPTIONS);
+  const dbGate = new HashGate(SIGN_IN_DB_GATE_OPTIONS);
   // Secure when configured (or JARDEM_PUBLIC_URL is https), or when a trusted TLS-terminating
   // proxy says the client used https; an untrusted X-Forwarded-Proto is anyone's claim.
   const setSessionCookie = (c: Context, token: string, hours: number) =>
@@ -42,13 +43,15 @@ export function authRoutes({ pool, config }: Deps) {
       .post('/login', validJson(LoginBody), async (c) => {
         const { login, password } = c.req.valid('json');
         const address = clientAddress(c, config);
-        // Counted before the hash, so concurrent guesses meet the limit too (429).
-        await throttle.admit(login, address);
-        const { rows } = await pool.query(
-          'SELECT id, login, name, role, district_ids, service_id, password_hash, disabled, is_demo FROM users WHERE lower(login) = lower($1)',
-          [login],
-        );
-        const row = rows[0];
+        const row = await dbGate.run(async () => {
+          // Counted before the hash, so concurrent guesses meet the limit too (429).
+          await throttle.admit(login, address);
+          const { rows } = await pool.query(
+            'SELECT id, login, name, role, district_ids, service_id, password_hash, disabled, is_demo FROM users WHERE lower(login) = lower($1)',
+            [login],
+          );
+          return rows[0];
+        });
         const ok = await hashGate.run(() => verifyPassword(password, row?.password_hash ?? DUMMY_HASH));
         // Demo accounts (known password) only sign in while demo mode is on; refused like a wrong password.
         if (!row || !ok || row.disabled || (row.is_demo && !config.JARDEM_DEMO)) {
