@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { purgeSecurityRows } from '../../server/lifecycle/housekeeping.ts';
 import { testApp } from '../helpers/app.ts';
 
 /**
@@ -174,4 +175,18 @@ describe('password hashing runs behind a bounded gate', () => {
     expect(busy).toBeLessThan(Math.max(20 * quiet, 1500));
     // 66+ hashes of ~0.1 s on two threads, more on a loaded machine.
   }, 90_000);
+});
+
+describe('housekeeping', () => {
+  it('trims sign-in counters untouched for a day, and keeps locks that still hold', async () => {
+    await t.pool.query(
+      `INSERT INTO sign_in_attempts (kind, login, address, attempts, window_start, locked_until, last_at) VALUES
+         ('pair', 'thr-old', '198.51.100.60', 3, now() - interval '2 days', NULL, now() - interval '2 days'),
+         ('pair', 'thr-old-locked', '198.51.100.60', 9, now() - interval '2 days', now() + interval '1 hour', now() - interval '2 days'),
+         ('pair', 'thr-recent', '198.51.100.60', 2, now() - interval '1 hour', NULL, now() - interval '1 hour')`,
+    );
+    await purgeSecurityRows(t.pool);
+    const { rows } = await t.pool.query(`SELECT login FROM sign_in_attempts WHERE address = '198.51.100.60' ORDER BY login`);
+    expect(rows.map((r) => r.login)).toEqual(['thr-old-locked', 'thr-recent']);
+  });
 });
