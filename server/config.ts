@@ -33,6 +33,12 @@ const ConfigFields = z.object({
   JARDEM_DEMO: booleanFlag.optional(),
   /** Number of demo appeals generated on first start in demo mode. */
   JARDEM_DEMO_COUNT: z.coerce.number().int().min(0).max(2_000_000).default(20_000),
+  /** Milliseconds a client has to send a request's headers (slow senders are cut; server/http-timeouts.ts). */
+  JARDEM_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+  /** Milliseconds a client has to send a whole request, body included (not the answer: event streams stay open). */
+  JARDEM_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /** Milliseconds an idle kept-alive connection stays open between requests. */
+  JARDEM_HTTP_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   /** Connections in the pool to PostgreSQL. */
   JARDEM_DB_POOL: z.coerce.number().int().min(1).max(200).default(10),
   /** Session lifetime in hours. */

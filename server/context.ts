@@ -1,23 +1,11 @@
 import type pg from 'pg';
 import type { Bots } from './channels/bots.ts';
 import type { Config } from './config.ts';
+import type { SessionUser } from './domain/roles.ts';
 import type { Engine } from './db/pool.ts';
 import type { AlertTicker } from './live/alerts.ts';
 import type { LiveHub } from './live/hub.ts';
 import type { KpiTicker } from './live/kpis.ts';
-
-export type Role = 'admin' | 'dispatcher' | 'supervisor' | 'executor' | 'official' | 'display';
-export const ROLES: readonly Role[] = ['admin', 'dispatcher', 'supervisor', 'executor', 'official', 'display'];
-
-/** The signed-in user as routes see it. */
-export interface SessionUser {
-  id: number;
-  login: string;
-  name: string;
-  role: Role;
-  districtIds: number[];
-  serviceId: number | null;
-}
 
 /** What every sub-app receives: the database and the settings. */
 export interface Deps {

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
+import { isDatabaseOutage, OUTAGE_RETRY_AFTER_S } from './db/outage.ts';
 import { log } from './log.ts';
 
 export interface ErrorDetail {
@@ -37,18 +38,8 @@ export function validationError(error: z.ZodError, where: string): AppError {
   return new AppError(400, 'invalid_parameter', `Invalid ${where}: ${names}.`, details);
 }
 
-// node-postgres/PostgreSQL codes that mean "the database is not reachable right now".
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
-
-function isDatabaseDown(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    (typeof e?.code === 'string' && UNAVAILABLE.has(e.code)) ||
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/.test(
-      e?.message ?? '',
-    )
-  );
-}
+/** The message of every outage answer (the JSON API's and Open311's). */
+export const DATABASE_UNAVAILABLE = 'The database is unavailable; try again shortly.';
 
 /** The one place where errors become HTTP responses: `{ error: { code, message, details } }`. */
 export function errorResponse(err: unknown, c: Context): Response {
@@ -61,10 +52,10 @@ export function errorResponse(err: unknown, c: Context): Response {
     const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'http_error';
     return c.json({ error: { code, message: err.message || 'Request rejected.', details: [] } }, status);
   }
-  if (isDatabaseDown(err)) {
+  if (isDatabaseOutage(err)) {
     log.warn({ err: (err as Error).message, path: c.req.path }, 'database unavailable');
-    c.header('Retry-After', '5');
-    return c.json({ error: { code: 'unavailable', message: 'The database is unavailable; try again shortly.', details: [] } }, 503);
+    c.header('Retry-After', String(OUTAGE_RETRY_AFTER_S));
+    return c.json({ error: { code: 'database_unavailable', message: DATABASE_UNAVAILABLE, details: [] } }, 503);
   }
   log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
   return c.json({ error: { code: 'internal', message: 'Internal error; it has been logged.', details: [] } }, 500);

@@ -2,6 +2,7 @@
  * Jardem's server: `npm start`. Reads the configuration, opens the database (PostgreSQL at
  * DATABASE_URL or the embedded PGlite), prepares it, and serves the API and the client.
  */
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp, inFlight } from './app.ts';
 import { createBots } from './channels/bots.ts';
@@ -9,6 +10,7 @@ import { NOTIFY_EVERY_MS, runChannelSweeps } from './channels/notify.ts';
 import { prepareDatabase } from './boot.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/pool.ts';
+import { applyHttpTimeouts, httpServerOptions } from './http-timeouts.ts';
 import { readCityPack } from './geodata/pack.ts';
 import { HOUSEKEEPING_EVERY_MS, runHousekeeping } from './lifecycle/housekeeping.ts';
 import { LiveHub } from './live/hub.ts';
@@ -35,9 +37,10 @@ async function main() {
   void runHousekeeping(db.pool);
   const housekeeping = setInterval(() => void runHousekeeping(db.pool), HOUSEKEEPING_EVERY_MS);
   housekeeping.unref();
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, serverOptions: httpServerOptions(config) }, (info) => {
     log.info({ url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${info.port}` }, 'Jardem is listening');
   });
+  applyHttpTimeouts(server as Server, config);
 
   let stopping = false;
   const stop = (signal: string) => {

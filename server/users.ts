@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { hashPassword, verifyPassword } from './auth/passwords.ts';
-import type { Role } from './context.ts';
+import type { Role } from './domain/roles.ts';
 
 export interface NewUser {
   login: string;

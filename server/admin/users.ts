@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { deleteUserSessions } from '../auth/sessions.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { liftSignInLocks } from '../auth/throttle.ts';
-import { ROLES, type Role } from '../context.ts';
+import { ROLES, type Role } from '../domain/roles.ts';
 import { badRequest } from '../errors.ts';
 
 const Code = z.string().regex(/^[a-z0-9_.-]{1,128}$/, 'not a valid code');
-const RoleSchema = z.enum(ROLES as [Role, ...Role[]]);
+const RoleSchema = z.enum(ROLES);
 /** Passwords: 10 to 200 characters (scrypt takes any length; the floor is the policy). */
 export const Password = z.string().min(10, 'at least 10 characters').max(200);
 

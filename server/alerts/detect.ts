@@ -12,28 +12,9 @@
  * for the whole city), how many (`count`) and since when (`since`, ISO 8601 UTC).
  */
 
-export type AlertKind = 'spike' | 'emergency_cluster' | 'overdue_critical';
+import type { Alert, AlertKind } from '../contract/alerts.ts';
 
-export interface Alert {
-  /** Stable while the situation lasts: clients use it to tell a new alert from a known one. */
-  id: string;
-  kind: AlertKind;
-  severity: 'critical' | 'warning';
-  /** What: a category code (any depth) or a sphere code. */
-  category: string;
-  sphere: string;
-  /** Where: a district code, or null for the whole city. */
-  district: string | null;
-  /** How many appeals. */
-  count: number;
-  /** Since when (ISO 8601, UTC): the first appeal of the burst or cluster, the oldest missed deadline. */
-  since: string;
-  /** spike: the usual number of appeals in this hour of the week (mean of the previous weeks). */
-  expected?: number;
-  /** emergency_cluster: the centre [lng, lat] (degrees) and the radius around it (metres). */
-  center?: [number, number];
-  radiusM?: number;
-}
+export type { Alert, AlertKind } from '../contract/alerts.ts';
 
 /** The appeals of one group in the last hour, and in the same hour of each previous week. */
 export interface SpikeCell {

@@ -5,22 +5,18 @@ import {
   detectOverdueCritical,
   detectSpikes,
   rankAlerts,
-  type Alert,
   type EmergencyPoint,
   type HourCount,
   type OverdueGroup,
 } from './detect.ts';
+import type { AlertSnapshot } from '../contract/alerts.ts';
 
 /** How many previous weeks give the usual count of an hour. */
 export const BASELINE_WEEKS = 8;
 /** Emergency appeals this recent (hours) can form a cluster. */
 export const CLUSTER_WINDOW_HOURS = 3;
 
-export interface AlertSnapshot {
-  /** when the alerts were computed (ISO) */
-  generatedAt: string;
-  items: Alert[];
-}
+export type { AlertSnapshot } from '../contract/alerts.ts';
 
 // Each category's depth-1 ancestor (categories are a few hundred rows).
 const TOP_CATEGORIES = `

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../context.ts';
+import { alertSnapshotSchema } from '../contract/alerts.ts';
 import { describeRoute } from '../openapi/registry.ts';
 import type { AlertSnapshot } from './queries.ts';
 
@@ -13,6 +14,7 @@ describeRoute('GET', '/api/alerts', {
   summary: 'Current alerts: spikes, clusters of emergency appeals, overdue critical appeals',
   description:
     'Each alert says what (`category`), where (`district`, null = city-wide), how many (`count`) and since when (`since`), most urgent first. Pushed on /api/live as the `alerts` event when it changes.',
+  responses: { '200': { description: 'The alerts, most urgent first', schema: alertSnapshotSchema } },
 });
 
 export function alertRoutes(source: { latest(): Promise<AlertSnapshot> }) {

@@ -1,4 +1,4 @@
-import type { Role } from '../context.ts';
+import type { Role } from '../domain/roles.ts';
 
 /**
  * The access matrix: every route the app mounts (method + path in Hono's syntax) → the action it

@@ -1,7 +1,8 @@
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type pg from 'pg';
-import type { AppEnv, Role } from '../context.ts';
+import type { AppEnv } from '../context.ts';
+import type { Role } from '../domain/roles.ts';
 import { SESSION_COOKIE, userForToken } from './sessions.ts';
 
 /** Puts the session's user (or null) on the context; never rejects by itself. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { Role, SessionUser } from '../context.ts';
+import type { Role, SessionUser } from '../domain/roles.ts';
 
 export const SESSION_COOKIE = 'jardem_session';
 

@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import { log } from '../log.ts';
 import { disputeByLink, rateByLink } from '../lifecycle/feedback.ts';
 import { createIncident } from '../lifecycle/intake.ts';
-import { NumberParam, publicStatus } from '../lifecycle/public.ts';
+import { chatStatus, NumberParam } from '../lifecycle/public.ts';
 import { tokenFor } from '../lifecycle/tokens.ts';
 import type { ChannelAdapter, Outgoing, Update } from './adapter.ts';
 import {
@@ -193,7 +193,8 @@ export class Bot {
     const say = (k: MessageKey, vars?: Record<string, string | number>): Outgoing[] => [{ text: text(state, ctx, k, vars) }];
     if (effect.kind === 'status') {
       const number = effect.number.slice(0, 40);
-      const row = NumberParam.safeParse({ number }).success ? await publicStatus(pool, number) : null;
+      // Only the chat's own appeals: anyone else's number answers "not found", as an unknown one does.
+      const row = NumberParam.safeParse({ number }).success ? await chatStatus(pool, number, this.channel, u.userId) : null;
       if (!row) return say('statusUnknown', { number });
       return say('statusIs', { number: row.number, status: text(state, ctx, `status.${row.status}` as MessageKey) });
     }

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { log } from '../log.ts';
+import { redact } from '../privacy/redact.ts';
+import { PUBLIC_NOTE_SQL } from '../privacy/visibility.ts';
 import type { Button, ChannelAdapter, ChannelName } from './adapter.ts';
 import { EXPIRE_AFTER_MS, expire } from './conversation.ts';
 import { type Lang, say } from './messages.ts';
@@ -31,7 +33,8 @@ export async function sendResults(pool: pg.Pool, adapters: Map<ChannelName, Chan
     note: string | null;
   }>(
     `SELECT t.id AS token_id, i.number, cc.channel, cc.chat_id, cc.lang,
-            (SELECT e.note FROM incident_events e WHERE e.incident_id = i.id AND e.to_status = 'resolved' ORDER BY e.id DESC LIMIT 1) AS note
+            (SELECT ${PUBLIC_NOTE_SQL} FROM incident_events e WHERE e.incident_id = i.id AND e.to_status = 'resolved'
+              ORDER BY e.id DESC LIMIT 1) AS note
        FROM incident_feedback_tokens t
        JOIN channel_contacts cc ON cc.reporter_id = t.reporter_id
        JOIN incidents i ON i.id = t.incident_id
@@ -49,7 +52,7 @@ export async function sendResults(pool: pg.Pool, adapters: Map<ChannelName, Chan
     if (!claimed.rowCount) continue;
     try {
       await adapter.send(r.chat_id, {
-        text: say(r.lang, 'resolved', { number: r.number, note: r.note ?? say(r.lang, 'resolvedNoNote') }),
+        text: say(r.lang, 'resolved', { number: r.number, note: redact(r.note) ?? say(r.lang, 'resolvedNoNote') }),
         buttons: ratingButtons(r.token_id, r.lang),
       });
       sent++;

@@ -10,10 +10,15 @@ import type { Bot } from './bot.ts';
 import type { Bots } from './bots.ts';
 import { say } from './messages.ts';
 import { describeRoute } from '../openapi/registry.ts';
+import { defaultVisibility, NOTE_VISIBILITIES } from '../privacy/visibility.ts';
 import { contactsOf, loadPhoto } from './store.ts';
 import { WhatsAppAdapter } from './whatsapp.ts';
 
-export const ReplySchema = z.object({ text: z.string().trim().min(1).max(2000) });
+export const ReplySchema = z.object({
+  text: z.string().trim().min(1).max(2000),
+  /** Whether the reply also shows on the appeal's public page (redacted); it is sent to the chat either way. */
+  visibility: z.enum(NOTE_VISIBILITIES).optional(),
+});
 const PhotoParam = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'not a photo key') });
 const HandshakeQuery = z.object({
   'hub.mode': z.string().max(50).optional(),
@@ -63,7 +68,7 @@ export function channelRoutes({ pool }: Deps, bots: Bots) {
       assertScope(user, row);
       const contacts = await contactsOf(pool, id);
       if (!contacts.length) throw conflict(`Appeal ${row.number} did not come from a messenger: there is no chat to answer.`);
-      const { text } = c.req.valid('json');
+      const { text, visibility } = c.req.valid('json');
       const sent: ChannelName[] = [];
       for (const to of contacts) {
         const adapter = bots.adapters.get(to.channel);
@@ -79,12 +84,10 @@ export function channelRoutes({ pool }: Deps, bots: Bots) {
         throw new AppError(502, 'channel_unavailable', 'The messenger did not take the reply; nothing was sent. Try again later.');
       }
       // The reply is part of the appeal's history; the chat ids are not.
-      await pool.query(`INSERT INTO incident_events (incident_id, actor_id, action, note, data) VALUES ($1, $2, 'commented', $3, $4)`, [
-        id,
-        user.id,
-        text,
-        { reply: true, channels: [...new Set(sent)] },
-      ]);
+      await pool.query(
+        `INSERT INTO incident_events (incident_id, actor_id, action, note, data, visibility) VALUES ($1, $2, 'commented', $3, $4, $5)`,
+        [id, user.id, text, { reply: true, channels: [...new Set(sent)] }, visibility ?? defaultVisibility('reply')],
+      );
       return c.json({ sent: sent.length, channels: [...new Set(sent)] });
     })
     .get('/photos/:key', validParam(PhotoParam), async (c) => {

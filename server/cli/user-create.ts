@@ -7,7 +7,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import { ROLES, type Role } from '../context.ts';
+import { ROLES, type Role } from '../domain/roles.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/pool.ts';
 import { upsertUser } from '../users.ts';

@@ -64,23 +64,11 @@ export function createPool(url: string, max: number, timezone = 'Asia/Almaty'): 
     }
   }
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, Client: CityClient });
-  // An idle client that loses its server (a restart) must not crash the process.
+  // An idle client that loses its server (a restart) must not crash the process; pg-pool drops
+  // it. A checked-out client has a listener of its own (checkout.ts).
   pool.on('error', () => undefined);
   return pool;
 }
 
-/** Runs `fn` in a transaction on one client; rolls back on any error. */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+// The checkout helpers live in checkout.ts; re-exported for the modules that import them from here.
+export { checkout, withClient, withTransaction } from './checkout.ts';

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter } from '../incidents/filters.ts';
+import { overdueSql } from '../domain/statuses.ts';
 
 /**
  * Districts as GeoJSON with the count of matching appeals (`count`), and the open and overdue
@@ -14,7 +15,7 @@ export async function districtsWithCounts(pool: pg.Pool, catalog: Catalog, filte
        SELECT i.district_id, count(*)::int AS n FROM incidents i ${w} GROUP BY i.district_id
      ), open AS (
        SELECT i.district_id, count(*)::int AS open,
-              count(*) FILTER (WHERE i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())::int AS overdue
+              count(*) FILTER (WHERE ${overdueSql()})::int AS overdue
          FROM incidents i WHERE i.is_open GROUP BY i.district_id
      )
      SELECT json_build_object(

@@ -1,3 +1,4 @@
+import { overdueSql } from '../domain/statuses.ts';
 /**
  * The public projection of an appeal: the one list of what may leave the system without
  * personal data, shared by the CSV and GeoJSON exports, OGC API – Features and the vector
@@ -81,7 +82,7 @@ export const FIELD_INFO: Record<PublicField, { type: 'string' | 'integer' | 'num
 export const PUBLIC_INCIDENT_COLUMNS = `
   i.id, i.number, i.type, c.code AS category, s.code AS sphere, i.channel, i.status, i.priority,
   d.code AS district, sv.code AS service, i.created_at, i.due_at, i.resolved_at, i.closed_at,
-  (i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now()) AS overdue,
+  ${overdueSql()} AS overdue,
   ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat, i.address, i.description`;
 
 export const PUBLIC_INCIDENT_JOINS = `

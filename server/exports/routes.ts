@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
+import type { SessionUser } from '../domain/roles.ts';
 import { AppError } from '../errors.ts';
 import { incidentConditions, type IncidentFilter, IncidentFilterSchema } from '../incidents/filters.ts';
 import { log } from '../log.ts';
+import { hasPersonalDataRole, publicText } from '../privacy/visibility.ts';
 import { validQuery } from '../validate.ts';
 import { BOM, csvLine } from './csv.ts';
 import { CSV_FIELDS, publicFeature, type PublicIncidentRow } from './public-incident.ts';
@@ -50,6 +52,10 @@ function streamBody(chunks: AsyncGenerator<string>, done: () => void): ReadableS
   });
 }
 
+async function* redactedBatches(batches: AsyncGenerator<PublicIncidentRow[]>): AsyncGenerator<PublicIncidentRow[]> {
+  for await (const batch of batches) yield batch.map(publicText);
+}
+
 async function* csvChunks(batches: AsyncGenerator<PublicIncidentRow[]>): AsyncGenerator<string> {
   yield BOM + csvLine(CSV_FIELDS);
   for await (const batch of batches) {
@@ -81,7 +87,7 @@ async function* geojsonChunks(batches: AsyncGenerator<PublicIncidentRow[]>): Asy
  */
 export function exportRoutes({ pool, engine }: Deps) {
   let running = 0;
-  const start = async (format: 'csv' | 'geojson', filter: IncidentFilter, method: string) => {
+  const start = async (format: 'csv' | 'geojson', filter: IncidentFilter, method: string, user: SessionUser | null) => {
     const where = incidentConditions(filter, await getCatalog(pool));
     const day = new Date().toISOString().slice(0, 10);
     const headers = {
@@ -95,11 +101,15 @@ export function exportRoutes({ pool, engine }: Deps) {
       throw new AppError(429, 'too_many_requests', 'Too many exports are running; try again in a minute.', [], { 'Retry-After': '30' });
     }
     running++;
-    const batches = publicIncidentBatches(pool, engine, where);
+    const raw = publicIncidentBatches(pool, engine, where);
+    // Free text as written only for roles with personal-data rights; other readers get it redacted.
+    const batches = hasPersonalDataRole(user) ? raw : redactedBatches(raw);
     const body = streamBody(format === 'csv' ? csvChunks(batches) : geojsonChunks(batches), () => running--);
     return new Response(body, { headers });
   };
   return new Hono<AppEnv>()
-    .get('/incidents.csv', validQuery(IncidentFilterSchema), (c) => start('csv', c.req.valid('query'), c.req.method))
-    .get('/incidents.geojson', validQuery(IncidentFilterSchema), (c) => start('geojson', c.req.valid('query'), c.req.method));
+    .get('/incidents.csv', validQuery(IncidentFilterSchema), (c) => start('csv', c.req.valid('query'), c.req.method, c.get('user')))
+    .get('/incidents.geojson', validQuery(IncidentFilterSchema), (c) =>
+      start('geojson', c.req.valid('query'), c.req.method, c.get('user')),
+    );
 }

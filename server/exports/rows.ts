@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import QueryStream from 'pg-query-stream';
+import { checkout } from '../db/checkout.ts';
 import type { Engine } from '../db/pool.ts';
 import { Where } from '../incidents/filters.ts';
 import { PUBLIC_INCIDENT_COLUMNS, PUBLIC_INCIDENT_JOINS, type PublicIncidentRow } from './public-incident.ts';
@@ -83,10 +84,10 @@ export async function* publicIncidentBatches(
       after = page.last;
     }
   }
-  const client = await pool.connect();
+  const out = await checkout(pool);
   let finished = false;
   try {
-    const stream = client.query(
+    const stream = out.client.query(
       new QueryStream(
         `SELECT ${PUBLIC_INCIDENT_COLUMNS} FROM incidents i ${PUBLIC_INCIDENT_JOINS} ${where} ORDER BY i.created_at DESC, i.id DESC`,
         where.values,
@@ -105,6 +106,6 @@ export async function* publicIncidentBatches(
     finished = true;
   } finally {
     // A cursor abandoned half-way may leave the connection mid-protocol: discard it then.
-    client.release(finished ? undefined : true);
+    out.release(!finished);
   }
 }

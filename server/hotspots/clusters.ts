@@ -6,7 +6,6 @@
  */
 import type { Catalog } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter } from '../incidents/filters.ts';
-import { withoutJit } from '../stats/no-jit.ts';
 import type { Queryable } from '../stats/rollup.ts';
 import { getFrame } from './queries.ts';
 
@@ -41,9 +40,8 @@ export async function repeatedClusters(pool: Queryable, catalog: Catalog, o: Clu
   const limit = w.param(o.limit);
   const key =
     o.level === 'kind' ? 'c.id' : 'CASE WHEN c.depth <= 1 THEN c.id WHEN p.depth = 1 THEN p.id ELSE coalesce(p.parent_id, c.id) END';
-  const { rows } = await withoutJit(pool, (db) =>
-    db.query(
-      `WITH pts AS MATERIALIZED (
+  const { rows } = await pool.query(
+    `WITH pts AS MATERIALIZED (
        SELECT i.id, i.created_at, i.is_open, i.parent_id, ${key} AS group_id, ST_Transform(i.geom, ${srid}) AS g
          FROM incidents i JOIN categories c ON c.id = i.category_id LEFT JOIN categories p ON p.id = c.parent_id
          ${w}
@@ -70,8 +68,7 @@ export async function repeatedClusters(pool: Queryable, catalog: Catalog, o: Clu
             (SELECT d.code FROM districts d WHERE ST_Intersects(d.geom, ST_Transform(ST_Centroid(cl.pts), 4326)) ORDER BY d.id LIMIT 1) AS district
        FROM clusters cl JOIN categories k ON k.id = cl.group_id LEFT JOIN categories s ON s.id = coalesce(k.sphere_id, k.id)
       ORDER BY cl.size DESC, cl.first, k.code`,
-      w.values,
-    ),
+    w.values,
   );
   // bigint[] arrives as strings; ids stay far below 2^53.
   const ids = (a: string[]) => a.map(Number);

@@ -6,7 +6,6 @@
 import { cachedPerPool } from '../cache.ts';
 import type { Catalog } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter, Where } from '../incidents/filters.ts';
-import { withoutJit } from '../stats/no-jit.ts';
 import type { Queryable } from '../stats/rollup.ts';
 import { type CubicFit, fitCubic } from './projection.ts';
 
@@ -205,9 +204,8 @@ export async function countPerCell(
     frame.fit.cx.map((cx, n) => ((Math.sqrt(3) / 3) * frame.fit!.cy[n] - cx / 3) / size),
     w,
   );
-  const { rows } = await withoutJit(pool, (db) =>
-    db.query<{ kind: 'slice' | 'top'; i: number | null; j: number | null; v: number; n: number }>(
-      `WITH p AS MATERIALIZED (
+  const { rows } = await pool.query<{ kind: 'slice' | 'top'; i: number | null; j: number | null; v: number; n: number }>(
+    `WITH p AS MATERIALIZED (
        SELECT ST_X(i.geom) - ${lng0}::float8 AS u, ST_Y(i.geom) - ${lat0}::float8 AS v,
               i.geom && ST_MakeEnvelope(${b0}, ${b1}, ${b2}, ${b3}, 4326) AS inside,
               least(${k}::int - 1, floor(extract(epoch FROM i.created_at - ${from}::timestamptz) / ${sliceSeconds}::float8))::int AS slice,
@@ -231,8 +229,7 @@ export async function countPerCell(
        FROM (SELECT i, j, category_id, sum(n)::int AS n, row_number() OVER (PARTITION BY i, j ORDER BY sum(n) DESC, category_id) AS rank
                FROM g WHERE i IS NOT NULL GROUP BY i, j, category_id) t
       WHERE rank <= 3`,
-      w.values,
-    ),
+    w.values,
   );
   const out: CellCounts = { slices: [], top: [] };
   for (const r of rows) {

@@ -1,14 +1,9 @@
 import { z } from 'zod';
 import { idsForCodes, type Catalog } from '../catalog.ts';
+import { isOpen, overdueSql, STATUSES } from '../domain/statuses.ts';
 
 export const INCIDENT_TYPES = ['complaint', 'incident', 'problem', 'service_request', 'information_request'] as const;
 export const CHANNELS = ['phone', 'telegram', 'whatsapp', 'facebook', 'web', 'app', 'walk_in'] as const;
-export const STATUSES = ['new', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened', 'rejected'] as const;
-/** Statuses in which work is still owed: these can be overdue. */
-export const ACTIVE_STATUSES = ['new', 'assigned', 'in_progress', 'reopened'] as const;
-
-/** Non-final statuses: an appeal in one of these has is_open. */
-export const OPEN_STATUSES: ReadonlySet<string> = new Set(['new', 'assigned', 'in_progress', 'resolved', 'reopened']);
 
 /** "a,b" or ["a","b"] or repeated keys -> a de-duplicated list. */
 const list = <T extends z.ZodType<string, string>>(item: T, max = 50) =>
@@ -100,13 +95,12 @@ export function incidentConditions(f: IncidentFilter, catalog: Catalog, w = new 
     const parts: string[] = [];
     const plain = f.status.filter((s) => s !== 'open' && s !== 'overdue');
     if (f.status.includes('open')) parts.push('i.is_open');
-    if (f.status.includes('overdue'))
-      parts.push(`(i.is_open AND i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())`);
+    if (f.status.includes('overdue')) parts.push(`(i.is_open AND ${overdueSql()})`);
     if (plain.length) parts.push(`i.status = ANY(${w.param(plain)}::text[])`);
     w.add(parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`);
     // Only non-final statuses: say so with the stored flag too, so that the partial indexes on
     // open appeals serve (the planner cannot infer is_open from a list of statuses).
-    if (plain.length && !f.status.includes('open') && plain.every((s) => OPEN_STATUSES.has(s))) w.add('i.is_open');
+    if (plain.length && !f.status.includes('open') && plain.every(isOpen)) w.add('i.is_open');
   }
   if (f.type?.length) w.add(`i.type = ANY(${w.param(f.type)}::text[])`);
   if (f.channel?.length) w.add(`i.channel = ANY(${w.param(f.channel)}::text[])`);

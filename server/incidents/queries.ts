@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { badRequest } from '../errors.ts';
-import { incidentConditions, type IncidentFilter, OPEN_STATUSES, Where } from './filters.ts';
+import { isOpen, overdueSql } from '../domain/statuses.ts';
+import type { EventRow } from '../privacy/visibility.ts';
+import { incidentConditions, type IncidentFilter, Where } from './filters.ts';
 
 /**
  * `numberMatched` is exact when it is cheap: over open appeals only (the backlog, read from
@@ -13,7 +15,7 @@ export const EXACT_COUNT_UP_TO = 10_000;
 
 /** True when the filter keeps to open appeals, whose number does not grow with history. */
 export function onlyOpen(filter: IncidentFilter): boolean {
-  return !!filter.status?.length && filter.status.every((s) => s === 'open' || s === 'overdue' || OPEN_STATUSES.has(s));
+  return !!filter.status?.length && filter.status.every((s) => s === 'open' || s === 'overdue' || isOpen(s));
 }
 
 /** The number of appeals matching `where` (on `incidents i`): exact when cheap, else estimated. */
@@ -42,7 +44,7 @@ const INCIDENT_COLUMNS = `
   i.priority, i.description, i.address, d.code AS district, sv.code AS service,
   i.parent_id, i.reporter_count, i.photo_url, i.rating, i.escalation_level, i.reassign_count,
   i.created_at, i.assigned_at, i.started_at, i.resolved_at, i.closed_at, i.due_at, i.updated_at,
-  (i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now()) AS overdue,
+  ${overdueSql()} AS overdue,
   i.version, ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat`;
 
 const INCIDENT_JOINS = `
@@ -145,8 +147,8 @@ export async function getIncident(pool: pg.Pool, id: number) {
 }
 
 export async function getIncidentEvents(pool: pg.Pool, id: number) {
-  const { rows } = await pool.query(
-    `SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.note, e.data,
+  const { rows } = await pool.query<EventRow>(
+    `SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.note, e.visibility, e.data,
             u.login AS actor_login, u.role AS actor_role
        FROM incident_events e LEFT JOIN users u ON u.id = e.actor_id
       WHERE e.incident_id = $1 ORDER BY e.id`,

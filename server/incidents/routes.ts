@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { PERSONAL_DATA_ROLES } from '../auth/middleware.ts';
 import { getCatalog, idsForCodes } from '../catalog.ts';
-import type { AppEnv, Deps, SessionUser } from '../context.ts';
+import type { AppEnv, Deps } from '../context.ts';
+import type { SessionUser } from '../domain/roles.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { BOUNCED_AT, incidentRisk } from '../lifecycle/control.ts';
 import { findDuplicates } from '../lifecycle/duplicates.ts';
@@ -12,6 +12,7 @@ import { actsOnAppeals, allowedMoves, inScope } from '../lifecycle/machine.ts';
 import { group, GroupSchema, merge, MergeSchema } from '../lifecycle/merge.ts';
 import { linkKey, listFeedbackLinks } from '../lifecycle/tokens.ts';
 import { escalate, EscalateSchema, loadState, stateOf, transition, TransitionSchema } from '../lifecycle/transitions.ts';
+import { hasPersonalDataRole, publicEvents, publicText } from '../privacy/visibility.ts';
 import { validJson, validParam, validQuery } from '../validate.ts';
 import { IncidentFilterSchema } from './filters.ts';
 import { getIncident, getIncidentEvents, getReporters, listIncidents, toFeature } from './queries.ts';
@@ -64,14 +65,18 @@ export function incidentRoutes({ pool, config }: Deps) {
     .get('/', validQuery(ListQuery), async (c) => {
       const { limit, cursor, sort, ...filter } = c.req.valid('query');
       const page = await listIncidents(pool, await getCatalog(pool), filter, limit, cursor, sort);
+      // Free text as written only to staff with personal-data rights; everyone else reads it redacted.
+      const features = hasPersonalDataRole(c.get('user'))
+        ? page.features
+        : page.features.map((f) => ({ ...f, properties: publicText(f.properties) }));
       return c.json({
         type: 'FeatureCollection',
         numberMatched: page.numberMatched,
         // An estimate (many thousands of appeals over history), not an exact count.
         ...(page.numberMatchedEstimated ? { numberMatchedEstimated: true } : {}),
-        numberReturned: page.features.length,
+        numberReturned: features.length,
         next: page.next,
-        features: page.features,
+        features,
       });
     })
     .post('/', validJson(IntakeSchema), async (c) => {
@@ -97,22 +102,22 @@ export function incidentRoutes({ pool, config }: Deps) {
       const row = await getIncident(pool, id);
       if (!row) throw notFound('Incident');
       const user = c.get('user');
+      // Personal data (names and phones, internal notes, free text as written) only to roles that
+      // handle this appeal (scope: districts, service); each read of reporters is logged.
+      const full = hasPersonalDataRole(user) && (await handles(user!, id));
       const [events, reporters, risk, allowed, links] = await Promise.all([
         getIncidentEvents(pool, id),
-        // Names and phones only to roles that handle this appeal (scope: districts, service); each read is logged.
-        user && PERSONAL_DATA_ROLES.includes(user.role) && (await handles(user, id))
-          ? getReporters(pool, id, user.id)
-          : Promise.resolve(undefined),
+        full ? getReporters(pool, id, user!.id) : Promise.resolve(undefined),
         incidentRisk(pool, id),
         movesFor(user, id),
         // SMS is not sent yet: dispatchers read or send these links to the reporters themselves.
         user && (user.role === 'dispatcher' || user.role === 'admin') ? listFeedbackLinks(pool, id, key) : Promise.resolve(undefined),
       ]);
-      const feature = toFeature(row);
+      const feature = toFeature(full ? row : publicText(row));
       return c.json({
         ...feature,
         properties: { ...feature.properties, bounced: Number(row.reassign_count) >= BOUNCED_AT, risk },
-        events,
+        events: full ? events : publicEvents(events),
         ...(reporters ? { reporters } : {}),
         ...(allowed ? { allowed } : {}),
         ...(links ? { feedback_links: links } : {}),

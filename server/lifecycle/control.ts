@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Catalog } from '../catalog.ts';
-import type { SessionUser } from '../context.ts';
+import type { SessionUser } from '../domain/roles.ts';
 import { IncidentFilterSchema, incidentConditions, Where } from '../incidents/filters.ts';
 import { getDurationSummary } from './durations.ts';
-import { ACTIVE } from './machine.ts';
+import { ACTIVE_STATUSES } from '../domain/statuses.ts';
 import { AT_RISK, type Risk, riskOf } from './risk.ts';
 
 /** An appeal passed between services this many times is flagged as bounced. */
@@ -51,7 +51,7 @@ function scoped(filter: ControlQuery, catalog: Catalog, user: SessionUser): Wher
   const { only: _o, sort: _s, limit: _l, status: _st, ...rest } = filter;
   const w = incidentConditions(rest, catalog);
   w.add('i.is_open');
-  w.add(`i.status = ANY(${w.param(ACTIVE)}::text[])`);
+  w.add(`i.status = ANY(${w.param(ACTIVE_STATUSES)}::text[])`);
   if (user.role === 'supervisor') w.add(`i.district_id = ANY(${w.param(user.districtIds)}::int[])`);
   if (user.role === 'executor') w.add(`i.service_id = ${w.param(user.serviceId ?? 0)}`);
   return w;
@@ -166,7 +166,7 @@ export async function incidentRisk(pool: pg.Pool, id: number): Promise<Risk | nu
             extract(epoch FROM now() - i.created_at)::float8 AS age_s, extract(epoch FROM i.due_at - i.created_at)::float8 AS allowed_s
        FROM incidents i JOIN categories c ON c.id = i.category_id
       WHERE i.id = $1 AND i.status = ANY($2::text[])`,
-    [id, ACTIVE],
+    [id, ACTIVE_STATUSES],
   );
   const r = rows[0];
   if (!r) return null;

@@ -1,9 +1,11 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import type { SessionUser } from '../context.ts';
+import type { SessionUser } from '../domain/roles.ts';
 import { withTransaction } from '../db/pool.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import type { Db } from './duplicates.ts';
+import { redact } from '../privacy/redact.ts';
+import { PUBLIC_NOTE_SQL } from '../privacy/visibility.ts';
 import { findMove } from './machine.ts';
 import { loadState, stateOf, writeMove } from './transitions.ts';
 import { sha256, TOKEN_PATTERN } from './tokens.ts';
@@ -43,14 +45,14 @@ const used = () => conflict('This feedback link has already been used; thank you
 
 /**
  * What a citizen sees behind a link: the appeal's number, category, status and the resolution
- * note. No names, phones or staff.
+ * note when it was written for the citizen (redacted). No names, phones or staff.
  */
 export async function feedbackView(pool: pg.Pool, token: string) {
   const t = await findToken(pool, token, false);
   if (t.expired && !t.used_at) throw expired();
   const { rows } = await pool.query(
     `SELECT i.number, json_build_object('code', c.code, 'name', ${names('c')}) AS category, i.status, i.resolution,
-            (SELECT e.note FROM incident_events e WHERE e.incident_id = i.id AND e.to_status = 'resolved' ORDER BY e.id DESC LIMIT 1)
+            (SELECT ${PUBLIC_NOTE_SQL} FROM incident_events e WHERE e.incident_id = i.id AND e.to_status = 'resolved' ORDER BY e.id DESC LIMIT 1)
               AS resolution_note,
             i.created_at, i.resolved_at, i.closed_at, t.expires_at, t.used_at
        FROM incident_feedback_tokens t JOIN incidents i ON i.id = t.incident_id JOIN categories c ON c.id = i.category_id
@@ -59,7 +61,7 @@ export async function feedbackView(pool: pg.Pool, token: string) {
   );
   const r = rows[0];
   const open = !t.used_at && !t.expired && RATEABLE.includes(r.status);
-  return { ...r, answered: t.used_at !== null, can_rate: open, can_dispute: open };
+  return { ...r, resolution_note: redact(r.resolution_note), answered: t.used_at !== null, can_rate: open, can_dispute: open };
 }
 
 /** Writes one rating or dispute and refreshes the appeal's rating (the rounded mean of all given). */

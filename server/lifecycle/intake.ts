@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { defaultVisibility } from '../privacy/visibility.ts';
 import { z } from 'zod';
-import type { SessionUser } from '../context.ts';
+import type { SessionUser } from '../domain/roles.ts';
 import { withTransaction } from '../db/pool.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';
@@ -351,10 +352,10 @@ async function registerBatch(pool: pg.Pool, jobs: IntakeJob[]): Promise<Outcome[
         : []),
     ]);
     await db.query(
-      `INSERT INTO incident_events (incident_id, at, actor_id, action, from_status, to_status, note, data)
-       SELECT u.id, $1, u.actor, u.action, u.from_status, u.to_status, u.note, u.data
-         FROM unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[]) WITH ORDINALITY
-              u(id, actor, action, from_status, to_status, note, data, ord)
+      `INSERT INTO incident_events (incident_id, at, actor_id, action, from_status, to_status, note, data, visibility)
+       SELECT u.id, $1, u.actor, u.action, u.from_status, u.to_status, u.note, u.data, u.visibility
+         FROM unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::text[]) WITH ORDINALITY
+              u(id, actor, action, from_status, to_status, note, data, visibility, ord)
         ORDER BY u.ord`,
       [
         now,
@@ -365,6 +366,8 @@ async function registerBatch(pool: pg.Pool, jobs: IntakeJob[]): Promise<Outcome[
         events.map((e) => e.to),
         events.map((e) => e.note),
         events.map((e) => JSON.stringify(e.data)),
+        // The answer given on the call is the citizen's; "created" has no note.
+        events.map((e) => (e.action === 'transition' ? defaultVisibility('consult') : 'internal')),
       ],
     );
     const reported = rows.filter((r) => r.j.input.reporter);

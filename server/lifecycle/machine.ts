@@ -8,13 +8,10 @@
  *   new | assigned | in_progress | reopened → rejected (duplicate, out of competence, spam)
  *   new → closed for information requests answered on the call ("consulted")
  */
-import type { Role } from '../context.ts';
+import type { Role } from '../domain/roles.ts';
+import { ACTIVE_STATUSES, type Status } from '../domain/statuses.ts';
 
-export const STATUSES = ['new', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened', 'rejected'] as const;
-export type Status = (typeof STATUSES)[number];
-
-/** Statuses in which work is still owed (these can be overdue, escalated or reassigned). */
-export const ACTIVE: readonly Status[] = ['new', 'assigned', 'in_progress', 'reopened'];
+const ACTIVE: readonly Status[] = ACTIVE_STATUSES;
 
 export type IncidentType = 'complaint' | 'incident' | 'problem' | 'service_request' | 'information_request';
 

@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import type { SessionUser } from '../context.ts';
+import type { SessionUser } from '../domain/roles.ts';
 import { withTransaction } from '../db/pool.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Db } from './duplicates.ts';
-import { ACTIVE, findMove } from './machine.ts';
+import { ACTIVE_STATUSES } from '../domain/statuses.ts';
+import { findMove } from './machine.ts';
 import { FEEDBACK_DAYS, issueFeedbackTokens } from './tokens.ts';
 import { assertScope, lockStates, staleVersion, stateOf, type StateRow, writeMove } from './transitions.ts';
 
@@ -64,6 +65,8 @@ async function attach(db: Db, child: StateRow, parent: StateRow, user: SessionUs
     actorId: user.id,
     note: note ?? `Дубликат обращения ${parent.number}`,
     resolution: 'duplicate',
+    // A merge is staff's bookkeeping: the citizen sees `merged_into` on the status page instead.
+    visibility: 'internal',
     parentId: parent.id,
     data: { parent_id: parent.id, parent_number: parent.number },
   });
@@ -188,7 +191,7 @@ async function nearby(db: Db, parentId: number, radius: number): Promise<number[
         AND ST_DWithin(i.geom::geography, p.geom::geography, $2)
       ORDER BY i.id
       LIMIT ${MAX_GROUP}`,
-    [parentId, radius, ACTIVE],
+    [parentId, radius, ACTIVE_STATUSES],
   );
   return rows.map((r) => r.id);
 }

@@ -2,11 +2,13 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
-import { notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
+import { clientAddress } from '../limits/client-address.ts';
 import { validJson, validParam, validQuery } from '../validate.ts';
 import { controlView, ControlQuerySchema } from './control.ts';
 import { disputeByLink, DisputeSchema, feedbackView, rateByLink, RatingSchema } from './feedback.ts';
-import { NumberParam, publicStatus } from './public.ts';
+import { MissCounter } from './miss-counter.ts';
+import { NumberParam, publicStatus, requireFactor, StatusFactorQuery } from './public.ts';
 
 /** GET /api/control — execution control (overdue, escalated, bounced, deadline risk). */
 export function controlRoutes({ pool }: Deps) {
@@ -36,11 +38,24 @@ export function feedbackRoutes({ pool }: Deps) {
     );
 }
 
-/** GET /api/public/incidents/:number — an appeal's status for anyone who has its number. */
-export function publicRoutes({ pool }: Deps) {
-  return new Hono<AppEnv>().get('/incidents/:number', validParam(NumberParam), async (c) => {
-    const row = await publicStatus(pool, c.req.valid('param').number);
-    if (!row) throw notFound('Appeal');
+/**
+ * GET /api/public/incidents/:number?phone4=|token= — an appeal's status for the citizen who
+ * filed it: the number and a second factor (400 without one). A wrong factor and an unknown
+ * number answer the same 404, and count as misses of the client's address (429 past
+ * MISS_LIMIT in the window), so numbers cannot be enumerated.
+ */
+export function publicRoutes({ pool, config }: Deps) {
+  const misses = new MissCounter(pool);
+  return new Hono<AppEnv>().get('/incidents/:number', validParam(NumberParam), validQuery(StatusFactorQuery), async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const factor = c.req.valid('query');
+    requireFactor(factor);
+    // In-process requests (tests, tools) have no socket: they share one key.
+    const address = clientAddress(c, config) ?? 'local';
+    await misses.reserve(address);
+    const row = await publicStatus(pool, c.req.valid('param').number, factor);
+    if (!row) throw new AppError(404, 'not_found', 'No appeal matches this number with these phone digits or this link.');
+    await misses.release(address);
     return c.json(row);
   });
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import type { SessionUser } from '../context.ts';
+import { STATUSES, type Status } from '../domain/statuses.ts';
+import type { SessionUser } from '../domain/roles.ts';
 import { withTransaction } from '../db/pool.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import { Where } from '../incidents/filters.ts';
@@ -18,10 +19,9 @@ import {
   type Move,
   REJECT_REASONS,
   RESOLVE_REASONS,
-  STATUSES,
-  type Status,
 } from './machine.ts';
 import { FEEDBACK_DAYS, issueFeedbackTokens, revokeFeedbackTokens } from './tokens.ts';
+import { defaultVisibility, NOTE_VISIBILITIES, type NoteVisibility } from '../privacy/visibility.ts';
 
 const serviceCode = z.string().regex(/^[a-z0-9_.-]{1,64}$/, 'not a valid code');
 const version = z.number().int().min(1);
@@ -31,6 +31,8 @@ export const TransitionSchema = z.object({
   to: z.enum(STATUSES),
   version,
   note: z.string().trim().min(1).max(2000).optional(),
+  /** Who may read the note: `public` shows it to the citizen (redacted); by default public only for resolve, consult and reject. */
+  note_visibility: z.enum(NOTE_VISIBILITIES).optional(),
   /** A service code: where to assign or reassign. */
   service: serviceCode.optional(),
   /** Why it is rejected (duplicate, out_of_competence, spam), or how it was resolved (fixed, not_confirmed, consulted). */
@@ -117,6 +119,8 @@ function illegal(row: StateRow, to: Status, moves: Move[]): AppError {
 interface WriteOptions {
   actorId: number | null;
   note?: string | null;
+  /** Who may read the note; by default as defaultVisibility() says for the move. */
+  visibility?: NoteVisibility;
   serviceId?: number | null;
   resolution?: string | null;
   /** The appeal this one is a duplicate of (a rejection as duplicate). */
@@ -165,8 +169,8 @@ export async function writeMove(db: Db, row: StateRow, move: Move, o: WriteOptio
   if (!updated.rowCount) throw staleVersion(row.number, row.version);
   const after = updated.rows[0];
   await db.query(
-    `INSERT INTO incident_events (incident_id, actor_id, action, from_status, to_status, note, data)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    `INSERT INTO incident_events (incident_id, actor_id, action, from_status, to_status, note, data, visibility)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [
       row.id,
       o.actorId,
@@ -181,6 +185,7 @@ export async function writeMove(db: Db, row: StateRow, move: Move, o: WriteOptio
         ...(o.resolution ? { resolution: o.resolution } : {}),
         ...o.data,
       },
+      o.visibility ?? defaultVisibility(move.action),
     ],
   );
   if (move.action === 'resolve' && o.linkKey) {
@@ -205,7 +210,7 @@ async function optionsFor(db: Db, row: StateRow, move: Move, req: TransitionRequ
       missing.map((r) => ({ path: r, message: `required to ${move.action}` })),
     );
   }
-  const o: WriteOptions = { actorId: null, note: req.note ?? null };
+  const o: WriteOptions = { actorId: null, note: req.note ?? null, visibility: req.note_visibility };
   if (req.service !== undefined) o.serviceId = await serviceId(db, req.service);
   if (move.action === 'reassign' && o.serviceId === row.service_id) {
     throw badRequest(`Appeal ${row.number} is already with ${req.service}.`, [{ path: 'service', message: 'choose another service' }]);

@@ -29,6 +29,10 @@ const BATCH = 1000;
 // so that a client reconnecting with a Last-Event-ID above them still receives them.
 const LATE_KEEP_MS = 60_000;
 const LATE_MAX = 1000;
+// The LISTEN connection comes back within 5 s of the database: first retry after 1 s, then
+// every 2, 4, 5, 5 ... s while it stays down.
+const LISTEN_RETRY_FIRST_MS = 1000;
+const LISTEN_RETRY_MAX_MS = 5000;
 
 /**
  * Reads the live_events outbox in id order and fans new events out to listeners in this
@@ -197,25 +201,30 @@ export class LiveHub {
     }
   }
 
+  /** Delay before the next LISTEN attempt: 1 s after a loss, doubling to 5 s while it fails. */
+  private listenDelay = LISTEN_RETRY_FIRST_MS;
+
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.opts.databaseUrl });
     let lost = false;
-    // The connection dropped (a database restart) or could not be made: polling carries on;
-    // try again every 2 s until LISTEN is back, then read what was missed.
+    // The connection dropped (a database restart) or could not be made: polling carries on
+    // (and fails quietly meanwhile); try LISTEN again with back-off, then read what was missed.
     const retry = () => {
       if (lost) return;
       lost = true;
       if (this.listenClient === client) this.listenClient = undefined;
       void client.end().catch(() => undefined);
-      if (!this.stopped)
-        setTimeout(
-          () =>
-            void this.listen().then(
-              () => this.wake(),
-              () => undefined,
-            ),
-          2000,
-        ).unref();
+      if (this.stopped) return;
+      const delay = this.listenDelay;
+      this.listenDelay = Math.min(delay * 2, LISTEN_RETRY_MAX_MS);
+      setTimeout(
+        () =>
+          void this.listen().then(
+            () => this.wake(),
+            () => undefined,
+          ),
+        delay,
+      ).unref();
     };
     client.on('notification', () => void this.wake());
     client.on('error', retry);
@@ -228,6 +237,7 @@ export class LiveHub {
       throw err;
     }
     if (this.stopped) return void client.end().catch(() => undefined);
+    this.listenDelay = LISTEN_RETRY_FIRST_MS;
     this.listenClient = client;
   }
 }

@@ -1,19 +1,12 @@
 import type pg from 'pg';
 import { getCatalog } from '../catalog.ts';
-import { summary, type Kpis } from '../stats/queries.ts';
+import type { LiveStats } from '../contract/kpis.ts';
+import { summary } from '../stats/queries.ts';
 import type { LiveHub } from './hub.ts';
 import { SnapshotTicker } from './snapshot.ts';
 
-/**
- * The `stats` event: the city's KPIs (the fields of Kpis at the top level, as the control room's
- * tiles read them), each district's, and the period of the period-bound figures (on-time %,
- * ratings): the last 30 city days, today included — what the control room shows by default.
- */
-export type LiveStats = Kpis & {
-  districts: Record<string, Kpis>;
-  /** [from, to) as city calendar days, YYYY-MM-DD */
-  period: { from: string; to: string };
-};
+/** The `stats` event (server/contract/kpis.ts): the city's KPIs of the last 30 city days, each district's, the period. */
+export type { LiveStats } from '../contract/kpis.ts';
 
 /** The KPIs of the last 30 city days (the pool's sessions run in the city's time zone). */
 export async function liveStats(pool: pg.Pool): Promise<LiveStats> {

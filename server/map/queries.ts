@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter } from '../incidents/filters.ts';
 import { onlyOpen } from '../incidents/queries.ts';
+import { overdueSql } from '../domain/statuses.ts';
 
 /** Cluster cells are about this many screen pixels wide at the requested zoom. */
 export const CELL_PX = 64;
@@ -47,7 +48,7 @@ export async function clusters(pool: pg.Pool, catalog: Catalog, filter: Incident
     ? (
         await pool.query(
           `SELECT i.id, i.number, c.code AS category, i.status, i.priority,
-                  (i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now()) AS overdue
+                  ${overdueSql()} AS overdue
              FROM incidents i JOIN categories c ON c.id = i.category_id WHERE i.id = ANY($1::bigint[])`,
           [singles],
         )

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv, Deps } from '../context.ts';
-import { CHANNELS, INCIDENT_TYPES, STATUSES } from '../incidents/filters.ts';
+import { STATUSES } from '../domain/statuses.ts';
+import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';
 
 const names = (prefix = '') => `json_build_object('kk', ${prefix}name_kk, 'ru', ${prefix}name_ru, 'en', ${prefix}name_en)`;
 

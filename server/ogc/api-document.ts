@@ -1,5 +1,6 @@
 import { FIELD_INFO, PROPERTY_FIELDS } from '../exports/public-incident.ts';
-import { CHANNELS, INCIDENT_TYPES, STATUSES } from '../incidents/filters.ts';
+import { STATUSES } from '../domain/statuses.ts';
+import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './params.ts';
 
 /** Media type of the API description, as OGC API – Features asks for OpenAPI 3.0 in JSON. */

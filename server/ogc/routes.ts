@@ -5,6 +5,7 @@ import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { notFound, validationError } from '../errors.ts';
 import { publicFeature } from '../exports/public-incident.ts';
+import { publicText } from '../privacy/visibility.ts';
 import { IncidentFilterSchema } from '../incidents/filters.ts';
 import { docsPage } from '../openapi/docs-page.ts';
 import { validQuery } from '../validate.ts';
@@ -183,7 +184,7 @@ export function ogcRoutes({ pool }: Deps) {
           limit,
           cursor: q.cursor,
         });
-        features = page.rows.map(publicFeature);
+        features = page.rows.map((r) => publicFeature(publicText(r)));
         numberMatched = page.numberMatched;
         if (page.next) next = { cursor: page.next };
         if (page.prev) prev = { cursor: page.prev };
@@ -273,7 +274,7 @@ export function ogcRoutes({ pool }: Deps) {
       const base = baseOf(c);
       const feature =
         id === 'incidents'
-          ? await incidentItem(pool, featureId).then((r) => (r ? publicFeature(r) : null))
+          ? await incidentItem(pool, featureId).then((r) => (r ? publicFeature(publicText(r)) : null))
           : await districtItem(pool, featureId).then((r) => (r ? districtFeature(r) : null));
       if (!feature) throw notFound('Feature');
       const href = `${base}/collections/${id}/items/${encodeURIComponent(featureId)}`;

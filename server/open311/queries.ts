@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { ACTIVE_STATUSES } from '../incidents/filters.ts';
+import { ACTIVE_STATUSES, isActive } from '../domain/statuses.ts';
+import { redact } from '../privacy/redact.ts';
 import { ATTRIBUTES } from './attributes.ts';
 import type { Lang } from './format.ts';
 
@@ -93,17 +94,17 @@ function toRequest(r: RequestRow, o: RequestOptions) {
   const note = STATUS_NOTES[r.status]?.[o.lang] ?? r.status;
   const out: Record<string, unknown> = {
     service_request_id: String(r.id),
-    status: (ACTIVE_STATUSES as readonly string[]).includes(r.status) ? 'open' : 'closed',
-    status_notes: `${note} (${r.status}${r.resolution ? `: ${r.resolution}` : ''})`,
+    status: isActive(r.status) ? 'open' : 'closed',
+    status_notes: redact(`${note} (${r.status}${r.resolution ? `: ${r.resolution}` : ''})`),
     service_name: r.category_name[o.lang],
     service_code: r.category,
-    description: r.description,
+    description: redact(r.description),
     agency_responsible: r.service_name ? r.service_name[o.lang] : null,
     service_notice: r.number,
     requested_datetime: r.created_at.toISOString(),
     updated_datetime: r.updated_at.toISOString(),
     expected_datetime: r.due_at.toISOString(),
-    address: r.address,
+    address: redact(r.address),
     address_id: null,
     zipcode: null,
     lat: r.lat,

@@ -1,8 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCatalog } from '../catalog.ts';
-import type { AppEnv, Deps, SessionUser } from '../context.ts';
-import { AppError } from '../errors.ts';
+import type { AppEnv, Deps } from '../context.ts';
+import { isDatabaseOutage, OUTAGE_RETRY_AFTER_S } from '../db/outage.ts';
+import type { SessionUser } from '../domain/roles.ts';
+import { AppError, DATABASE_UNAVAILABLE } from '../errors.ts';
 import { createIncident, IntakeSchema } from '../lifecycle/intake.ts';
 import { log } from '../log.ts';
 import { apiKeyFor } from './api-keys.ts';
@@ -28,6 +30,12 @@ async function handle(c: Context<AppEnv>, file: string, expect: string | null, f
       const status = err.status === 403 || err.status === 404 ? err.status : err.status >= 500 ? 500 : 400;
       const detail = err.details.map((d) => d.message).join('; ');
       return renderError(f.format, status, detail ? `${err.message} (${detail})` : err.message);
+    }
+    if (isDatabaseOutage(err)) {
+      log.warn({ err: (err as Error).message, path: c.req.path }, 'database unavailable');
+      const res = renderError(f.format, 503, DATABASE_UNAVAILABLE);
+      res.headers.set('Retry-After', String(OUTAGE_RETRY_AFTER_S));
+      return res;
     }
     log.error({ err, path: c.req.path }, 'open311 error');
     return renderError(f.format, 500, 'Internal error; it has been logged.');

@@ -1,4 +1,5 @@
 import { TILE_PATH } from '../tiles/routes.ts';
+import { summarySchema } from '../contract/kpis.ts';
 import { describeRoute } from './registry.ts';
 
 /**
@@ -100,8 +101,15 @@ describeRoute('POST', '/api/incidents/:id/feedback', {
   summary: "Record a reporter's rating given by phone",
 });
 describeRoute('GET', '/api/public/incidents/:number', {
-  summary: "An appeal's status by its public number, for citizens",
-  responses: { '200': 'Status without personal data', '404': 'No such appeal' },
+  summary: "An appeal's status by its public number and a second factor, for the citizen who filed it",
+  description:
+    "Needs `phone4` (the last four digits of the phone the appeal was registered with) or `token` (the code of the citizen's link). A wrong factor and an unknown number answer the same 404; ten of them from one address within ten minutes answer 429 with Retry-After.",
+  responses: {
+    '200': 'Status without personal data',
+    '400': 'No second factor given',
+    '404': 'No appeal matches the number and the factor',
+    '429': 'Too many misses from this address',
+  },
 });
 describeRoute('GET', '/api/feedback/:token', { summary: 'What a feedback link is about (no sign-in)', tag: 'feedback' });
 describeRoute('POST', '/api/feedback/:token', { summary: "A citizen's rating (1–5) through a feedback link", tag: 'feedback' });
@@ -111,7 +119,10 @@ describeRoute('GET', '/api/control', {
 });
 
 // Statistics and map aggregates
-describeRoute('GET', '/api/stats/summary', { summary: 'KPIs: open, new today, overdue, resolved today, on-time %, satisfaction' });
+describeRoute('GET', '/api/stats/summary', {
+  summary: 'KPIs: open, new today, overdue, resolved today, on-time %, satisfaction',
+  responses: { '200': { description: 'The city’s KPIs and each district’s, for the period', schema: summarySchema } },
+});
 describeRoute('GET', '/api/stats/by-category', { summary: 'Counts by sphere or category (open appeals unless a status is given)' });
 describeRoute('GET', '/api/stats/by-service', { summary: 'Counts and lateness by service (open appeals unless a status is given)' });
 describeRoute('GET', '/api/stats/by-district', { summary: 'Counts by district in the period, with per-capita rates' });

@@ -119,8 +119,9 @@ function operation(method: string, path: string, handlers: unknown[], doc: Route
   if (inputs.get('query')) params.push(...parametersOf(inputs.get('query')!, 'query'));
   const responses: Record<string, unknown> = {};
   for (const [status, r] of Object.entries(doc?.responses ?? { '200': 'OK' })) {
-    const { description, contentType = 'application/json' } = typeof r === 'string' ? { description: r } : r;
-    responses[status] = status === '204' ? { description } : { description, content: { [contentType]: { schema: {} } } };
+    const { description, contentType = 'application/json', schema } = typeof r === 'string' ? { description: r } : r;
+    const body = schema ? jsonSchema(schema, 'output') : {};
+    responses[status] = status === '204' ? { description } : { description, content: { [contentType]: { schema: body } } };
   }
   const ref = { $ref: '#/components/schemas/Error' };
   if (params.length || inputs.get('json'))

@@ -29,6 +29,8 @@ export interface ResponseDoc {
   description: string;
   /** Media type of the body; `application/json` when left out. */
   contentType?: string;
+  /** The body's schema: the same zod definition the client reads its types from (server/contract). */
+  schema?: z.ZodType;
 }
 
 export interface RouteDoc {

@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { offsetMinutes, type WorkCalendar } from '../deadlines/due.ts';
+import { checkout } from '../db/checkout.ts';
 import type { SeedCity, SeedIncident } from './types.ts';
 
 export interface InsertProgress {
@@ -109,8 +110,9 @@ INSERT INTO incident_reporters (incident_id, name, phone, contact, created_at)
 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])`;
 
 const INSERT_EVENTS = `
-INSERT INTO incident_events (incident_id, at, action, from_status, to_status, note)
-SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[])`;
+INSERT INTO incident_events (incident_id, at, action, from_status, to_status, note, visibility)
+SELECT u.*, default_note_visibility(u.action, u.from_status, u.to_status, NULL)
+  FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(incident_id, at, action, from_status, to_status, note)`;
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
@@ -123,7 +125,8 @@ const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 export async function insertHistory(pool: pg.Pool, rows: Iterable<SeedIncident>, opts: InsertOptions = {}): Promise<InsertResult> {
   const size = Math.max(1, opts.batch ?? 2000);
   const t0 = performance.now();
-  const client = await pool.connect();
+  const out = await checkout(pool);
+  const client = out.client;
   try {
     const settings = await client.query<{ prefix: string | null }>(
       `SELECT value->>'numberPrefix' AS prefix FROM city_settings WHERE key = 'city'`,
@@ -225,6 +228,6 @@ export async function insertHistory(pool: pg.Pool, rows: Iterable<SeedIncident>,
     }
     return { inserted, events, elapsedMs: performance.now() - t0 };
   } finally {
-    client.release();
+    out.release();
   }
 }

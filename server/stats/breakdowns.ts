@@ -13,6 +13,7 @@ import {
   type Queryable,
   zeroCounters,
 } from './rollup.ts';
+import { overdueSql } from '../domain/statuses.ts';
 
 /** Statuses of an open appeal: work or the citizen's confirmation still owed. */
 const OPEN = ['new', 'assigned', 'in_progress', 'resolved', 'reopened'] as const;
@@ -93,7 +94,7 @@ export async function byService(pool: Queryable, catalog: Catalog, filter: Incid
   const [matched, counters, hist, now, labels] = await Promise.all([
     pool.query<{ service_id: number; count: number; open: number; overdue: number; resolved: number; resolved_on_time: number }>(
       `SELECT i.service_id, count(*)::int AS count, count(*) FILTER (WHERE i.is_open)::int AS open,
-              count(*) FILTER (WHERE i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())::int AS overdue,
+              count(*) FILTER (WHERE ${overdueSql()})::int AS overdue,
               count(*) FILTER (WHERE i.resolved_at IS NOT NULL AND i.status <> 'rejected')::int AS resolved,
               count(*) FILTER (WHERE i.resolved_at <= i.due_at AND i.status <> 'rejected')::int AS resolved_on_time
          FROM incidents i ${w} GROUP BY i.service_id`,

@@ -1,26 +1,10 @@
 import type { Catalog } from '../catalog.ts';
+import type { Kpis, Summary } from '../contract/kpis.ts';
 import { incidentConditions, type IncidentFilter } from '../incidents/filters.ts';
 import { type Counters, periodCounters, type Queryable, totalOf, zeroCounters } from './rollup.ts';
+import { overdueSql } from '../domain/statuses.ts';
 
-export interface Kpis {
-  open: number;
-  overdue: number;
-  newToday: number;
-  resolvedToday: number;
-  /** appeals resolved in the period (rejections are not resolutions) */
-  closed: number;
-  closedOnTime: number;
-  /** closed on time ÷ (closed + open and overdue), 0..1; null when there is nothing to judge */
-  onTimeRate: number | null;
-  meanRating: number | null;
-  ratings: number;
-  createdInPeriod: number;
-  /**
-   * information requests answered on the call (closed at intake, never passed to a service) ÷
-   * information requests registered in the period, 0..1
-   */
-  firstCallRate: number | null;
-}
+export type { Kpis } from '../contract/kpis.ts';
 
 interface Live {
   open: number;
@@ -54,7 +38,7 @@ function kpis(live: Live, c: Counters): Kpis {
  * appeals and today's; closed, on-time %, ratings and first-call resolution are about the
  * period, read from the rollups (rollup.ts), so their cost does not grow with the period.
  */
-export async function summary(pool: Queryable, catalog: Catalog, filter: IncidentFilter, from: string, to: string) {
+export async function summary(pool: Queryable, catalog: Catalog, filter: IncidentFilter, from: string, to: string): Promise<Summary> {
   const { from: _f, to: _t, ...rest } = filter;
   const w = incidentConditions(rest, catalog);
   // Three small reads, each from its own index: the open appeals (a covering partial index),
@@ -66,7 +50,7 @@ export async function summary(pool: Queryable, catalog: Catalog, filter: Inciden
       `SELECT district, sum(open)::int AS open, sum(overdue)::int AS overdue, sum(new_today)::int AS new_today,
               sum(resolved_today)::int AS resolved_today
          FROM (SELECT i.district_id AS district, count(*) AS open,
-                      count(*) FILTER (WHERE i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now()) AS overdue,
+                      count(*) FILTER (WHERE ${overdueSql()}) AS overdue,
                       0 AS new_today, 0 AS resolved_today
                  FROM incidents i ${where('i.is_open')} GROUP BY 1
                UNION ALL

@@ -16,8 +16,8 @@ import type pg from 'pg';
 import { type Catalog, idsForCodes } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter, Where } from '../incidents/filters.ts';
 import { BUCKETS } from './histogram.ts';
-import { withoutJit } from './no-jit.ts';
 import { planDays } from './plan.ts';
+import { overdueSql } from '../domain/statuses.ts';
 
 /** A pool or a client (tests read inside one transaction). */
 export type Queryable = Pick<pg.Pool, 'query'>;
@@ -231,8 +231,9 @@ export async function periodCounters(db: Queryable, catalog: Catalog, q: PeriodQ
                   FROM incident_events e JOIN incidents i ON i.id = e.incident_id ${sphereJoin('i')} ${e}`);
   }
   if (!parts.length) return new Map();
-  const { rows } = await withoutJit(db, (c) =>
-    c.query<Counters & { key: string }>(`SELECT key, ${sums} FROM (${parts.join('\nUNION ALL\n')}) x GROUP BY key`, values),
+  const { rows } = await db.query<Counters & { key: string }>(
+    `SELECT key, ${sums} FROM (${parts.join('\nUNION ALL\n')}) x GROUP BY key`,
+    values,
   );
   return new Map(rows.map(({ key, ...c }) => [key, c as Counters]));
 }
@@ -272,11 +273,9 @@ export async function periodDurations(db: Queryable, catalog: Catalog, q: Period
                   FROM incidents i CROSS JOIN LATERAL ${CONTRIB} k ${sphereJoin} ${w}`);
   }
   if (!parts.length) return new Map();
-  const { rows } = await withoutJit(db, (c) =>
-    c.query<{ key: string; bucket: number; n: number }>(
-      `SELECT key, bucket, sum(n)::int AS n FROM (${parts.join('\nUNION ALL\n')}) x GROUP BY key, bucket`,
-      values,
-    ),
+  const { rows } = await db.query<{ key: string; bucket: number; n: number }>(
+    `SELECT key, bucket, sum(n)::int AS n FROM (${parts.join('\nUNION ALL\n')}) x GROUP BY key, bucket`,
+    values,
   );
   const out = new Map<string, number[]>();
   for (const r of rows) {
@@ -301,7 +300,7 @@ export async function backlogNow(
   w.add('i.is_open');
   const { rows } = await db.query<{ key: string; open: number; overdue: number }>(
     `SELECT ${keyOf(groupBy, 'i', '')} AS key, count(*)::int AS open,
-            count(*) FILTER (WHERE i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())::int AS overdue
+            count(*) FILTER (WHERE ${overdueSql()})::int AS overdue
        FROM incidents i ${groupBy === 'sphere' ? 'JOIN categories c ON c.id = i.category_id' : ''} ${w}
       GROUP BY 1`,
     w.values,

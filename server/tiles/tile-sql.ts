@@ -1,4 +1,5 @@
 import type { Where } from '../incidents/filters.ts';
+import { overdueSql } from '../domain/statuses.ts';
 
 /**
  * The SQL of an incident vector tile, in Web Mercator (EPSG:3857) tile coordinates with the
@@ -67,7 +68,7 @@ export type TileMode = 'mvt' | 'rows';
  */
 export type TileSource = 'open' | 'all';
 
-const OVERDUE = `(i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())`;
+const OVERDUE = overdueSql();
 /**
  * Heat weight of one appeal for the client's heatmap: priority 1 (critical) weighs 4, priority 4
  * weighs 1; age adds up to +300 % over 30 days (the same formula as /api/map/clusters).

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { enforceAccess } from '../../server/auth/access.ts';
 import { ACCESS_MATRIX, declaredEntry, findEntry, scopeFor } from '../../server/auth/matrix.ts';
-import { ROLES, type AppEnv, type Role } from '../../server/context.ts';
+import type { AppEnv } from '../../server/context.ts';
+import { ROLES, type Role } from '../../server/domain/roles.ts';
 import { errorResponse } from '../../server/errors.ts';
 import { testApp } from '../helpers/app.ts';
 

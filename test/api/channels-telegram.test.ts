@@ -164,11 +164,18 @@ describe('the Telegram webhook', { timeout: 90_000 }, () => {
     expect(c.last().text).toBe(`Обращение ${a.number}: зарегистрировано.`);
     await c.text('/status 109-1999-999999');
     expect(c.last().text).toContain('не найдено');
+    // Another chat cannot read this appeal's status: it answers as for an unknown number.
+    const stranger = citizen(770_091);
+    await stranger.text('Здравствуйте');
+    await stranger.press('lang:ru');
+    await stranger.text(`/status ${a.number}`);
+    expect(stranger.last().text).toBe(`Обращение с номером ${a.number} не найдено. Проверьте номер.`);
 
+    // A number alone opens no status page (the chat has no phone, and no link before the result).
+    expect((await t.request(`/api/public/incidents/${a.number}`)).status).toBe(400);
     // The messenger id never reaches public answers, open data or exports (which do carry the appeal).
     for (const path of [
       `/api/incidents/${a.id}`,
-      `/api/public/incidents/${a.number}`,
       '/api/incidents?channel=telegram&limit=500',
       '/open311/v2/requests.json?page_size=200&extensions=true',
       `/ogc/collections/incidents/items?f=json&limit=1000&bbox=${lng - 0.001},${lat - 0.001},${lng + 0.001},${lat + 0.001}`,

@@ -144,7 +144,10 @@ describe('the WhatsApp webhook', { timeout: 90_000 }, () => {
     // A WhatsApp id is the phone number: kept as the reporter's phone, for dispatchers only.
     const rep = await t.pool.query('SELECT name, phone FROM incident_reporters WHERE incident_id = $1', [a.id]);
     expect(rep.rows).toEqual([{ name: 'Ерлан', phone: `+${waId}` }]);
-    const pub = await (await t.request(`/api/public/incidents/${a.number}`)).text();
+    const pubRes = await t.request(`/api/public/incidents/${a.number}?phone4=${waId.slice(-4)}`);
+    expect(pubRes.status).toBe(200);
+    const pub = await pubRes.text();
+    expect(pub).toContain(a.number);
     expect(pub).not.toContain(waId);
     // Outbound calls carry the access token.
     expect(fake.received.find((r) => r.path === '/v21.0/1098765432/messages')?.headers.authorization).toBe('Bearer EAAG-test-token');

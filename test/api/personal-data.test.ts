@@ -91,7 +91,7 @@ describe("a reporter's name and phone", () => {
       `/api/incidents/${id}`,
       `/api/incidents?limit=1000`,
       `/api/incidents?q=${encodeURIComponent('люк')}&limit=1000`,
-      `/api/public/incidents/${number}`,
+      `/api/public/incidents/${number}?phone4=8877`,
       `/api/map/clusters?bbox=${LNG - 0.01},${LAT - 0.01},${LNG + 0.01},${LAT + 0.01}&z=17`,
       '/api/alerts',
       '/api/control?limit=500',

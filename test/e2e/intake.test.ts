@@ -89,7 +89,17 @@ describe('intake', () => {
     const anon = await testContext(browser, { locale: 'ru-RU' });
     const page = await anon.newPage();
     await page.goto(`${baseUrl}/intake`);
-    await page.getByTestId('intake-signin').waitFor({ timeout: 30_000 });
+    const form = page.getByTestId('intake-signin');
+    await form.waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('intake-form').count()).toBe(0);
+    // A wrong password says so; a role that cannot register appeals is told why.
+    await form.locator('input[name="login"]').fill('executor');
+    await form.locator('input[name="password"]').fill('wrong-password');
+    await form.locator('button[type="submit"]').click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain('Неверный логин или пароль');
+    await form.locator('input[name="password"]').fill('jardem-demo');
+    await form.locator('button[type="submit"]').click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain('диспетчер');
     expect(await page.getByTestId('intake-form').count()).toBe(0);
     await anon.close();
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Role } from '../../server/context.ts';
+import { STATUSES, type Status } from '../../server/domain/statuses.ts';
+import type { Role } from '../../server/domain/roles.ts';
 import {
   type Actor,
   actsOnAppeals,
@@ -10,8 +11,6 @@ import {
   type IncidentState,
   MAX_ESCALATION,
   RULES,
-  STATUSES,
-  type Status,
 } from '../../server/lifecycle/machine.ts';
 
 const state = (status: Status, over: Partial<IncidentState> = {}): IncidentState => ({

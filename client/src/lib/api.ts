@@ -78,24 +78,8 @@ export interface DistrictProps {
 }
 export type DistrictCollection = FeatureCollection<Polygon | MultiPolygon, DistrictProps>;
 
-export interface Kpis {
-  open: number;
-  overdue: number;
-  newToday: number;
-  resolvedToday: number;
-  closed: number;
-  closedOnTime: number;
-  onTimeRate: number | null;
-  meanRating: number | null;
-  ratings: number;
-  createdInPeriod: number;
-  firstCallRate: number | null;
-}
-export interface Summary {
-  period: { from: string; to: string };
-  city: Kpis;
-  districts: Record<string, Kpis>;
-}
+// KPIs and the summary: one definition with the server (server/contract), read here as types.
+export type { Kpis, Summary } from '../../../server/contract/kpis.ts';
 
 export interface IncidentProps {
   id: number;
@@ -132,7 +116,9 @@ export interface IncidentEvent {
   from_status: string | null;
   to_status: string | null;
   note: string | null;
-  actor_login: string | null;
+  /** Who may read the note: staff only, or the citizen too (absent on public reads, where only public notes come). */
+  visibility?: 'internal' | 'public';
+  actor_login?: string | null;
   actor_role: string | null;
 }
 /** A move the signed-in user may make on an appeal (GET /api/incidents/:id `allowed`). */

@@ -4,60 +4,16 @@
  * event id it saw, so nothing committed meanwhile is missed. Its memory stays flat: one
  * EventSource at a time, a fixed set of handlers, a bounded set of seen ids.
  */
-import type { Kpis } from './api.ts';
 
-/** `stats`: the city's KPIs at the top level, each district's, and the period of the rates. */
-export type LiveStats = Kpis & {
-  districts: Record<string, Kpis>;
-  /** [from, to) in city calendar days, YYYY-MM-DD */
-  period: { from: string; to: string };
-};
+// What the stream carries: one definition with the server (server/contract), read here as types.
+import type { AlertSnapshot } from '../../../server/contract/alerts.ts';
+import type { LiveEventKind, LiveIncident } from '../../../server/contract/live.ts';
+import type { LiveStats } from '../../../server/contract/kpis.ts';
+export type { Alert, AlertKind, AlertSnapshot } from '../../../server/contract/alerts.ts';
+export type { LiveIncident } from '../../../server/contract/live.ts';
+export type { LiveStats } from '../../../server/contract/kpis.ts';
 
-/** `incident.created` / `incident.updated`: an appeal as screens see it (no personal data). */
-export interface LiveIncident {
-  id: number;
-  number: string;
-  type: string;
-  category: string;
-  sphere: string | null;
-  channel: string;
-  status: string;
-  priority: number;
-  district: string | null;
-  service: string | null;
-  created_at: string;
-  due_at: string;
-  emergency: boolean;
-  /** degrees */
-  lng: number;
-  lat: number;
-  version: number;
-}
-
-export type AlertKind = 'spike' | 'emergency_cluster' | 'overdue_critical';
-
-/** One alert (server/alerts/detect.ts): what, where, how many, since when. */
-export interface Alert {
-  id: string;
-  kind: AlertKind;
-  severity: 'critical' | 'warning';
-  category: string;
-  sphere: string;
-  district: string | null;
-  count: number;
-  since: string;
-  expected?: number;
-  /** [lng, lat] */
-  center?: [number, number];
-  radiusM?: number;
-}
-
-export interface AlertSnapshot {
-  generatedAt: string;
-  items: Alert[];
-}
-
-export type IncidentEventKind = 'incident.created' | 'incident.updated';
+export type IncidentEventKind = LiveEventKind;
 export type LiveStatus = 'connecting' | 'online' | 'offline';
 
 export interface LiveHandlers {
