@@ -83,7 +83,7 @@ export function createApp(deps: Deps) {
   for (const prefix of ['/api/*', '/ogc/*', '/tiles/*']) app.use(prefix, inputChecks());
   app.use('/open311/*', inputChecks(open311Refusal));
   app.use('/api/*', loadSession(deps.pool));
-  app.use('/api/*', csrfProtection());
+  app.use('/api/*', csrfProtection(deps.config));
   // Who may call what: server/auth/matrix.ts, checked before any handler.
   app.use(
     '*',

@@ -3,7 +3,7 @@ import { invalidateCatalog } from './catalog.ts';
 import { migrate } from './db/migrate.ts';
 import { loadCityPack, readCityPack } from './geodata/pack.ts';
 import { log } from './log.ts';
-import { createDemoUsers } from './users.ts';
+import { createDemoUsers, endDemoSessions, markSeededDemoUsers } from './users.ts';
 
 export interface PrepareOptions {
   city: string;
@@ -29,7 +29,14 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     invalidateCatalog(pool);
     log.info({ city: opts.city }, 'city pack loaded');
   }
-  if (!opts.demo) return;
+  const marked = await markSeededDemoUsers(pool);
+  if (marked.length) log.info({ logins: marked }, 'demo accounts marked (they still had the demo password)');
+  if (!opts.demo) {
+    // The demo accounts stop working: no sign-in (server/auth/routes.ts) and no session left.
+    const ended = await endDemoSessions(pool);
+    if (ended) log.warn({ ended }, 'demo mode is off: sessions of demo accounts ended');
+    return;
+  }
   if (!rows[0].incidents && opts.demoCount > 0) {
     const t0 = Date.now();
     const { generateHistory } = await import('./seed/generate.ts');

@@ -23,8 +23,14 @@ const ConfigFields = z.object({
     .string()
     .regex(/^[a-z0-9_-]+$/, 'a folder name under geodata/')
     .default('taraz'),
-  /** Demo mode: an empty database gets demo history and demo users with a known password. */
-  JARDEM_DEMO: booleanFlag.default(true),
+  /** `production` turns demo mode off unless JARDEM_DEMO asks for it. */
+  NODE_ENV: z.string().optional(),
+  /**
+   * Demo mode: an empty database gets demo history and demo users with a known password; off,
+   * the demo users cannot sign in. Unset: on for a loopback HOST outside production (a laptop),
+   * off otherwise (see demoByDefault).
+   */
+  JARDEM_DEMO: booleanFlag.optional(),
   /** Number of demo appeals generated on first start in demo mode. */
   JARDEM_DEMO_COUNT: z.coerce.number().int().min(0).max(2_000_000).default(20_000),
   /** Milliseconds a client has to send a request's headers (slow senders are cut; server/http-timeouts.ts). */
@@ -42,19 +48,30 @@ const ConfigFields = z.object({
     .min(1)
     .max(24 * 90)
     .default(12),
-  /** Set when served over HTTPS so that cookies carry the Secure flag (also set per request by X-Forwarded-Proto: https). */
-  JARDEM_SECURE_COOKIES: booleanFlag.default(false),
-  /** Behind a reverse proxy: the client address is the last X-Forwarded-For entry (else the socket's). */
+  /**
+   * Secure cookies and HSTS. Unset: on when JARDEM_PUBLIC_URL is https. (Behind a trusted
+   * proxy, X-Forwarded-Proto: https also marks that request's cookie Secure.)
+   */
+  JARDEM_SECURE_COOKIES: booleanFlag.optional(),
+  /**
+   * Behind a reverse proxy: the client address is the last X-Forwarded-For entry (else the
+   * socket's), and X-Forwarded-Host/-Proto name this site. Off, those headers are ignored.
+   */
   JARDEM_TRUST_PROXY: booleanFlag.default(false),
   /** Requests per minute one client address may make to the API, Open311, OGC and tiles (0 = no limit). */
   JARDEM_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(30000),
   /** Megabytes of computed answers (districts, statistics, hotspots, map clusters) kept in memory per database; 0 keeps none. */
   JARDEM_RESPONSE_CACHE_MB: z.coerce.number().min(0).max(4096).default(16),
-  /** Failed sign-ins of one login before it is locked for JARDEM_LOGIN_LOCK_MINUTES. */
+  /** Failed sign-ins of one login from one address before that pair is locked for JARDEM_LOGIN_LOCK_MINUTES. */
   JARDEM_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   /** Failed sign-ins from one client address (any login) before that address is locked. */
   JARDEM_LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
-  /** Minutes a login or an address stays locked; failures are also counted within this window. */
+  /**
+   * Sign-in attempts at one login per minute from all addresses together; beyond it the login is
+   * slowed (429 until the minute ends), never locked.
+   */
+  JARDEM_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** Minutes a (login, address) pair or an address stays locked; attempts are also counted within this window. */
   JARDEM_LOGIN_LOCK_MINUTES: z.coerce
     .number()
     .int()
@@ -111,6 +128,16 @@ const ConfigFields = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** A loopback interface: only this machine can reach the server. */
+export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+
+/**
+ * Demo mode unless asked for: on for `npm start` on a laptop (loopback HOST, not production),
+ * off for a production start or one reachable from other machines, where well-known demo
+ * passwords would be an open door.
+ */
+const demoByDefault = (c: { NODE_ENV?: string; HOST: string }) => c.NODE_ENV !== 'production' && isLoopback(c.HOST);
+
 /** A bot is configured whole or not at all. */
 const ConfigSchema = ConfigFields.superRefine((c, ctx) => {
   const need = (when: unknown, keys: (keyof typeof c)[]) => {
@@ -119,7 +146,11 @@ const ConfigSchema = ConfigFields.superRefine((c, ctx) => {
   };
   need(c.TELEGRAM_BOT_TOKEN, ['TELEGRAM_WEBHOOK_SECRET']);
   need(c.WHATSAPP_TOKEN, ['WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID']);
-});
+}).transform((c) => ({
+  ...c,
+  JARDEM_DEMO: c.JARDEM_DEMO ?? demoByDefault(c),
+  JARDEM_SECURE_COOKIES: c.JARDEM_SECURE_COOKIES ?? c.JARDEM_PUBLIC_URL.startsWith('https://'),
+}));
 
 export type Config = z.infer<typeof ConfigSchema>;
 

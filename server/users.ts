@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { hashPassword } from './auth/passwords.ts';
+import { hashPassword, verifyPassword } from './auth/passwords.ts';
 import type { Role } from './domain/roles.ts';
 
 export interface NewUser {
@@ -9,24 +9,26 @@ export interface NewUser {
   password: string;
   districtCodes?: string[];
   serviceCode?: string;
+  /** A demo account (known password): refused at sign-in when demo mode is off. */
+  isDemo?: boolean;
 }
 
 /** Creates (or, with `replace`, updates) a user; district and service codes must exist. */
 export async function upsertUser(pool: pg.Pool, u: NewUser, replace = false): Promise<number> {
   const hash = await hashPassword(u.password);
   const { rows } = await pool.query<{ id: number }>(
-    `INSERT INTO users (login, name, role, password_hash, district_ids, service_id)
+    `INSERT INTO users (login, name, role, password_hash, district_ids, service_id, is_demo)
      VALUES ($1, $2, $3, $4,
              coalesce((SELECT array_agg(id ORDER BY id) FROM districts WHERE code = ANY($5::text[])), '{}'),
-             (SELECT id FROM services WHERE code = $6))
+             (SELECT id FROM services WHERE code = $6), $7)
      ON CONFLICT (login) DO ${
        replace
          ? `UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, password_hash = EXCLUDED.password_hash,
-        district_ids = EXCLUDED.district_ids, service_id = EXCLUDED.service_id, disabled = false`
+        district_ids = EXCLUDED.district_ids, service_id = EXCLUDED.service_id, disabled = false, is_demo = EXCLUDED.is_demo`
          : 'NOTHING'
      }
      RETURNING id`,
-    [u.login, u.name, u.role, hash, u.districtCodes ?? [], u.serviceCode ?? null],
+    [u.login, u.name, u.role, hash, u.districtCodes ?? [], u.serviceCode ?? null, u.isDemo ?? false],
   );
   if (!rows[0]) throw new Error(`User "${u.login}" already exists`);
   return rows[0].id;
@@ -52,5 +54,32 @@ export async function createDemoUsers(pool: pg.Pool): Promise<void> {
     { login: 'official', name: 'Акимат', role: 'official' },
     { login: 'display', name: 'Видеостена', role: 'display' },
   ];
-  for (const u of demo) await upsertUser(pool, { ...u, password: DEMO_PASSWORD }, true);
+  for (const u of demo) await upsertUser(pool, { ...u, password: DEMO_PASSWORD, isDemo: true }, true);
+}
+
+/** The logins demo seeding creates. */
+export const DEMO_LOGINS = ['admin', 'dispatcher', 'supervisor', 'executor', 'official', 'display'];
+
+/**
+ * Marks as demo accounts those seeded before `users.is_demo` existed: a demo login whose
+ * password is still the demo password. Returns the logins marked.
+ */
+export async function markSeededDemoUsers(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ id: number; login: string; password_hash: string | null }>(
+    'SELECT id, login, password_hash FROM users WHERE login = ANY($1::text[]) AND NOT is_demo',
+    [DEMO_LOGINS],
+  );
+  const marked: string[] = [];
+  for (const r of rows) {
+    if (!(await verifyPassword(DEMO_PASSWORD, r.password_hash))) continue;
+    await pool.query('UPDATE users SET is_demo = true WHERE id = $1', [r.id]);
+    marked.push(r.login);
+  }
+  return marked;
+}
+
+/** Demo mode is off: the demo accounts' sessions end (their sign-ins are refused from now on). */
+export async function endDemoSessions(pool: pg.Pool): Promise<number> {
+  const { rowCount } = await pool.query('DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE is_demo)');
+  return rowCount ?? 0;
 }

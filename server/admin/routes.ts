@@ -2,9 +2,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { issueDisplayToken, listDisplayTokens, revokeDisplayToken } from '../auth/display-tokens.ts';
 import { deleteUserSessions } from '../auth/sessions.ts';
+import { SignInThrottle } from '../auth/throttle.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
-import { validJson, validParam } from '../validate.ts';
+import { badRequest, validJson, validParam, validQuery } from '../validate.ts';
 import { createUser, getUser, listUsers, NewUserSchema, Password, resetPassword, updateUser, UserPatchSchema } from './users.ts';
 
 const NewToken = z.object({ name: z.string().trim().min(1).max(100) });
@@ -16,9 +17,17 @@ const IdParam = z.object({
     .max(2 ** 31 - 1),
 });
 const PasswordBody = z.object({ password: Password });
+/** Which sign-in locks to lift: a login's, an address's, or the one pair when both are given. */
+const LockQuery = z
+  .object({
+    login: z.string().trim().min(1).max(64).optional(),
+    address: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
 
-/** Administration (admin only, see server/auth/matrix.ts): users and display tokens for wall screens. */
-export function adminRoutes({ pool }: Deps) {
+/** Administration (admin only, see server/auth/matrix.ts): users, sign-in locks and display tokens for wall screens. */
+export function adminRoutes({ pool, config }: Deps) {
+  const throttle = new SignInThrottle(pool, config);
   return new Hono<AppEnv>()
     .get('/users', async (c) => c.json({ items: await listUsers(pool) }))
     .post('/users', validJson(NewUserSchema), async (c) => {
@@ -45,6 +54,14 @@ export function adminRoutes({ pool }: Deps) {
       const { id } = c.req.valid('param');
       if (!(await getUser(pool, id))) throw notFound('User');
       return c.json({ ok: true, ended: await deleteUserSessions(pool, id) });
+    })
+    .get('/sign-in-locks', validQuery(z.object({}).strict()), async (c) => c.json({ items: await throttle.locks() }))
+    .delete('/sign-in-locks', validQuery(LockQuery), async (c) => {
+      const filter = c.req.valid('query');
+      if (!filter.login && !filter.address) {
+        throw badRequest('Name a login, an address or both.', [{ path: 'login', message: 'login or address required' }]);
+      }
+      return c.json({ ok: true, lifted: await throttle.lift(filter) });
     })
     .get('/display-tokens', async (c) => c.json({ items: await listDisplayTokens(pool) }))
     .post('/display-tokens', validJson(NewToken), async (c) => {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { deleteUserSessions } from '../auth/sessions.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import { liftSignInLocks } from '../auth/throttle.ts';
 import { ROLES, type Role } from '../domain/roles.ts';
 import { badRequest } from '../errors.ts';
 
@@ -50,7 +51,8 @@ const SELECT = `
   SELECT u.id, u.login, u.name, u.role, u.disabled, u.created_at, s.code AS service,
          coalesce((SELECT array_agg(d.code ORDER BY d.code) FROM districts d WHERE d.id = ANY(u.district_ids)), '{}') AS districts,
          (SELECT count(*)::int FROM sessions x WHERE x.user_id = u.id AND x.expires_at > now()) AS sessions,
-         (SELECT f.locked_until FROM login_failures f WHERE f.key = 'login:' || lower(u.login) AND f.locked_until > now()) AS locked_until
+         (SELECT max(a.locked_until) FROM sign_in_attempts a
+           WHERE a.kind = 'pair' AND a.login = lower(u.login) AND a.locked_until > now()) AS locked_until
     FROM users u LEFT JOIN services s ON s.id = u.service_id`;
 
 export async function listUsers(pool: pg.Pool): Promise<AdminUser[]> {
@@ -125,14 +127,17 @@ export async function updateUser(pool: pg.Pool, id: number, patch: z.output<type
   return getUser(pool, id);
 }
 
-/** Sets a new password, ends every session and lifts a sign-in lockout. False when there is no such user. */
+/**
+ * Sets a new password, ends every session and lifts the login's sign-in locks. A password an
+ * admin chose makes a demo account a real one. False when there is no such user.
+ */
 export async function resetPassword(pool: pg.Pool, id: number, password: string): Promise<boolean> {
-  const { rows } = await pool.query<{ login: string }>('UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING login', [
-    id,
-    await hashPassword(password),
-  ]);
+  const { rows } = await pool.query<{ login: string }>(
+    'UPDATE users SET password_hash = $2, is_demo = false WHERE id = $1 RETURNING login',
+    [id, await hashPassword(password)],
+  );
   if (!rows[0]) return false;
   await deleteUserSessions(pool, id);
-  await pool.query('DELETE FROM login_failures WHERE key = $1', [`login:${rows[0].login.toLowerCase()}`]);
+  await liftSignInLocks(pool, { login: rows[0].login });
   return true;
 }

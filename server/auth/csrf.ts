@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
+import type { Config } from '../config.ts';
 import type { AppEnv } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { findEntry } from './matrix.ts';
@@ -25,8 +26,11 @@ const refuse = (message: string) => new AppError(403, 'csrf', message);
  * (or none: typed by the user), an `Origin` must name this host, and a write carried by a
  * session cookie must repeat the session's CSRF token in X-CSRF-Token. Webhooks (no cookies,
  * their own secret) are left alone. Runs after loadSession.
+ *
+ * This site's host is the Host header (or JARDEM_PUBLIC_URL's host); X-Forwarded-Host counts
+ * only behind a trusted proxy (JARDEM_TRUST_PROXY), since anyone else can send it.
  */
-export const csrfProtection = () =>
+export const csrfProtection = (config: Pick<Config, 'JARDEM_TRUST_PROXY' | 'JARDEM_PUBLIC_URL'>) =>
   createMiddleware<AppEnv>(async (c, next) => {
     if (SAFE.has(c.req.method) || findEntry(c.req.method, c.req.path)?.access.kind === 'webhook') return next();
     const site = c.req.header('sec-fetch-site');
@@ -39,8 +43,9 @@ export const csrfProtection = () =>
       } catch {
         throw refuse('The Origin header is not a URL.');
       }
-      const own = c.req.header('x-forwarded-host') ?? c.req.header('host') ?? new URL(c.req.url).host;
-      if (host !== own) throw refuse('Writes from another origin are refused.');
+      const forwarded = config.JARDEM_TRUST_PROXY ? c.req.header('x-forwarded-host')?.split(',')[0].trim() : undefined;
+      const own = forwarded || c.req.header('host') || new URL(c.req.url).host;
+      if (host !== own && host !== new URL(config.JARDEM_PUBLIC_URL).host) throw refuse('Writes from another origin are refused.');
     } else if (origin === 'null') {
       throw refuse('Writes from an opaque origin are refused.');
     }

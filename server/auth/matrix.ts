@@ -117,6 +117,8 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('PATCH', '/api/admin/users/:id', 'users.update', ADMIN),
   e('POST', '/api/admin/users/:id/password', 'users.reset_password', ADMIN),
   e('POST', '/api/admin/users/:id/logout', 'users.end_sessions', ADMIN),
+  e('GET', '/api/admin/sign-in-locks', 'sign_in_locks.read', ADMIN),
+  e('DELETE', '/api/admin/sign-in-locks', 'sign_in_locks.lift', ADMIN),
   e('GET', '/api/admin/display-tokens', 'display_tokens.read', ADMIN),
   e('POST', '/api/admin/display-tokens', 'display_tokens.create', ADMIN),
   e('DELETE', '/api/admin/display-tokens/:id', 'display_tokens.revoke', ADMIN),

@@ -9,7 +9,8 @@ import { csrfTokenFor } from './csrf.ts';
 import { verifyPassword } from './passwords.ts';
 import { DISPLAY_SESSION_HOURS, sessionForDisplayToken } from './display-tokens.ts';
 import { createSession, deleteSession, deleteUserSessions, SESSION_COOKIE, toSessionUser, userForToken } from './sessions.ts';
-import { LoginThrottle } from './throttle.ts';
+import { HashGate, SIGN_IN_DB_GATE_OPTIONS, SIGN_IN_GATE_OPTIONS } from './hash-gate.ts';
+import { SignInThrottle } from './throttle.ts';
 
 const LoginBody = z.object({
   login: z.string().min(1).max(64),
@@ -22,13 +23,17 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAA
 const DisplayBody = z.object({ token: z.string().min(10).max(200) });
 
 export function authRoutes({ pool, config }: Deps) {
-  const throttle = new LoginThrottle(pool, config);
-  // Secure when configured, or when a TLS-terminating proxy says the client used https.
+  const throttle = new SignInThrottle(pool, config);
+  const hashGate = new HashGate(SIGN_IN_GATE_OPTIONS);
+  const dbGate = new HashGate(SIGN_IN_DB_GATE_OPTIONS);
+  // Secure when configured (or JARDEM_PUBLIC_URL is https), or when a trusted TLS-terminating
+  // proxy says the client used https; an untrusted X-Forwarded-Proto is anyone's claim.
   const setSessionCookie = (c: Context, token: string, hours: number) =>
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'Lax',
-      secure: config.JARDEM_SECURE_COOKIES || c.req.header('x-forwarded-proto')?.split(',')[0].trim() === 'https',
+      secure:
+        config.JARDEM_SECURE_COOKIES || (config.JARDEM_TRUST_PROXY && c.req.header('x-forwarded-proto')?.split(',')[0].trim() === 'https'),
       path: '/',
       maxAge: hours * 3600,
     });
@@ -38,18 +43,21 @@ export function authRoutes({ pool, config }: Deps) {
       .post('/login', validJson(LoginBody), async (c) => {
         const { login, password } = c.req.valid('json');
         const address = clientAddress(c, config);
-        await throttle.check(login, address);
-        const { rows } = await pool.query(
-          'SELECT id, login, name, role, district_ids, service_id, password_hash, disabled FROM users WHERE lower(login) = lower($1)',
-          [login],
-        );
-        const row = rows[0];
-        const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
-        if (!row || !ok || row.disabled) {
-          await throttle.failed(login, address);
+        const row = await dbGate.run(async () => {
+          // Counted before the hash, so concurrent guesses meet the limit too (429).
+          await throttle.admit(login, address);
+          const { rows } = await pool.query(
+            'SELECT id, login, name, role, district_ids, service_id, password_hash, disabled, is_demo FROM users WHERE lower(login) = lower($1)',
+            [login],
+          );
+          return rows[0];
+        });
+        const ok = await hashGate.run(() => verifyPassword(password, row?.password_hash ?? DUMMY_HASH));
+        // Demo accounts (known password) only sign in while demo mode is on; refused like a wrong password.
+        if (!row || !ok || row.disabled || (row.is_demo && !config.JARDEM_DEMO)) {
           throw new AppError(401, 'invalid_credentials', 'Wrong login or password.');
         }
-        await throttle.succeeded(login);
+        await throttle.succeeded(login, address);
         const token = await createSession(pool, row.id, config.JARDEM_SESSION_HOURS);
         setSessionCookie(c, token, config.JARDEM_SESSION_HOURS);
         return c.json({ user: toSessionUser(row), csrfToken: csrfTokenFor(token) });

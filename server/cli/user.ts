@@ -12,6 +12,7 @@
 import { createInterface } from 'node:readline/promises';
 import { listUsers, Password, resetPassword, updateUser } from '../admin/users.ts';
 import { deleteUserSessions } from '../auth/sessions.ts';
+import { liftSignInLocks } from '../auth/throttle.ts';
 import { loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/pool.ts';
@@ -63,7 +64,7 @@ try {
     } else if (command === 'logout') {
       console.log(`Ended ${await deleteUserSessions(db.pool, user.id)} session(s) of ${user.login}.`);
     } else {
-      await db.pool.query('DELETE FROM login_failures WHERE key = $1', [`login:${user.login.toLowerCase()}`]);
+      await liftSignInLocks(db.pool, { login: user.login });
       console.log(`Sign-in lockout of ${user.login} lifted.`);
     }
   }

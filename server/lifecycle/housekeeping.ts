@@ -53,11 +53,14 @@ export async function purgeIdempotencyKeys(pool: pg.Pool): Promise<number> {
   return rowCount ?? 0;
 }
 
-/** Drops expired sessions and sign-in failure counts a day past their window and lock. */
+/**
+ * Drops expired sessions and sign-in attempt counters untouched for a day with no lock holding
+ * (their window, at most a day, is over: the next attempt would start it again anyway).
+ */
 export async function purgeSecurityRows(pool: pg.Pool): Promise<number> {
   const sessions = await pool.query('DELETE FROM sessions WHERE expires_at < now()');
   const failures = await pool.query(
-    `DELETE FROM login_failures WHERE window_start < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now())`,
+    `DELETE FROM sign_in_attempts WHERE last_at < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now())`,
   );
   return (sessions.rowCount ?? 0) + (failures.rowCount ?? 0);
 }

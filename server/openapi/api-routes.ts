@@ -170,6 +170,16 @@ describeRoute('POST', '/api/admin/users/:id/logout', {
   summary: 'End every session of an account',
   responses: { '200': '`{ok, ended}`', '404': 'No such user' },
 });
+describeRoute('GET', '/api/admin/sign-in-locks', {
+  summary: 'Sign-in locks now in force',
+  description:
+    'Locked (login, address) pairs and addresses, and logins slowed by their per-minute budget: `{items: [{kind, login, address, attempts, window_start, locked_until, last_at}]}`.',
+});
+describeRoute('DELETE', '/api/admin/sign-in-locks', {
+  summary: 'Lift sign-in locks',
+  description: 'By `login`, by `address`, or the one pair when both are given: `{ok, lifted}`.',
+  responses: { '200': 'Lifted', '400': 'Neither login nor address given' },
+});
 describeRoute('GET', '/api/admin/display-tokens', { summary: 'Display tokens of wall screens' });
 describeRoute('POST', '/api/admin/display-tokens', {
   summary: 'Issue a display token (shown once)',

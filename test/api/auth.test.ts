@@ -53,9 +53,16 @@ describe('sessions', () => {
     expect((await t.json('/api/auth/me', { headers: { cookie } })).body).toEqual({ user: null });
   });
 
-  it('marks the cookie Secure behind a TLS proxy', async () => {
+  it('marks the cookie Secure behind a trusted TLS proxy, and only then by X-Forwarded-Proto', async () => {
+    const proxied = testApp({ JARDEM_TRUST_PROXY: 'true' });
+    const res = await proxied.app.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+      body: JSON.stringify({ login: 'official', password: 'jardem-demo' }),
+    });
+    expect(res.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
     const { setCookie } = await signIn('official', 'jardem-demo', { 'x-forwarded-proto': 'https' });
-    expect(setCookie).toMatch(/;\s*Secure/i);
+    expect(setCookie).not.toMatch(/;\s*Secure/i);
   });
 
   it('stores only a hash of the session token', async () => {
@@ -108,6 +115,23 @@ describe('CSRF protection of cookie-authenticated writes', () => {
     expect(login.status).toBe(403);
   });
 
+  it('trusts X-Forwarded-Host only with JARDEM_TRUST_PROXY', async () => {
+    const { cookie, csrf } = await signIn('dispatcher');
+    const forged = { cookie, 'x-csrf-token': csrf, origin: 'https://evil.example', 'x-forwarded-host': 'evil.example' };
+    const res = await post('/api/incidents/group', {}, forged);
+    expect(res.status).toBe(403);
+    expect((await res.json()).error.code).toBe('csrf');
+    // Behind a trusted proxy the forwarded host is this site's name.
+    const proxied = testApp({ JARDEM_TRUST_PROXY: 'true' });
+    const p = await proxied.login('dispatcher');
+    const viaProxy = await proxied.request('/api/incidents/group', {
+      method: 'POST',
+      headers: { cookie: p, 'content-type': 'application/json', origin: 'https://109.example.kz', 'x-forwarded-host': '109.example.kz' },
+      body: '{}',
+    });
+    expect(viaProxy.status).toBe(400);
+  });
+
   it('leaves reads and cookie-less writes alone', async () => {
     const { cookie } = await signIn('dispatcher');
     expect((await t.request('/api/control', { headers: { cookie } })).status).toBe(200);
@@ -156,6 +180,6 @@ describe('sign-in throttling', () => {
     expect(blocked.headers.get('retry-after')).toBeTruthy();
     // Another address is not affected.
     expect((await from('198.51.100.8', 'official', 'jardem-demo')).status).toBe(200);
-    await t.pool.query("DELETE FROM login_failures WHERE key LIKE 'addr:198.51.100.%'");
+    await t.pool.query("DELETE FROM sign_in_attempts WHERE address LIKE '198.51.100.%'");
   });
 });
