@@ -104,13 +104,6 @@ function evict(c: PoolCache): void {
   }
 }
 
-/** Forgets this pool's answers (this process just changed appeals). */
-export function invalidateResponses(pool: pg.Pool): void {
-  const c = caches.get(pool);
-  if (!c) return;
-  clear(c);
-}
-
 async function sync(pool: pg.Pool, c: PoolCache): Promise<void> {
   c.checking ??= readChangeCounter(pool)
     .then((v) => {

@@ -40,11 +40,6 @@ export function getCityRules(pool: pg.Pool): Promise<CityRules> {
   return cache.get(pool);
 }
 
-/** Forget the cached calendar (after editing calendar_days or the city settings). */
-export function invalidateCityRules(pool: pg.Pool): void {
-  cache.invalidate(pool);
-}
-
 /** The Administrative Procedural Code's term for an appeal, used when a category has no norm. */
 export const DEFAULT_NORM: Norm = { workingDays: 15 };
 

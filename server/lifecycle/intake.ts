@@ -209,233 +209,324 @@ interface CategoryRow {
 type Outcome = { body: IntakeResult; replayed: boolean } | Error;
 
 /**
+ * A group's appeals and what each has come to: an answer, a refusal of its own, or nothing yet
+ * (still going in). The steps below refuse appeals one by one and work on the rest, `live()`.
+ */
+class Group {
+  readonly outcomes: (Outcome | undefined)[];
+  constructor(readonly jobs: IntakeJob[]) {
+    this.outcomes = jobs.map(() => undefined);
+  }
+  /** The appeals nothing has refused yet, with their place in the group. */
+  live(): { j: IntakeJob; i: number }[] {
+    return this.jobs.map((j, i) => ({ j, i })).filter(({ i }) => this.outcomes[i] === undefined);
+  }
+  done(): Outcome[] {
+    return this.outcomes as Outcome[];
+  }
+}
+
+/** An appeal about to be inserted, with everything worked out for it. */
+interface Row {
+  j: IntakeJob;
+  i: number;
+  id: number;
+  category: CategoryRow;
+  consulted: boolean;
+  due: Date;
+  district: number;
+}
+
+interface Inserted {
+  id: string;
+  number: string;
+  status: string;
+  version: number;
+  service_id: number | null;
+}
+
+type Label = { code: string; name: IntakeResult['district']['name'] };
+
+/**
  * One transaction for a group of appeals, set-based: a statement per step for the whole group.
  * An appeal refused on its own merits (unknown category, outside the city, a reused key) gets
  * its error and the rest go on; an unexpected error rolls back the group (the caller retries).
  */
 async function registerBatch(pool: pg.Pool, jobs: IntakeJob[]): Promise<Outcome[]> {
-  const outcomes: (Outcome | undefined)[] = jobs.map(() => undefined);
-  const cats = await pool.query<CategoryRow>(
-    'SELECT code, id, norm_hours, norm_working_days, priority FROM categories WHERE code = ANY($1::text[]) AND active',
-    [[...new Set(jobs.map((j) => j.input.category))]],
-  );
-  const categoryOf = new Map(cats.rows.map((c) => [c.code, c]));
-  jobs.forEach((j, i) => {
-    if (!categoryOf.has(j.input.category))
-      outcomes[i] = badRequest(`Unknown category: ${j.input.category}.`, [
-        { path: 'category', message: `unknown code "${j.input.category}"` },
-      ]);
-  });
+  const group = new Group(jobs);
+  const categoryOf = await refuseUnknownCategories(pool, group);
   const rules = await getCityRules(pool);
 
   return withTransaction(pool, async (db) => {
-    const live = () => jobs.map((j, i) => ({ j, i })).filter(({ i }) => outcomes[i] === undefined);
-    if (!live().length) return outcomes as Outcome[];
+    if (!group.live().length) return group.done();
+    const { now, districtOf } = await placeInDistricts(db, group);
+    await claimIdempotencyKeys(db, group);
+    const todo = group.live();
+    if (!todo.length) return group.done();
 
-    const place = await db.query<{ now: Date; districts: (number | null)[] }>(
-      `SELECT now() AS now,
-              ARRAY(SELECT (SELECT d.id FROM districts d WHERE ST_Intersects(d.geom, ST_SetSRID(ST_MakePoint(p.lng, p.lat), 4326))
-                             ORDER BY d.id LIMIT 1)
-                      FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY p(lng, lat, ord) ORDER BY p.ord) AS districts`,
-      [live().map(({ j }) => j.input.location.coordinates[0]), live().map(({ j }) => j.input.location.coordinates[1])],
-    );
-    const { now } = place.rows[0];
-    const districtOf = new Map<number, number>();
-    live().forEach(({ j, i }, k) => {
-      const d = place.rows[0].districts[k];
-      if (d !== null) return void districtOf.set(i, d);
-      const [lng, lat] = j.input.location.coordinates;
-      outcomes[i] = new AppError(422, 'outside_city', `The point [${lng}, ${lat}] is outside the city: no district contains it.`, [
-        { path: 'location.coordinates', message: 'not inside any district of the city' },
-      ]);
-    });
-
-    // Idempotency keys: claimed for the group at once; a key already there is a replay (same
-    // request) or a refusal (another request). A concurrent claim of the same key waits here.
-    // In one order for every group, so that two groups in flight never wait on each other's keys.
-    const keyed = live()
-      .filter(({ j }) => j.idempotencyKey !== undefined && j.user.id !== null)
-      .sort((a, b) => a.j.user.id! - b.j.user.id! || (a.j.idempotencyKey! < b.j.idempotencyKey! ? -1 : 1));
-    if (keyed.length) {
-      const claimed = await db.query<{ user_id: number; key: string }>(
-        `INSERT INTO idempotency_keys (user_id, key, request_hash)
-         SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING RETURNING user_id, key`,
-        [keyed.map(({ j }) => j.user.id), keyed.map(({ j }) => j.idempotencyKey), keyed.map(({ j }) => j.requestHash)],
-      );
-      const mine = new Set(claimed.rows.map((r) => `${r.user_id}\u0000${r.key}`));
-      const taken = keyed.filter(({ j }) => !mine.has(`${j.user.id}\u0000${j.idempotencyKey}`));
-      if (taken.length) {
-        const prev = await db.query<{ user_id: number; key: string; request_hash: string; response: IntakeResult | null }>(
-          `SELECT k.user_id, k.key, k.request_hash, k.response
-             FROM idempotency_keys k JOIN unnest($1::int[], $2::text[]) u(user_id, key) USING (user_id, key)`,
-          [taken.map(({ j }) => j.user.id), taken.map(({ j }) => j.idempotencyKey)],
-        );
-        const byKey = new Map(prev.rows.map((r) => [`${r.user_id}\u0000${r.key}`, r]));
-        for (const { j, i } of taken) {
-          const row = byKey.get(`${j.user.id}\u0000${j.idempotencyKey}`);
-          outcomes[i] =
-            row && row.request_hash === j.requestHash && row.response
-              ? { body: row.response, replayed: true }
-              : new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.', [
-                  { path: 'Idempotency-Key', message: 'use a new key for a new appeal' },
-                ]);
-        }
-      }
-    }
-
-    const todo = live();
-    if (!todo.length) return outcomes as Outcome[];
-    const ids = (
-      await db.query<{ id: string }>(`SELECT nextval('incidents_id_seq') AS id FROM generate_series(1, $1::int)`, [todo.length])
-    ).rows
-      .map((r) => Number(r.id))
-      .sort((a, b) => a - b);
-    const rows = todo.map(({ j, i }, k) => {
+    const ids = await takeIds(db, todo.length);
+    const rows: Row[] = todo.map(({ j, i }, k) => {
       const category = categoryOf.get(j.input.category)!;
-      const consulted = j.input.answered === true;
-      return { j, i, id: ids[k], category, consulted, due: deadline(now, normOf(category), rules), district: districtOf.get(i)! };
-    });
-    const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
-
-    const inserted = await db.query<{ id: string; number: string; status: string; version: number; service_id: number | null }>(
-      `INSERT INTO incidents (id, number, type, category_id, channel, status, resolution, priority, description, address, geom,
-                              district_id, service_id, photo_url, created_at, resolved_at, closed_at, due_at, updated_at, created_by)
-       SELECT u.id, incident_number($1, $2), u.type, u.category_id, u.channel, u.status, u.resolution, u.priority, u.description,
-              u.address, ST_SetSRID(ST_MakePoint(u.lng, u.lat), 4326), u.district_id, route_service(u.category_id, u.district_id),
-              u.photo_url, $2, u.closed_at, u.closed_at, u.due_at, $2, u.created_by
-         FROM unnest($3::bigint[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::smallint[], $10::text[],
-                     $11::text[], $12::float8[], $13::float8[], $14::int[], $15::text[], $16::timestamptz[], $17::timestamptz[],
-                     $18::int[])
-              u(id, type, category_id, channel, status, resolution, priority, description, address, lng, lat, district_id,
-                photo_url, closed_at, due_at, created_by)
-        ORDER BY u.id
-       RETURNING id, number, status, version, service_id`,
-      [
-        rules.numberPrefix,
-        now,
-        col((r) => r.id),
-        col((r) => r.j.input.type),
-        col((r) => r.category.id),
-        col((r) => r.j.input.channel),
-        col((r) => (r.consulted ? 'closed' : 'new')),
-        col((r) => (r.consulted ? 'consulted' : null)),
-        col((r) => r.category.priority),
-        col((r) => r.j.input.description),
-        col((r) => r.j.input.address ?? null),
-        col((r) => r.j.input.location.coordinates[0]),
-        col((r) => r.j.input.location.coordinates[1]),
-        col((r) => r.district),
-        col((r) => r.j.input.photo_url ?? null),
-        col((r) => (r.consulted ? now : null)),
-        col((r) => r.due),
-        col((r) => r.j.user.id),
-      ],
-    );
-    const saved = new Map(inserted.rows.map((r) => [Number(r.id), r]));
-
-    // The audit trail: "created" for each, and the closing of a request answered on the call.
-    const events = rows.flatMap((r) => [
-      { id: r.id, from: null, to: 'new', action: 'created', note: null, data: { channel: r.j.input.channel }, actor: r.j.user.id },
-      ...(r.consulted
-        ? [
-            {
-              id: r.id,
-              from: 'new',
-              to: 'closed',
-              action: 'transition',
-              note: r.j.input.answer ?? CONSULTED_NOTE,
-              data: { action: 'consult', resolution: 'consulted' },
-              actor: r.j.user.id,
-            },
-          ]
-        : []),
-    ]);
-    await db.query(
-      `INSERT INTO incident_events (incident_id, at, actor_id, action, from_status, to_status, note, data, visibility)
-       SELECT u.id, $1, u.actor, u.action, u.from_status, u.to_status, u.note, u.data, u.visibility
-         FROM unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::text[]) WITH ORDINALITY
-              u(id, actor, action, from_status, to_status, note, data, visibility, ord)
-        ORDER BY u.ord`,
-      [
-        now,
-        events.map((e) => e.id),
-        events.map((e) => e.actor),
-        events.map((e) => e.action),
-        events.map((e) => e.from),
-        events.map((e) => e.to),
-        events.map((e) => e.note),
-        events.map((e) => JSON.stringify(e.data)),
-        // The answer given on the call is the citizen's; "created" has no note.
-        events.map((e) => (e.action === 'transition' ? defaultVisibility('consult') : 'internal')),
-      ],
-    );
-    const reported = rows.filter((r) => r.j.input.reporter);
-    if (reported.length) {
-      await db.query(
-        `INSERT INTO incident_reporters (incident_id, name, phone, created_at)
-         SELECT u.id, u.name, u.phone, $1 FROM unnest($2::bigint[], $3::text[], $4::text[]) u(id, name, phone)`,
-        [
-          now,
-          reported.map((r) => r.id),
-          reported.map((r) => r.j.input.reporter!.name ?? null),
-          reported.map((r) => r.j.input.reporter!.phone ?? null),
-        ],
-      );
-    }
-    const labels = await db.query<{ kind: 'd' | 's'; id: number; label: { code: string; name: IntakeResult['district']['name'] } }>(
-      `SELECT 'd' AS kind, d.id, json_build_object('code', d.code, 'name', ${namesSql('d')}) AS label FROM districts d WHERE d.id = ANY($1::int[])
-       UNION ALL
-       SELECT 's', s.id, json_build_object('code', s.code, 'name', ${namesSql('s')}) FROM services s WHERE s.id = ANY($2::int[])`,
-      [[...new Set(col((r) => r.district))], [...new Set(inserted.rows.map((r) => r.service_id).filter((s) => s !== null))]],
-    );
-    const label = new Map(labels.rows.map((l) => [`${l.kind}${l.id}`, l.label]));
-    // A request answered on the call is done: nothing to merge it with.
-    const searched = rows.filter((r) => !r.consulted);
-    const found = await findDuplicatesMany(
-      db,
-      searched.map((r) => ({
-        categoryId: r.category.id,
-        lng: r.j.input.location.coordinates[0],
-        lat: r.j.input.location.coordinates[1],
-        exclude: r.id,
-      })),
-    );
-    const duplicatesOf = new Map(searched.map((r, k) => [r.id, found[k]]));
-
-    for (const r of rows) {
-      const incident = saved.get(r.id)!;
-      const body: IntakeResult = {
-        id: r.id,
-        number: incident.number,
-        type: r.j.input.type,
-        category: r.j.input.category,
-        status: incident.status,
-        resolution: r.consulted ? 'consulted' : null,
-        priority: r.category.priority,
-        district: label.get(`d${r.district}`) as IntakeResult['district'],
-        service: incident.service_id === null ? null : (label.get(`s${incident.service_id}`) as NonNullable<IntakeResult['service']>),
-        created_at: now.toISOString(),
-        due_at: r.due.toISOString(),
-        version: incident.version,
-        // Stored as JSON: a replay answers byte for byte what the first request answered.
-        duplicates: JSON.parse(JSON.stringify(duplicatesOf.get(r.id) ?? [])),
+      return {
+        j,
+        i,
+        id: ids[k],
+        category,
+        consulted: j.input.answered === true,
+        due: deadline(now, normOf(category), rules),
+        district: districtOf.get(i)!,
       };
-      outcomes[r.i] = { body, replayed: false };
-    }
-    const answered = rows.filter((r) => r.j.idempotencyKey !== undefined && r.j.user.id !== null);
-    if (answered.length) {
-      await db.query(
-        `UPDATE idempotency_keys k SET incident_id = u.id, status = 201, response = u.response
-           FROM unnest($1::int[], $2::text[], $3::bigint[], $4::jsonb[]) u(user_id, key, id, response)
-          WHERE k.user_id = u.user_id AND k.key = u.key`,
-        [
-          answered.map((r) => r.j.user.id),
-          answered.map((r) => r.j.idempotencyKey),
-          answered.map((r) => r.id),
-          answered.map((r) => JSON.stringify((outcomes[r.i] as { body: IntakeResult }).body)),
-        ],
-      );
-    }
-    return outcomes as Outcome[];
+    });
+    const inserted = await insertIncidents(db, rows, now, rules.numberPrefix);
+    await insertEvents(db, rows, now);
+    await insertReporters(db, rows, now);
+    const labels = await labelsOf(db, rows, inserted);
+    const duplicatesOf = await earlierDuplicates(db, rows);
+    for (const r of rows)
+      group.outcomes[r.i] = { body: answerOf(r, inserted.get(r.id)!, labels, duplicatesOf.get(r.id), now), replayed: false };
+    await storeAnswers(db, rows, group);
+    return group.done();
   });
+}
+
+/** Refuses appeals of an unknown or inactive category; the categories of the others by code. */
+async function refuseUnknownCategories(pool: pg.Pool, group: Group): Promise<Map<string, CategoryRow>> {
+  const cats = await pool.query<CategoryRow>(
+    'SELECT code, id, norm_hours, norm_working_days, priority FROM categories WHERE code = ANY($1::text[]) AND active',
+    [[...new Set(group.jobs.map((j) => j.input.category))]],
+  );
+  const categoryOf = new Map(cats.rows.map((c) => [c.code, c]));
+  group.jobs.forEach((j, i) => {
+    if (!categoryOf.has(j.input.category))
+      group.outcomes[i] = badRequest(`Unknown category: ${j.input.category}.`, [
+        { path: 'category', message: `unknown code "${j.input.category}"` },
+      ]);
+  });
+  return categoryOf;
+}
+
+/** The transaction's time and each appeal's district; appeals outside every district are refused (422). */
+async function placeInDistricts(db: pg.PoolClient, group: Group): Promise<{ now: Date; districtOf: Map<number, number> }> {
+  const live = group.live();
+  const place = await db.query<{ now: Date; districts: (number | null)[] }>(
+    `SELECT now() AS now,
+            ARRAY(SELECT (SELECT d.id FROM districts d WHERE ST_Intersects(d.geom, ST_SetSRID(ST_MakePoint(p.lng, p.lat), 4326))
+                           ORDER BY d.id LIMIT 1)
+                    FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY p(lng, lat, ord) ORDER BY p.ord) AS districts`,
+    [live.map(({ j }) => j.input.location.coordinates[0]), live.map(({ j }) => j.input.location.coordinates[1])],
+  );
+  const districtOf = new Map<number, number>();
+  live.forEach(({ j, i }, k) => {
+    const d = place.rows[0].districts[k];
+    if (d !== null) return void districtOf.set(i, d);
+    const [lng, lat] = j.input.location.coordinates;
+    group.outcomes[i] = new AppError(422, 'outside_city', `The point [${lng}, ${lat}] is outside the city: no district contains it.`, [
+      { path: 'location.coordinates', message: 'not inside any district of the city' },
+    ]);
+  });
+  return { now: place.rows[0].now, districtOf };
+}
+
+/**
+ * Idempotency keys: claimed for the group at once; a key already there is a replay (same
+ * request) or a refusal (another request). A concurrent claim of the same key waits here.
+ * In one order for every group, so that two groups in flight never wait on each other's keys.
+ */
+async function claimIdempotencyKeys(db: pg.PoolClient, group: Group): Promise<void> {
+  const keyed = group
+    .live()
+    .filter(({ j }) => j.idempotencyKey !== undefined && j.user.id !== null)
+    .sort((a, b) => a.j.user.id! - b.j.user.id! || (a.j.idempotencyKey! < b.j.idempotencyKey! ? -1 : 1));
+  if (!keyed.length) return;
+  const claimed = await db.query<{ user_id: number; key: string }>(
+    `INSERT INTO idempotency_keys (user_id, key, request_hash)
+     SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING RETURNING user_id, key`,
+    [keyed.map(({ j }) => j.user.id), keyed.map(({ j }) => j.idempotencyKey), keyed.map(({ j }) => j.requestHash)],
+  );
+  const mine = new Set(claimed.rows.map((r) => `${r.user_id}\u0000${r.key}`));
+  const taken = keyed.filter(({ j }) => !mine.has(`${j.user.id}\u0000${j.idempotencyKey}`));
+  if (!taken.length) return;
+  const prev = await db.query<{ user_id: number; key: string; request_hash: string; response: IntakeResult | null }>(
+    `SELECT k.user_id, k.key, k.request_hash, k.response
+       FROM idempotency_keys k JOIN unnest($1::int[], $2::text[]) u(user_id, key) USING (user_id, key)`,
+    [taken.map(({ j }) => j.user.id), taken.map(({ j }) => j.idempotencyKey)],
+  );
+  const byKey = new Map(prev.rows.map((r) => [`${r.user_id}\u0000${r.key}`, r]));
+  for (const { j, i } of taken) {
+    const row = byKey.get(`${j.user.id}\u0000${j.idempotencyKey}`);
+    group.outcomes[i] =
+      row && row.request_hash === j.requestHash && row.response
+        ? { body: row.response, replayed: true }
+        : new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request.', [
+            { path: 'Idempotency-Key', message: 'use a new key for a new appeal' },
+          ]);
+  }
+}
+
+/** `n` ids from the sequence, in order: numbers follow ids, so the group is numbered in arrival order. */
+async function takeIds(db: pg.PoolClient, n: number): Promise<number[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT nextval('incidents_id_seq') AS id FROM generate_series(1, $1::int)`, [n]);
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/** The appeals themselves (the service routed by route_service); what the answers need, by id. */
+async function insertIncidents(db: pg.PoolClient, rows: Row[], now: Date, numberPrefix: string): Promise<Map<number, Inserted>> {
+  const col = <T>(f: (r: Row) => T) => rows.map(f);
+  const inserted = await db.query<Inserted>(
+    `INSERT INTO incidents (id, number, type, category_id, channel, status, resolution, priority, description, address, geom,
+                            district_id, service_id, photo_url, created_at, resolved_at, closed_at, due_at, updated_at, created_by)
+     SELECT u.id, incident_number($1, $2), u.type, u.category_id, u.channel, u.status, u.resolution, u.priority, u.description,
+            u.address, ST_SetSRID(ST_MakePoint(u.lng, u.lat), 4326), u.district_id, route_service(u.category_id, u.district_id),
+            u.photo_url, $2, u.closed_at, u.closed_at, u.due_at, $2, u.created_by
+       FROM unnest($3::bigint[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::smallint[], $10::text[],
+                   $11::text[], $12::float8[], $13::float8[], $14::int[], $15::text[], $16::timestamptz[], $17::timestamptz[],
+                   $18::int[])
+            u(id, type, category_id, channel, status, resolution, priority, description, address, lng, lat, district_id,
+              photo_url, closed_at, due_at, created_by)
+      ORDER BY u.id
+     RETURNING id, number, status, version, service_id`,
+    [
+      numberPrefix,
+      now,
+      col((r) => r.id),
+      col((r) => r.j.input.type),
+      col((r) => r.category.id),
+      col((r) => r.j.input.channel),
+      col((r) => (r.consulted ? 'closed' : 'new')),
+      col((r) => (r.consulted ? 'consulted' : null)),
+      col((r) => r.category.priority),
+      col((r) => r.j.input.description),
+      col((r) => r.j.input.address ?? null),
+      col((r) => r.j.input.location.coordinates[0]),
+      col((r) => r.j.input.location.coordinates[1]),
+      col((r) => r.district),
+      col((r) => r.j.input.photo_url ?? null),
+      col((r) => (r.consulted ? now : null)),
+      col((r) => r.due),
+      col((r) => r.j.user.id),
+    ],
+  );
+  return new Map(inserted.rows.map((r) => [Number(r.id), r]));
+}
+
+/** The audit trail: "created" for each, and the closing of a request answered on the call. */
+async function insertEvents(db: pg.PoolClient, rows: Row[], now: Date): Promise<void> {
+  const events = rows.flatMap((r) => [
+    { id: r.id, from: null, to: 'new', action: 'created', note: null, data: { channel: r.j.input.channel }, actor: r.j.user.id },
+    ...(r.consulted
+      ? [
+          {
+            id: r.id,
+            from: 'new',
+            to: 'closed',
+            action: 'transition',
+            note: r.j.input.answer ?? CONSULTED_NOTE,
+            data: { action: 'consult', resolution: 'consulted' },
+            actor: r.j.user.id,
+          },
+        ]
+      : []),
+  ]);
+  await db.query(
+    `INSERT INTO incident_events (incident_id, at, actor_id, action, from_status, to_status, note, data, visibility)
+     SELECT u.id, $1, u.actor, u.action, u.from_status, u.to_status, u.note, u.data, u.visibility
+       FROM unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::text[]) WITH ORDINALITY
+            u(id, actor, action, from_status, to_status, note, data, visibility, ord)
+      ORDER BY u.ord`,
+    [
+      now,
+      events.map((e) => e.id),
+      events.map((e) => e.actor),
+      events.map((e) => e.action),
+      events.map((e) => e.from),
+      events.map((e) => e.to),
+      events.map((e) => e.note),
+      events.map((e) => JSON.stringify(e.data)),
+      // The answer given on the call is the citizen's; "created" has no note.
+      events.map((e) => (e.action === 'transition' ? defaultVisibility('consult') : 'internal')),
+    ],
+  );
+}
+
+/** The callers' names and phones, for the appeals that have them. */
+async function insertReporters(db: pg.PoolClient, rows: Row[], now: Date): Promise<void> {
+  const reported = rows.filter((r) => r.j.input.reporter);
+  if (!reported.length) return;
+  await db.query(
+    `INSERT INTO incident_reporters (incident_id, name, phone, created_at)
+     SELECT u.id, u.name, u.phone, $1 FROM unnest($2::bigint[], $3::text[], $4::text[]) u(id, name, phone)`,
+    [
+      now,
+      reported.map((r) => r.id),
+      reported.map((r) => r.j.input.reporter!.name ?? null),
+      reported.map((r) => r.j.input.reporter!.phone ?? null),
+    ],
+  );
+}
+
+/** `{code, name}` of the districts (`d<id>`) and services (`s<id>`) the answers name. */
+async function labelsOf(db: pg.PoolClient, rows: Row[], inserted: Map<number, Inserted>): Promise<Map<string, Label>> {
+  const services = [...new Set([...inserted.values()].map((r) => r.service_id).filter((s) => s !== null))];
+  const labels = await db.query<{ kind: 'd' | 's'; id: number; label: Label }>(
+    `SELECT 'd' AS kind, d.id, json_build_object('code', d.code, 'name', ${namesSql('d')}) AS label FROM districts d WHERE d.id = ANY($1::int[])
+     UNION ALL
+     SELECT 's', s.id, json_build_object('code', s.code, 'name', ${namesSql('s')}) FROM services s WHERE s.id = ANY($2::int[])`,
+    [[...new Set(rows.map((r) => r.district))], services],
+  );
+  return new Map(labels.rows.map((l) => [`${l.kind}${l.id}`, l.label]));
+}
+
+/**
+ * Each appeal's possible duplicates among those registered before it (in this group too). A
+ * request answered on the call is done: nothing to merge it with.
+ */
+async function earlierDuplicates(db: pg.PoolClient, rows: Row[]) {
+  const searched = rows.filter((r) => !r.consulted);
+  const found = await findDuplicatesMany(
+    db,
+    searched.map((r) => ({
+      categoryId: r.category.id,
+      lng: r.j.input.location.coordinates[0],
+      lat: r.j.input.location.coordinates[1],
+      exclude: r.id,
+    })),
+  );
+  return new Map(searched.map((r, k) => [r.id, found[k]]));
+}
+
+/** The 201 body of one appeal. */
+function answerOf(r: Row, incident: Inserted, labels: Map<string, Label>, duplicates: unknown[] | undefined, now: Date): IntakeResult {
+  return {
+    id: r.id,
+    number: incident.number,
+    type: r.j.input.type,
+    category: r.j.input.category,
+    status: incident.status,
+    resolution: r.consulted ? 'consulted' : null,
+    priority: r.category.priority,
+    district: labels.get(`d${r.district}`) as IntakeResult['district'],
+    service: incident.service_id === null ? null : (labels.get(`s${incident.service_id}`) as NonNullable<IntakeResult['service']>),
+    created_at: now.toISOString(),
+    due_at: r.due.toISOString(),
+    version: incident.version,
+    // Stored as JSON: a replay answers byte for byte what the first request answered.
+    duplicates: JSON.parse(JSON.stringify(duplicates ?? [])),
+  };
+}
+
+/** Keeps each keyed appeal's answer with its key, for the replay of a repeated request. */
+async function storeAnswers(db: pg.PoolClient, rows: Row[], group: Group): Promise<void> {
+  const answered = rows.filter((r) => r.j.idempotencyKey !== undefined && r.j.user.id !== null);
+  if (!answered.length) return;
+  await db.query(
+    `UPDATE idempotency_keys k SET incident_id = u.id, status = 201, response = u.response
+       FROM unnest($1::int[], $2::text[], $3::bigint[], $4::jsonb[]) u(user_id, key, id, response)
+      WHERE k.user_id = u.user_id AND k.key = u.key`,
+    [
+      answered.map((r) => r.j.user.id),
+      answered.map((r) => r.j.idempotencyKey),
+      answered.map((r) => r.id),
+      answered.map((r) => JSON.stringify((group.outcomes[r.i] as { body: IntakeResult }).body)),
+    ],
+  );
 }

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import type pg from 'pg';
 import { compress } from 'hono/compress';
 import { cors } from 'hono/cors';
 import { getCatalog } from '../catalog.ts';
@@ -24,6 +25,8 @@ import { esc, featureTable, type Link, linkList, page, when } from './html.ts';
 import { collapseRepeats, DEFAULT_LIMIT, type Format, formatParam, ItemsQuerySchema, negotiate } from './params.ts';
 import { COUNT_UP_TO, districtFeature, districtItem, districtItems, incidentItem, incidentItems } from './queries.ts';
 import { z } from 'zod';
+
+type ItemsQuery = z.infer<typeof ItemsQuerySchema>;
 
 const FormatQuery = z.object({ f: z.preprocess(collapseRepeats, formatParam).optional() });
 const OffsetParam = z.coerce.number().int().min(0).max(1_000_000).default(0);
@@ -78,234 +81,254 @@ export function ogcRoutes({ pool }: Deps) {
   return new Hono<AppEnv>()
     .use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
     .use('*', compress())
-    .get('/', validQuery(FormatQuery), (c) => {
-      const base = baseOf(c);
-      const links: Link[] = [
-        { href: `${base}?f=json`, rel: 'self', type: JSON_TYPE, title: 'This document' },
-        { href: `${base}?f=html`, rel: 'alternate', type: HTML, title: 'This document as HTML' },
-        { href: `${base}/api`, rel: 'service-desc', type: OPENAPI_30_JSON, title: 'The API definition (OpenAPI 3.0)' },
-        { href: `${base}/api?f=html`, rel: 'service-doc', type: HTML, title: 'The API documentation' },
-        { href: `${base}/conformance`, rel: 'conformance', type: JSON_TYPE, title: 'Conformance classes' },
-        {
-          href: `${base}/conformance`,
-          rel: 'http://www.opengis.net/def/rel/ogc/1.0/conformance',
-          type: JSON_TYPE,
-          title: 'Conformance classes',
-        },
-        { href: `${base}/collections`, rel: 'data', type: JSON_TYPE, title: 'Collections' },
-        { href: `${base}/collections`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/data', type: JSON_TYPE, title: 'Collections' },
-      ];
-      const doc = {
-        title: 'Jardem — open data of the 109 centre',
-        description: "Appeals to the city's non-emergency 109 centre and the city's districts, as OGC API – Features. No personal data.",
-        links,
-      };
-      if (fmt(c, c.req.valid('query').f) === 'html') {
-        const body = `<p>${esc(doc.description)}</p>${linkList(links.filter((l) => l.type !== JSON_TYPE || l.rel === 'self'))}
-          <h2>Collections</h2><ul>${Object.entries(COLLECTIONS)
-            .map(([id, m]) => `<li><a href="${esc(`${base}/collections/${id}?f=html`)}">${esc(m.title)}</a></li>`)
-            .join('')}</ul>`;
-        return c.html(page(doc.title, [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}?f=json`));
-      }
-      return sendJson(c, doc);
-    })
-    .get('/conformance', validQuery(FormatQuery), (c) => {
-      const base = baseOf(c);
-      if (fmt(c, c.req.valid('query').f) === 'html') {
-        const body = `<ul>${CONFORMANCE.map((u) => `<li><code>${esc(u)}</code></li>`).join('')}</ul>`;
-        return c.html(page('Conformance', [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}/conformance?f=json`));
-      }
-      return sendJson(c, { conformsTo: CONFORMANCE });
-    })
-    .get('/api', validQuery(FormatQuery), (c) => {
-      const base = baseOf(c);
-      if (fmt(c, c.req.valid('query').f) === 'html') return c.html(docsPage(`${base}/api?f=json`, 'Jardem — OGC API – Features'));
-      return sendJson(c, ogcApiDocument(base), OPENAPI_30_JSON);
-    })
-    .get('/collections', validQuery(FormatQuery), async (c) => {
-      const base = baseOf(c);
-      const extents = await collectionExtents(pool);
-      const collections = (['incidents', 'districts'] as const).map((id) => collectionDocument(base, id, extents[id]));
-      const links: Link[] = [
-        { href: `${base}/collections?f=json`, rel: 'self', type: JSON_TYPE, title: 'This document' },
-        { href: `${base}/collections?f=html`, rel: 'alternate', type: HTML, title: 'This document as HTML' },
-      ];
-      if (fmt(c, c.req.valid('query').f) === 'html') {
-        const body = collections
-          .map(
-            (col) => `<h2><a href="${esc(`${base}/collections/${col.id}?f=html`)}">${esc(col.title)}</a></h2><p>${esc(col.description)}</p>
-              <p><a href="${esc(`${base}/collections/${col.id}/items?f=html`)}">Browse the features</a></p>`,
-          )
-          .join('');
-        return c.html(page('Collections', [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}/collections?f=json`));
-      }
-      return sendJson(c, { links, collections });
-    })
-    .get('/collections/:collectionId', validQuery(FormatQuery), async (c) => {
-      const id = c.req.param('collectionId');
-      if (!isCollectionId(id)) throw notFound('Collection');
-      const base = baseOf(c);
-      const doc = collectionDocument(base, id, (await collectionExtents(pool))[id]);
-      if (fmt(c, c.req.valid('query').f) === 'html') {
-        const [x0, y0, x1, y1] = doc.extent.spatial.bbox[0];
-        const interval = doc.extent.temporal?.interval[0];
-        const temporal = interval ? `<p>Registered from ${esc(interval[0] ?? '—')} until now.</p>` : '';
-        const body = `<p>${esc(doc.description)}</p><p>Extent: ${[x0, y0, x1, y1].map((n) => n.toFixed(5)).join(', ')} (CRS84)</p>${temporal}${linkList(doc.links)}`;
-        return c.html(
-          page(
-            doc.title,
-            [
-              { href: `${base}?f=html`, text: 'Jardem OGC API' },
-              { href: `${base}/collections?f=html`, text: 'Collections' },
-            ],
-            body,
-            `${base}/collections/${id}?f=json`,
-          ),
-        );
-      }
-      return sendJson(c, doc);
-    })
-    .get('/collections/:collectionId/items', validQuery(ItemsQuerySchema), async (c) => {
-      const id = c.req.param('collectionId');
-      if (!isCollectionId(id)) throw notFound('Collection');
-      const q = c.req.valid('query');
-      const limit = q.limit ?? DEFAULT_LIMIT;
-      const base = baseOf(c);
-      let features: { id: unknown; geometry: any; properties: Record<string, unknown> }[];
-      let numberMatched: number | undefined;
-      let next: Record<string, string | undefined> | null = null;
-      let prev: Record<string, string | undefined> | null = null;
-      if (id === 'incidents') {
-        const filter = incidentFilterFrom(c);
-        const page = await incidentItems(pool, await getCatalog(pool), {
-          filter,
-          bbox: q.bbox,
-          datetime: q.datetime,
-          limit,
-          cursor: q.cursor,
-        });
-        features = page.rows.map((r) => publicFeature(publicText(r)));
-        numberMatched = page.numberMatched;
-        if (page.next) next = { cursor: page.next };
-        if (page.prev) prev = { cursor: page.prev };
-      } else {
-        const offsetRaw = c.req.query('offset');
-        const parsed = OffsetParam.safeParse(offsetRaw);
-        if (!parsed.success) throw validationError(parsed.error, 'query parameter offset');
-        const offset = parsed.data;
-        const page = await districtItems(pool, { bbox: q.bbox, limit, offset });
-        features = page.rows.map(districtFeature);
-        numberMatched = page.numberMatched;
-        if (offset + features.length < (numberMatched ?? 0)) next = { offset: String(offset + limit) };
-        if (offset > 0) prev = { offset: String(Math.max(0, offset - limit)) };
-      }
-      const format = fmt(c, q.f);
-      const links: Link[] = [
-        { href: withParams(c, { f: 'json' }), rel: 'self', type: GEOJSON, title: 'This page' },
-        { href: withParams(c, { f: 'html' }), rel: 'alternate', type: HTML, title: 'This page as HTML' },
-        ...(next
-          ? [
-              {
-                href: withParams(c, { ...next, f: format === 'html' ? 'html' : 'json' }),
-                rel: 'next',
-                type: format === 'html' ? HTML : GEOJSON,
-                title: 'Next page',
-              },
-            ]
-          : []),
-        ...(prev
-          ? [
-              {
-                href: withParams(c, { ...prev, f: format === 'html' ? 'html' : 'json' }),
-                rel: 'prev',
-                type: format === 'html' ? HTML : GEOJSON,
-                title: 'Previous page',
-              },
-            ]
-          : []),
-        { href: `${base}/collections/${id}`, rel: 'collection', type: JSON_TYPE, title: 'The collection' },
-      ];
-      if (format === 'html') {
-        const columns =
-          id === 'incidents'
-            ? ([
-                'number',
-                'type',
-                'category',
-                'status',
-                'priority',
-                'district',
-                'service',
-                'created_at',
-                'due_at',
-                'overdue',
-                'address',
-              ] as const)
-            : ['code', 'name_kk', 'name_ru', 'name_en', 'population'];
-        const nav = `<nav class="pages">${links
-          .filter((l) => l.rel === 'prev' || l.rel === 'next')
-          .map((l) => `<a href="${esc(l.href)}">${esc(l.title)}</a>`)
-          .join('')}</nav>`;
-        const body = `<p>${features.length} of ${numberMatched ?? `more than ${COUNT_UP_TO.toLocaleString('en')}`} features.</p>${nav}${featureTable(features, [...columns], (fid) => `${base}/collections/${id}/items/${fid}?f=html`)}${nav}`;
-        return c.html(
-          page(
-            COLLECTIONS[id].title,
-            [
-              { href: `${base}?f=html`, text: 'Jardem OGC API' },
-              { href: `${base}/collections?f=html`, text: 'Collections' },
-              { href: `${base}/collections/${id}?f=html`, text: id },
-            ],
-            body,
-            withParams(c, { f: 'json' }),
-          ),
-        );
-      }
-      c.header('Cache-Control', 'no-cache');
-      return sendJson(
-        c,
-        { type: 'FeatureCollection', timeStamp: new Date().toISOString(), numberMatched, numberReturned: features.length, links, features },
-        GEOJSON,
-      );
-    })
-    .get('/collections/:collectionId/items/:featureId', validQuery(FormatQuery), async (c) => {
-      const id = c.req.param('collectionId');
-      if (!isCollectionId(id)) throw notFound('Collection');
-      const featureId = c.req.param('featureId');
-      const base = baseOf(c);
-      const feature =
-        id === 'incidents'
-          ? await incidentItem(pool, featureId).then((r) => (r ? publicFeature(publicText(r)) : null))
-          : await districtItem(pool, featureId).then((r) => (r ? districtFeature(r) : null));
-      if (!feature) throw notFound('Feature');
-      const href = `${base}/collections/${id}/items/${encodeURIComponent(featureId)}`;
-      const links: Link[] = [
-        { href: `${href}?f=json`, rel: 'self', type: GEOJSON, title: 'This feature' },
-        { href: `${href}?f=html`, rel: 'alternate', type: HTML, title: 'This feature as HTML' },
-        { href: `${base}/collections/${id}`, rel: 'collection', type: JSON_TYPE, title: 'The collection' },
-      ];
-      if (fmt(c, c.req.valid('query').f) === 'html') {
-        const rows = Object.entries(feature.properties)
-          .map(([k, v]) => `<tr><th>${esc(k)}</th><td class="t">${esc(k.endsWith('_at') ? when(v) : v)}</td></tr>`)
-          .join('');
-        const position =
-          feature.geometry && (feature.geometry as any).type === 'Point'
-            ? `<p>Position: ${(feature.geometry as any).coordinates.join(', ')} (lng, lat)</p>`
-            : '';
-        return c.html(
-          page(
-            `${id === 'incidents' ? 'Appeal' : 'District'} ${String((feature.properties as any).number ?? (feature.properties as any).code)}`,
-            [
-              { href: `${base}?f=html`, text: 'Jardem OGC API' },
-              { href: `${base}/collections/${id}/items?f=html`, text: id },
-            ],
-            `<table>${rows}</table>${position}`,
-            `${href}?f=json`,
-          ),
-        );
-      }
-      return sendJson(c, { ...feature, links }, GEOJSON);
-    })
+    .get('/', validQuery(FormatQuery), (c) => landing(c, c.req.valid('query').f))
+    .get('/conformance', validQuery(FormatQuery), (c) => conformance(c, c.req.valid('query').f))
+    .get('/api', validQuery(FormatQuery), (c) => apiDescription(c, c.req.valid('query').f))
+    .get('/collections', validQuery(FormatQuery), (c) => collectionList(c, pool, c.req.valid('query').f))
+    .get('/collections/:collectionId', validQuery(FormatQuery), (c) => collectionPage(c, pool, c.req.valid('query').f))
+    .get('/collections/:collectionId/items', validQuery(ItemsQuerySchema), (c) => itemsPage(c, pool, c.req.valid('query')))
+    .get('/collections/:collectionId/items/:featureId', validQuery(FormatQuery), (c) => itemPage(c, pool, c.req.valid('query').f))
     .all('*', () => {
       throw notFound('OGC API path');
     });
+}
+
+/** The landing page: links to the description, conformance and collections. */
+function landing(c: Context, f: Format | undefined) {
+  const base = baseOf(c);
+  const links: Link[] = [
+    { href: `${base}?f=json`, rel: 'self', type: JSON_TYPE, title: 'This document' },
+    { href: `${base}?f=html`, rel: 'alternate', type: HTML, title: 'This document as HTML' },
+    { href: `${base}/api`, rel: 'service-desc', type: OPENAPI_30_JSON, title: 'The API definition (OpenAPI 3.0)' },
+    { href: `${base}/api?f=html`, rel: 'service-doc', type: HTML, title: 'The API documentation' },
+    { href: `${base}/conformance`, rel: 'conformance', type: JSON_TYPE, title: 'Conformance classes' },
+    {
+      href: `${base}/conformance`,
+      rel: 'http://www.opengis.net/def/rel/ogc/1.0/conformance',
+      type: JSON_TYPE,
+      title: 'Conformance classes',
+    },
+    { href: `${base}/collections`, rel: 'data', type: JSON_TYPE, title: 'Collections' },
+    { href: `${base}/collections`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/data', type: JSON_TYPE, title: 'Collections' },
+  ];
+  const doc = {
+    title: 'Jardem — open data of the 109 centre',
+    description: "Appeals to the city's non-emergency 109 centre and the city's districts, as OGC API – Features. No personal data.",
+    links,
+  };
+  if (fmt(c, f) === 'html') {
+    const body = `<p>${esc(doc.description)}</p>${linkList(links.filter((l) => l.type !== JSON_TYPE || l.rel === 'self'))}
+      <h2>Collections</h2><ul>${Object.entries(COLLECTIONS)
+        .map(([id, m]) => `<li><a href="${esc(`${base}/collections/${id}?f=html`)}">${esc(m.title)}</a></li>`)
+        .join('')}</ul>`;
+    return c.html(page(doc.title, [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}?f=json`));
+  }
+  return sendJson(c, doc);
+}
+
+/** The conformance classes this service implements. */
+function conformance(c: Context, f: Format | undefined) {
+  const base = baseOf(c);
+  if (fmt(c, f) === 'html') {
+    const body = `<ul>${CONFORMANCE.map((u) => `<li><code>${esc(u)}</code></li>`).join('')}</ul>`;
+    return c.html(page('Conformance', [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}/conformance?f=json`));
+  }
+  return sendJson(c, { conformsTo: CONFORMANCE });
+}
+
+/** The service's OpenAPI 3.0 description, or its page for people. */
+function apiDescription(c: Context, f: Format | undefined) {
+  const base = baseOf(c);
+  if (fmt(c, f) === 'html') return c.html(docsPage(`${base}/api?f=json`, 'Jardem — OGC API – Features'));
+  return sendJson(c, ogcApiDocument(base), OPENAPI_30_JSON);
+}
+
+/** The collections with their extents. */
+async function collectionList(c: Context, pool: pg.Pool, f: Format | undefined) {
+  const base = baseOf(c);
+  const extents = await collectionExtents(pool);
+  const collections = (['incidents', 'districts'] as const).map((id) => collectionDocument(base, id, extents[id]));
+  const links: Link[] = [
+    { href: `${base}/collections?f=json`, rel: 'self', type: JSON_TYPE, title: 'This document' },
+    { href: `${base}/collections?f=html`, rel: 'alternate', type: HTML, title: 'This document as HTML' },
+  ];
+  if (fmt(c, f) === 'html') {
+    const body = collections
+      .map(
+        (col) => `<h2><a href="${esc(`${base}/collections/${col.id}?f=html`)}">${esc(col.title)}</a></h2><p>${esc(col.description)}</p>
+          <p><a href="${esc(`${base}/collections/${col.id}/items?f=html`)}">Browse the features</a></p>`,
+      )
+      .join('');
+    return c.html(page('Collections', [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}/collections?f=json`));
+  }
+  return sendJson(c, { links, collections });
+}
+
+/** One collection: its description, extent and links. */
+async function collectionPage(c: Context, pool: pg.Pool, f: Format | undefined) {
+  const id = c.req.param('collectionId') ?? '';
+  if (!isCollectionId(id)) throw notFound('Collection');
+  const base = baseOf(c);
+  const doc = collectionDocument(base, id, (await collectionExtents(pool))[id]);
+  if (fmt(c, f) === 'html') {
+    const [x0, y0, x1, y1] = doc.extent.spatial.bbox[0];
+    const interval = doc.extent.temporal?.interval[0];
+    const temporal = interval ? `<p>Registered from ${esc(interval[0] ?? '—')} until now.</p>` : '';
+    const body = `<p>${esc(doc.description)}</p><p>Extent: ${[x0, y0, x1, y1].map((n) => n.toFixed(5)).join(', ')} (CRS84)</p>${temporal}${linkList(doc.links)}`;
+    return c.html(
+      page(
+        doc.title,
+        [
+          { href: `${base}?f=html`, text: 'Jardem OGC API' },
+          { href: `${base}/collections?f=html`, text: 'Collections' },
+        ],
+        body,
+        `${base}/collections/${id}?f=json`,
+      ),
+    );
+  }
+  return sendJson(c, doc);
+}
+
+/** A page of a collection's items (appeals by cursor, districts by offset) with next/prev links. */
+async function itemsPage(c: Context, pool: pg.Pool, q: ItemsQuery) {
+  const id = c.req.param('collectionId') ?? '';
+  if (!isCollectionId(id)) throw notFound('Collection');
+  const limit = q.limit ?? DEFAULT_LIMIT;
+  const base = baseOf(c);
+  let features: { id: unknown; geometry: any; properties: Record<string, unknown> }[];
+  let numberMatched: number | undefined;
+  let next: Record<string, string | undefined> | null = null;
+  let prev: Record<string, string | undefined> | null = null;
+  if (id === 'incidents') {
+    const filter = incidentFilterFrom(c);
+    const page = await incidentItems(pool, await getCatalog(pool), {
+      filter,
+      bbox: q.bbox,
+      datetime: q.datetime,
+      limit,
+      cursor: q.cursor,
+    });
+    features = page.rows.map((r) => publicFeature(publicText(r)));
+    numberMatched = page.numberMatched;
+    if (page.next) next = { cursor: page.next };
+    if (page.prev) prev = { cursor: page.prev };
+  } else {
+    const offsetRaw = c.req.query('offset');
+    const parsed = OffsetParam.safeParse(offsetRaw);
+    if (!parsed.success) throw validationError(parsed.error, 'query parameter offset');
+    const offset = parsed.data;
+    const page = await districtItems(pool, { bbox: q.bbox, limit, offset });
+    features = page.rows.map(districtFeature);
+    numberMatched = page.numberMatched;
+    if (offset + features.length < (numberMatched ?? 0)) next = { offset: String(offset + limit) };
+    if (offset > 0) prev = { offset: String(Math.max(0, offset - limit)) };
+  }
+  const format = fmt(c, q.f);
+  const links: Link[] = [
+    { href: withParams(c, { f: 'json' }), rel: 'self', type: GEOJSON, title: 'This page' },
+    { href: withParams(c, { f: 'html' }), rel: 'alternate', type: HTML, title: 'This page as HTML' },
+    ...(next
+      ? [
+          {
+            href: withParams(c, { ...next, f: format === 'html' ? 'html' : 'json' }),
+            rel: 'next',
+            type: format === 'html' ? HTML : GEOJSON,
+            title: 'Next page',
+          },
+        ]
+      : []),
+    ...(prev
+      ? [
+          {
+            href: withParams(c, { ...prev, f: format === 'html' ? 'html' : 'json' }),
+            rel: 'prev',
+            type: format === 'html' ? HTML : GEOJSON,
+            title: 'Previous page',
+          },
+        ]
+      : []),
+    { href: `${base}/collections/${id}`, rel: 'collection', type: JSON_TYPE, title: 'The collection' },
+  ];
+  if (format === 'html') {
+    const columns =
+      id === 'incidents'
+        ? ([
+            'number',
+            'type',
+            'category',
+            'status',
+            'priority',
+            'district',
+            'service',
+            'created_at',
+            'due_at',
+            'overdue',
+            'address',
+          ] as const)
+        : ['code', 'name_kk', 'name_ru', 'name_en', 'population'];
+    const nav = `<nav class="pages">${links
+      .filter((l) => l.rel === 'prev' || l.rel === 'next')
+      .map((l) => `<a href="${esc(l.href)}">${esc(l.title)}</a>`)
+      .join('')}</nav>`;
+    const body = `<p>${features.length} of ${numberMatched ?? `more than ${COUNT_UP_TO.toLocaleString('en')}`} features.</p>${nav}${featureTable(features, [...columns], (fid) => `${base}/collections/${id}/items/${fid}?f=html`)}${nav}`;
+    return c.html(
+      page(
+        COLLECTIONS[id].title,
+        [
+          { href: `${base}?f=html`, text: 'Jardem OGC API' },
+          { href: `${base}/collections?f=html`, text: 'Collections' },
+          { href: `${base}/collections/${id}?f=html`, text: id },
+        ],
+        body,
+        withParams(c, { f: 'json' }),
+      ),
+    );
+  }
+  c.header('Cache-Control', 'no-cache');
+  return sendJson(
+    c,
+    { type: 'FeatureCollection', timeStamp: new Date().toISOString(), numberMatched, numberReturned: features.length, links, features },
+    GEOJSON,
+  );
+}
+
+/** One item of a collection. */
+async function itemPage(c: Context, pool: pg.Pool, f: Format | undefined) {
+  const id = c.req.param('collectionId') ?? '';
+  if (!isCollectionId(id)) throw notFound('Collection');
+  const featureId = c.req.param('featureId') ?? '';
+  const base = baseOf(c);
+  const feature =
+    id === 'incidents'
+      ? await incidentItem(pool, featureId).then((r) => (r ? publicFeature(publicText(r)) : null))
+      : await districtItem(pool, featureId).then((r) => (r ? districtFeature(r) : null));
+  if (!feature) throw notFound('Feature');
+  const href = `${base}/collections/${id}/items/${encodeURIComponent(featureId)}`;
+  const links: Link[] = [
+    { href: `${href}?f=json`, rel: 'self', type: GEOJSON, title: 'This feature' },
+    { href: `${href}?f=html`, rel: 'alternate', type: HTML, title: 'This feature as HTML' },
+    { href: `${base}/collections/${id}`, rel: 'collection', type: JSON_TYPE, title: 'The collection' },
+  ];
+  if (fmt(c, f) === 'html') {
+    const rows = Object.entries(feature.properties)
+      .map(([k, v]) => `<tr><th>${esc(k)}</th><td class="t">${esc(k.endsWith('_at') ? when(v) : v)}</td></tr>`)
+      .join('');
+    const position =
+      feature.geometry && (feature.geometry as any).type === 'Point'
+        ? `<p>Position: ${(feature.geometry as any).coordinates.join(', ')} (lng, lat)</p>`
+        : '';
+    return c.html(
+      page(
+        `${id === 'incidents' ? 'Appeal' : 'District'} ${String((feature.properties as any).number ?? (feature.properties as any).code)}`,
+        [
+          { href: `${base}?f=html`, text: 'Jardem OGC API' },
+          { href: `${base}/collections/${id}/items?f=html`, text: id },
+        ],
+        `<table>${rows}</table>${position}`,
+        `${href}?f=json`,
+      ),
+    );
+  }
+  return sendJson(c, { ...feature, links }, GEOJSON);
 }
