@@ -22,9 +22,9 @@ const NEAR_WEIGHT_SQL = (nearParam: string, geom: string) =>
 /** The JSON of a place as a feature's properties (names with fallbacks, district). */
 const PROPERTIES_SQL = `json_build_object(
     'id', p.id, 'kind', p.kind, 'class', p.class, 'source', p.source,
-    'name', json_build_object('kk', coalesce(p.names->>'kk', p.names->>'name', p.names->>'ru'),
-                              'ru', coalesce(p.names->>'ru', p.names->>'name', p.names->>'kk'),
-                              'en', coalesce(p.names->>'en', p.names->>'name', p.names->>'ru')),
+    'name', json_build_object('kk', coalesce(p.names->>'kk', p.names->>'name', p.names->>'ru', concat_ws(', ', p.street, p.housenumber)),
+                              'ru', coalesce(p.names->>'ru', p.names->>'name', p.names->>'kk', concat_ws(', ', p.street, p.housenumber)),
+                              'en', coalesce(p.names->>'en', p.names->>'name', p.names->>'ru', concat_ws(', ', p.street, p.housenumber))),
     'old_name', p.names->>'old',
     'street', p.street, 'housenumber', p.housenumber,
     'district', CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object('code', d.code, 'name', json_build_object('kk', d.name_kk, 'ru', d.name_ru, 'en', d.name_en)) END`;
