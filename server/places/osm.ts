@@ -182,7 +182,9 @@ async function* readLayer(file: string, layer: OsmLayer): AsyncGenerator<{ prope
     if (child.exitCode === null) child.kill();
   }
   const code = await exited;
-  if (code !== 0)
+  // GDAL reports some bad input (e.g. negative node ids) as ERROR lines and still exits with 0:
+  // an import that silently dropped objects is a failed import.
+  if (code !== 0 || /^ERROR \d+:/m.test(stderr))
     throw new Error(`ogr2ogr failed on ${file} (${layer}): ${stderr.trim().split('\n').slice(-3).join(' ') || `exit ${code}`}`);
 }
 
