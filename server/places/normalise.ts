@@ -208,6 +208,27 @@ const TYPE_WORDS: Record<string, string> = {
 /** The same words as they look after folding (the table is written for people, matched after foldText). */
 const TYPES = new Map<string, string>(Object.entries(TYPE_WORDS).map(([w, t]) => [foldText(w), t]));
 
+/** Long type words, for catching one typo in them ("AVNUE", "кошеси"). */
+const LONG_TYPES = [...TYPES.keys()].filter((w) => w.length >= 6);
+
+/** Whether two words differ by at most one edit (a letter dropped, added, replaced, or two swapped). */
+function oneEditApart(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const tail = (x: string, y: string) => x.slice(i + 1) === y.slice(i + 1);
+  if (a.length === b.length) return tail(a, b) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** The street type a word means, also with one typo in a long type word; undefined for a name. */
+function typeOf(word: string): string | undefined {
+  const t = TYPES.get(word);
+  if (t !== undefined || word.length < 5) return t;
+  const near = LONG_TYPES.find((w) => oneEditApart(w, word));
+  return near === undefined ? undefined : TYPES.get(near);
+}
+
 /** English compass abbreviations of street names (NYC "W 45 ST") → the word. */
 const COMPASS: Record<string, string> = { w: 'west', e: 'east', n: 'north', s: 'south' };
 
@@ -246,7 +267,7 @@ export function normaliseName(input: string): StreetName {
   let type: string | null = null;
   const kept: string[] = [];
   words.forEach((w) => {
-    const t = TYPES.get(w);
+    const t = typeOf(w);
     const stripable = t !== undefined && words.length > 1;
     if (stripable) {
       if (t) type ??= t;
@@ -335,10 +356,12 @@ export function parseQuery(input: string): ParsedQuery {
   const body = text.replace(CORNER, '');
   const parts = body.split(CROSSING).filter((p) => p.trim());
   // "угол Абая и Сулейманова" or "Толе би / Абая": two names without house numbers.
-  if (parts.length === 2 && (corner || /[/&×]|\s(?:x|х|and|пересечение)\s/iu.test(body))) {
+  // A number first is a house ("236 Malcolm X Boulevard"); a part that is only a type word is not a street.
+  if (parts.length === 2 && !/^\d/.test(body) && (corner || /[/&×]|\s(?:x|х|and|пересечение)\s/iu.test(body))) {
     const a = normaliseName(parts[0]);
     const b = normaliseName(parts[1]);
-    if (a.key && b.key && !/^\d+$/.test(parts[1].trim())) return { kind: 'intersection', streets: [a, b], text };
+    const real = (n: StreetName) => n.key && !TYPES.has(n.key) && !/^\d+$/.test(n.key);
+    if (real(a) && real(b)) return { kind: 'intersection', streets: [a, b], text };
   }
   const { street, house } = splitHouse(text);
   return { kind: 'address', street: normaliseName(street), house, text };

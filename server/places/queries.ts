@@ -29,13 +29,20 @@ const PROPERTIES_SQL = `json_build_object(
     'street', p.street, 'housenumber', p.housenumber,
     'district', CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object('code', d.code, 'name', json_build_object('kk', d.name_kk, 'ru', d.name_ru, 'en', d.name_en)) END`;
 
-/** The street keys whose names look like a typed key, best first, with their similarity (0..1). */
+/**
+ * The street keys whose names look like a typed key, best first, with their similarity (0..1):
+ * the nearest terms by trigram distance (whole name, and the typed words within a longer name),
+ * each taken from the GiST index by KNN, kept when similar enough (0.3 whole, 0.6 within).
+ */
 const TERMS_SQL = (param: string, limit: number) => `
-  SELECT street_key, max(greatest(similarity(term, ${param}), word_similarity(${param}, term) * 0.9)) AS sim
-    FROM place_terms
-   WHERE term % ${param} OR ${param} <% term
+  SELECT street_key, max(sim) AS sim FROM (
+    (SELECT street_key, similarity(term, ${param}) AS sim FROM place_terms ORDER BY term <-> ${param} LIMIT 30)
+    UNION ALL
+    (SELECT street_key, word_similarity(${param}, term) * 0.9 AS sim FROM place_terms ORDER BY ${param} <<-> term LIMIT 30)
+  ) near_terms
+   WHERE sim >= 0.3
    GROUP BY street_key
-   ORDER BY sim DESC
+   ORDER BY sim DESC, street_key
    LIMIT ${limit}`;
 
 export interface SearchOptions {
@@ -138,19 +145,21 @@ async function searchIntersection(pool: pg.Pool, a: string, b: string, opts: Sea
  * planar distance; the spheroid distance decides.
  */
 export async function reverseGeocode(pool: pg.Pool, at: LngLat, radius = REVERSE_RADIUS_M) {
+  // The point written out in each place (not a CTE), so that the planner sees a constant and the
+  // KNN order uses the GiST index.
+  const PT = 'ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)';
   const { rows } = await pool.query<{ address: unknown; street: unknown; district: unknown }>(
-    `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g),
-     near_address AS (
-       SELECT p.*, ST_Distance(p.geom::geography, pt.g::geography) AS dist
-         FROM (SELECT p.* FROM places p, pt WHERE p.kind = 'address' ORDER BY p.geom <-> pt.g LIMIT 8) p, pt
-        WHERE ST_DWithin(p.geom::geography, pt.g::geography, $3)
+    `WITH near_address AS (
+       SELECT p.*, ST_Distance(p.geom::geography, ${PT}::geography) AS dist
+         FROM (SELECT p.* FROM places p WHERE p.kind = 'address' ORDER BY p.geom <-> ${PT} LIMIT 8) p
+        WHERE ST_DWithin(p.geom::geography, ${PT}::geography, $3)
         ORDER BY dist, p.id LIMIT 1
      ),
      near_street AS (
-       SELECT p.*, ST_Distance(p.geom::geography, pt.g::geography) AS dist, ST_ClosestPoint(p.geom, pt.g) AS at
-         FROM places p, pt
-        WHERE p.kind = 'street' AND p.geom && ST_Expand(pt.g, $3 / 80000.0)
-          AND ST_DWithin(p.geom::geography, pt.g::geography, $3)
+       SELECT p.*, ST_Distance(p.geom::geography, ${PT}::geography) AS dist, ST_ClosestPoint(p.geom, ${PT}) AS at
+         FROM places p
+        WHERE p.kind = 'street' AND p.geom && ST_Expand(${PT}, $3 / 80000.0)
+          AND ST_DWithin(p.geom::geography, ${PT}::geography, $3)
         ORDER BY dist, p.id LIMIT 1
      )
      SELECT
@@ -161,7 +170,7 @@ export async function reverseGeocode(pool: pg.Pool, at: LngLat, radius = REVERSE
                 'properties', ${PROPERTIES_SQL}, 'distance_m', round(p.dist::numeric, 1)))
           FROM near_street p LEFT JOIN districts d ON d.id = p.district_id) AS street,
        (SELECT json_build_object('code', d.code, 'name', json_build_object('kk', d.name_kk, 'ru', d.name_ru, 'en', d.name_en))
-          FROM districts d, pt WHERE ST_Intersects(d.geom, pt.g) ORDER BY d.id LIMIT 1) AS district`,
+          FROM districts d WHERE ST_Intersects(d.geom, ${PT}) ORDER BY d.id LIMIT 1) AS district`,
     [at[0], at[1], radius],
   );
   return rows[0];

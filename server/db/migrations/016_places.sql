@@ -44,7 +44,9 @@ CREATE TABLE place_terms (
   street_key text NOT NULL,
   PRIMARY KEY (term, street_key)
 );
-CREATE INDEX place_terms_trgm_idx ON place_terms USING gin (term gin_trgm_ops);
+-- GiST, not GIN: the search takes the nearest terms by trigram distance (KNN, `<->` and `<<->`),
+-- a few index pages, where a similarity filter over GIN rechecks every loosely matching term.
+CREATE INDEX place_terms_trgm_idx ON place_terms USING gist (term gist_trgm_ops);
 
 -- Base-map features kept from an OpenStreetMap import for the self-hosted base map (not served yet).
 CREATE TABLE basemap_features (
