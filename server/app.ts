@@ -27,6 +27,7 @@ import { rateLimit } from './limits/rate-limit.ts';
 import { log } from './log.ts';
 import { mapRoutes } from './map/routes.ts';
 import { metaRoutes } from './meta/routes.ts';
+import { placeRoutes } from './places/routes.ts';
 import { ogcRoutes } from './ogc/routes.ts';
 import { apiKeyRoutes } from './open311/admin-routes.ts';
 import { open311Routes } from './open311/routes.ts';
@@ -113,6 +114,7 @@ export function createApp(deps: Deps) {
     .route('/stats', statsRoutes(deps))
     .route('/hotspots', hotspotRoutes(deps))
     .route('/map', mapRoutes(deps))
+    .route('/places', placeRoutes(deps))
     .route('/live', liveRoutes({ hub, kpis, alerts }))
     .route('/alerts', alertRoutes(alerts))
     .route('/admin/api-keys', apiKeyRoutes(deps))

@@ -45,6 +45,14 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     await insertHistory(pool, generateHistory({ count: opts.demoCount, months: 12, seed: opts.seed ?? 109, now: new Date() }, city));
     log.info({ count: opts.demoCount, seconds: (Date.now() - t0) / 1000 }, 'demo history generated');
   }
+  // The demo gazetteer: the demo layout's streets and houses (source 'demo'), once per database.
+  const { rows: g } = await pool.query(`SELECT EXISTS (SELECT 1 FROM place_imports WHERE source = 'demo') AS loaded`);
+  if (!g[0].loaded) {
+    const { loadDemoGazetteer } = await import('./seed/gazetteer.ts');
+    const { loadSeedCity } = await import('./seed/insert.ts');
+    const counts = await loadDemoGazetteer(pool, await loadSeedCity(pool), opts.seed ?? 109);
+    log.info({ counts }, 'demo gazetteer loaded');
+  }
   if (rows[0].users === 0) {
     await createDemoUsers(pool);
     log.info('demo users created (password jardem-demo)');

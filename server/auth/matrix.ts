@@ -81,6 +81,9 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('GET', '/api/districts', 'map.read', PUBLIC),
   e('GET', '/api/incidents', 'map.read', PUBLIC),
   e('GET', '/api/map/clusters', 'map.read', PUBLIC),
+  // The geocoder reads the gazetteer (OpenStreetMap, a register, demo streets): no personal data.
+  e('GET', '/api/places/search', 'places.search', PUBLIC),
+  e('GET', '/api/places/reverse', 'places.reverse', PUBLIC),
   e('GET', '/api/stats/summary', 'stats.read', PUBLIC),
   e('GET', '/api/stats/by-category', 'stats.read', PUBLIC),
   e('GET', '/api/stats/by-service', 'stats.read', PUBLIC),

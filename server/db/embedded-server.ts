@@ -9,6 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -16,7 +17,7 @@ const dir = process.env.JARDEM_EMBEDDED_DIR;
 if (!dir) throw new Error('JARDEM_EMBEDDED_DIR is not set');
 mkdirSync(dir, { recursive: true });
 
-const db = await PGlite.create({ dataDir: dir, extensions: { postgis } });
+const db = await PGlite.create({ dataDir: dir, extensions: { postgis, pg_trgm } });
 await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
 // pglite-socket (0.2.11) queues single protocol messages, first come first served, and keeps
 // to one connection only while `db.isInTransaction()` (an explicit BEGIN ... COMMIT). Between

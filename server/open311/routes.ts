@@ -8,6 +8,7 @@ import { AppError, DATABASE_UNAVAILABLE } from '../errors.ts';
 import { createIncident, IntakeSchema } from '../lifecycle/intake.ts';
 import { MAX_YEAR, MIN_YEAR, parseInstant } from '../instants.ts';
 import { log } from '../log.ts';
+import { geocodeId, geocodeText } from '../places/geocode.ts';
 import { apiKeyFor } from './api-keys.ts';
 import { ATTRIBUTES, checkAttributes } from './attributes.ts';
 import { bad, Open311Error, pickLang, render, renderError, splitFormat, type Format } from './format.ts';
@@ -196,16 +197,31 @@ export function open311Routes({ pool }: Deps) {
 
         const lat = field('lat');
         const lng = field('long');
+        let x: number;
+        let y: number;
+        let placedAt: string | undefined;
         if (lat === undefined || lng === undefined) {
-          throw bad(
-            field('address_string') || field('address_id')
-              ? 'lat and long are required: this server does not geocode address_string'
-              : 'A location is required: lat and long',
-          );
+          // No coordinates: place the request by address_id (a place id from /api/places/search)
+          // or by geocoding address_string, when the geocoder is sure enough.
+          const id = field('address_id');
+          const text = field('address_string');
+          if (!id && !text) throw bad('A location is required: lat and long, or address_string or address_id');
+          if (id && !/^\d{1,15}$/.test(id)) throw bad('address_id must be a place id from /api/places/search');
+          if (text && text.length > 200) throw bad('address_string is longer than 200 characters');
+          const place = id ? await geocodeId(pool, Number(id)) : await geocodeText(pool, text!);
+          if (!place)
+            throw bad(
+              id
+                ? `address_id ${id} is not a known place: send lat and long`
+                : 'address_string matches no address, crossing or street with enough confidence: send lat and long',
+            );
+          [x, y] = place.point;
+          placedAt = text ?? place.label;
+        } else {
+          [y, x] = [Number(lat), Number(lng)];
+          if (!Number.isFinite(y) || !Number.isFinite(x) || Math.abs(y) > 90 || Math.abs(x) > 180)
+            throw bad('lat and long must be WGS 84 degrees');
         }
-        const [y, x] = [Number(lat), Number(lng)];
-        if (!Number.isFinite(y) || !Number.isFinite(x) || Math.abs(y) > 90 || Math.abs(x) > 180)
-          throw bad('lat and long must be WGS 84 degrees');
 
         const name = [field('first_name'), field('last_name')].filter(Boolean).join(' ') || undefined;
         const phone = field('phone');
@@ -216,7 +232,7 @@ export function open311Routes({ pool }: Deps) {
           channel: 'app',
           description,
           location: { type: 'Point', coordinates: [x, y] },
-          address: field('address_string'),
+          address: field('address_string') ?? placedAt,
           reporter: name || phone ? { name, phone } : undefined,
           photo_url: field('media_url'),
         });

@@ -56,6 +56,24 @@ describeRoute('GET', '/api/auth/me', {
   responses: { '200': '`{user, csrfToken}`; `{user: null}` for nobody. Send csrfToken as `X-CSRF-Token` with every write.' },
 });
 
+// Places: the geocoder (server/places/)
+describeRoute('GET', '/api/places/search', {
+  summary: 'Find addresses, streets, crossings, places and POIs by what a caller says',
+  tag: 'places',
+  description:
+    'GeoJSON FeatureCollection, best first; each feature a point with `kind` (address, street, intersection, place, poi, district), `name` {kk,ru,en}, `street`, `housenumber`, `district` {code,name} or null, `score`. ' +
+    'Forgives case, punctuation, Kazakh letters typed as their Russian look-alikes, Latin spellings, typos, street-type words (ул., пр-т, көшесі, даңғылы, мкр, ш/а...) and old street names; ' +
+    '"A / B", "угол A и B", "A x B" is a crossing. `near=lng,lat` ranks nearer places first. Public, no personal data.',
+  responses: { '200': geojson('Places') },
+});
+describeRoute('GET', '/api/places/reverse', {
+  summary: 'The nearest address to a point',
+  tag: 'places',
+  description:
+    'The nearest address within 150 m (`address`, a feature with `street`, `housenumber`, `distance_m`), the nearest street within 150 m (`street`) and the district holding the point (`district`), also as `features`. Null when there is none.',
+  responses: { '200': geojson('The address, street and district at a point') },
+});
+
 // Districts and appeals
 describeRoute('GET', '/api/districts', {
   summary: 'Districts with counts of appeals',

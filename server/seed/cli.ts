@@ -10,6 +10,7 @@ import { loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/pool.ts';
 import { loadCityPack, readCityPack } from '../geodata/pack.ts';
+import { loadDemoGazetteer } from './gazetteer.ts';
 import { generateHistory } from './generate.ts';
 import { insertHistory, loadSeedCity } from './insert.ts';
 
@@ -95,7 +96,9 @@ async function main(): Promise<number> {
       `Inserted ${result.inserted.toLocaleString('en')} appeals and ${result.events.toLocaleString('en')} events in ${seconds.toFixed(1)} s ` +
         `(${Math.round(result.inserted / Math.max(seconds, 0.001)).toLocaleString('en')} appeals/s).`,
     );
-    await db.pool.query('ANALYZE incidents, incident_events, incident_reporters');
+    const places = await loadDemoGazetteer(db.pool, city, args.seed);
+    console.log(`Demo gazetteer (source 'demo'): ${places.street} streets, ${places.address} addresses, ${places.place} microdistricts.`);
+    await db.pool.query('ANALYZE incidents, incident_events, incident_reporters, places, place_terms');
     return 0;
   } finally {
     await db.close();

@@ -174,7 +174,7 @@ function cityEvents(rng: Rng, days: Day[], places: CityPlaces): void {
         lat: at.lat,
         sigmaM: rng.range(200, 350),
         share: 0.7,
-        address: places.addresses.address(rng, at.district.code),
+        address: places.addressAt(rng, at.lng, at.lat, at.district),
       };
       add(0, { match: /^cold_water/, mult: rng.range(3, 5), spot });
     }
@@ -324,7 +324,7 @@ export function* generateHistory(opts: GenerateOptions, city: SeedCity): Generat
     const channel: Channel = r.weighted(office ? CHANNELS_OFFICE : CHANNELS_AFTER_HOURS);
     const reporter = makeReporter(r, channel);
     const { place: p, address: spotAddress } = place(r, choice, at, d);
-    const addr = spotAddress && r.chance(0.65) ? spotAddress : places.addresses.address(r, p.district.code);
+    const addr = spotAddress && r.chance(0.65) ? spotAddress : places.addressAt(r, p.lng, p.lat, p.district);
     const kazakh = reporter.kazakh ? r.chance(0.45) : r.chance(0.04);
     const address = kazakh ? addr.kk : addr.ru;
     const created = new Date(at);

@@ -5,8 +5,8 @@
 import type { Rng } from './random.ts';
 import type { Channel } from './types.ts';
 
-/** [Russian form, Kazakh form] of streets and avenues of Taraz. */
-const STREETS: readonly (readonly [string, string])[] = [
+/** [Russian form, Kazakh form] of streets and avenues of Taraz; the first three cross the city. */
+export const STREETS: readonly (readonly [string, string])[] = [
   ['пр. Толе би', 'Төле би даңғылы'],
   ['пр. Абая', 'Абай даңғылы'],
   ['пр. Жамбыла', 'Жамбыл даңғылы'],
@@ -40,7 +40,7 @@ const STREETS: readonly (readonly [string, string])[] = [
 ];
 
 /** Districts of the Taraz pack that are known as microdistricts or housing estates. */
-const MICRODISTRICTS: Readonly<Record<string, readonly [string, string]>> = {
+export const MICRODISTRICTS: Readonly<Record<string, readonly [string, string]>> = {
   samal: ['мкр. Самал', 'Самал шағын ауданы'],
   karasu: ['мкр. Карасу', 'Қарасу шағын ауданы'],
   akbulym: ['мкр. Акбулым', 'Ақбұлым шағын ауданы'],
@@ -68,6 +68,11 @@ export class AddressBook {
       while (own.size < 8) own.add(rng.int(3, STREETS.length - 1));
       this.streets.set(code, [...own]);
     }
+  }
+
+  /** The streets of a district (indexes into STREETS): the city's avenues first, then its own. */
+  streetsOf(districtCode: string): number[] {
+    return [0, 1, 2, ...(this.streets.get(districtCode) ?? []).filter((i) => i > 2)];
   }
 
   address(rng: Rng, districtCode: string): Address {

@@ -5,9 +5,10 @@
  */
 import { booleanPointInPolygon } from '@turf/turf';
 import type { MultiPolygon } from 'geojson';
-import { type Address, AddressBook } from './people.ts';
+import { type Address, AddressBook, MICRODISTRICTS } from './people.ts';
 import type { Rng } from './random.ts';
 import { cumulative } from './random.ts';
+import { StreetMap } from './street-map.ts';
 import type { SeedDistrict } from './types.ts';
 
 const M_PER_DEG_LAT = 111_320;
@@ -55,6 +56,8 @@ export class CityPlaces {
   private readonly prepared: PreparedDistrict[];
   private readonly byPopulation: Float64Array;
   readonly addresses: AddressBook;
+  /** The streets and houses the addresses are on (the demo gazetteer). */
+  readonly streetMap: StreetMap;
 
   /** `rng` is a stream used only here and at construction, so the city's layout depends on the seed alone. */
   constructor(rng: Rng, districts: readonly SeedDistrict[]) {
@@ -74,6 +77,17 @@ export class CityPlaces {
       rng,
       sorted.map((d) => d.code),
     );
+    this.streetMap = new StreetMap(sorted, this.addresses);
+  }
+
+  /**
+   * The address of the house nearest to a point: a street's, or a microdistrict's as often as
+   * the address book draws one. The draw is still made, so the random stream is as before.
+   */
+  addressAt(rng: Rng, lng: number, lat: number, district: SeedDistrict): Address {
+    const drawn = this.addresses.address(rng, district.code);
+    const micro = MICRODISTRICTS[district.code];
+    return this.streetMap.addressNear(lng, lat, district.code, !!micro && drawn.ru.startsWith(micro[0]), drawn);
   }
 
   /** The district holding a point: the lowest id when it lies on a shared boundary, as in the database. */
@@ -140,7 +154,7 @@ export class CityPlaces {
         lat: centre.lat,
         sigmaM: rng.range(150, 300),
         weight: i === 0 ? 2 : rng.range(0.6, 1.4),
-        address: this.addresses.address(rng, centre.district.code),
+        address: this.addressAt(rng, centre.lng, centre.lat, centre.district),
         activity,
       };
     });
