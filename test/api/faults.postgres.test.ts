@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDatabase } from '../../server/boot.ts';
 import { createPool } from '../../server/db/pool.ts';
 import { DEMO_PASSWORD } from '../../server/users.ts';
+import { recordProbe } from '../helpers/probes.ts';
 import { canCreateCluster, createCluster, sql, type Cluster } from '../helpers/cluster.ts';
 import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -274,6 +275,18 @@ describe.runIf(enabled)('a real PostgreSQL that stops and starts under the runni
       ]);
       const stored = new Map<string, number[]>();
       for (const r of rows) stored.set(r.key, [...(stored.get(r.key) ?? []), Number(r.id)]);
+      const lost = [...acked].filter(([key, id]) => JSON.stringify(stored.get(key)) !== JSON.stringify([id])).length;
+      recordProbe(
+        {
+          file: 'faults.postgres.test.ts',
+          probe: 'PostgreSQL restarted under 6 writers with Idempotency-Keys',
+          tried: [...statuses.values()].reduce((a, b) => a + b, 0),
+          fiveXX: [...statuses].filter(([k]) => typeof k === 'number' && k >= 500 && k !== 503).reduce((a, [, n]) => a + n, 0),
+          leaks: 0,
+          lost: lost + Math.max(0, rows.length - acked.size),
+        },
+        'postgres',
+      );
       for (const [key, id] of acked) expect(stored.get(key), key).toEqual([id]);
       expect(rows.length).toBe(acked.size);
     },

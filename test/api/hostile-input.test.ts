@@ -1,9 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../server/incidents/queries.ts';
 import { encodePageCursor } from '../../server/ogc/queries.ts';
 import { schemaOf } from '../../server/openapi/registry.ts';
 import { schemaKeys } from '../../server/query-guard.ts';
 import { testApp } from '../helpers/app.ts';
+import { recordProbe } from '../helpers/probes.ts';
 
 /**
  * Issue 15, finding 8: text PostgreSQL cannot store (NUL, lone surrogates, bytes that are not
@@ -31,6 +32,16 @@ beforeAll(async () => {
 
 /** Every answer is recorded: the figures for docs/security.md, and no 5xx anywhere. */
 const seen = { requests: 0, fiveHundreds: [] as string[] };
+afterAll(() =>
+  recordProbe({
+    file: 'hostile-input.test.ts',
+    probe: 'NUL, lone surrogates, bad UTF-8, impossible dates and forged cursors on every input',
+    tried: seen.requests,
+    fiveXX: seen.fiveHundreds.length,
+    leaks: 0,
+    lost: 0,
+  }),
+);
 async function send(path: string, init: RequestInit = {}) {
   const res = await t.request(path, init);
   seen.requests++;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeTally } from '../helpers/probes.ts';
 import { testApp } from '../helpers/app.ts';
 import { startFakeMessenger } from '../helpers/fake-messenger.ts';
 import { lifecycleKit } from '../helpers/lifecycle.ts';
@@ -38,7 +39,15 @@ const SECRETS = [
 /** Words of internal notes (no personal data in them): they must not be public either. */
 const INTERNAL = ['Мастерназначен', 'Бригадавзяла', 'Повторнооткрыто', 'Эскалациявыше'];
 
+const probe = probeTally(
+  'public-text.test.ts',
+  'phones, e-mails, IINs and internal notes planted through every write path, read on every public surface',
+);
+afterAll(() => probe.record());
+
 function assertClean(where: string, text: string) {
+  probe.tried++;
+  if ([...SECRETS, ...INTERNAL].some((s) => text.includes(s))) probe.leaks++;
   for (const s of [...SECRETS, ...INTERNAL]) expect(text.includes(s), `${where} shows "${s}"`).toBe(false);
   const escaped = JSON.stringify(SECRETS).slice(1, -1);
   expect(text.includes(escaped)).toBe(false);
@@ -179,6 +188,7 @@ describe('personal data in free text', () => {
     for (const path of paths) {
       for (const cookie of cookies) {
         const res = await t.request(path, cookie ? { headers: { cookie } } : undefined);
+        if (res.status >= 500) probe.fiveXX++;
         if (res.status === 401 || res.status === 403) continue;
         expect(res.status, path).toBe(200);
         const text = await res.text();
