@@ -5,7 +5,7 @@ import { cors } from 'hono/cors';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { notFound, validationError } from '../errors.ts';
-import { publicFeature } from '../exports/public-incident.ts';
+import { CSV_FIELDS, publicFeature } from '../exports/public-incident.ts';
 import { publicText } from '../privacy/visibility.ts';
 import { IncidentFilterSchema } from '../incidents/filters.ts';
 import { docsPage } from '../openapi/docs-page.ts';
@@ -27,6 +27,11 @@ import { COUNT_UP_TO, districtFeature, districtItem, districtItems, incidentItem
 import { z } from 'zod';
 
 type ItemsQuery = z.infer<typeof ItemsQuerySchema>;
+
+/** The columns of an appeal in the HTML table: the export's, without those a person browsing skips. */
+const HTML_INCIDENT_FIELDS = CSV_FIELDS.filter(
+  (f) => !['sphere', 'channel', 'resolved_at', 'closed_at', 'lng', 'lat', 'description'].includes(f),
+);
 
 const FormatQuery = z.object({ f: z.preprocess(collapseRepeats, formatParam).optional() });
 const OffsetParam = z.coerce.number().int().min(0).max(1_000_000).default(0);
@@ -251,22 +256,7 @@ async function itemsPage(c: Context, pool: pg.Pool, q: ItemsQuery) {
     { href: `${base}/collections/${id}`, rel: 'collection', type: JSON_TYPE, title: 'The collection' },
   ];
   if (format === 'html') {
-    const columns =
-      id === 'incidents'
-        ? ([
-            'number',
-            'type',
-            'category',
-            'status',
-            'priority',
-            'district',
-            'service',
-            'created_at',
-            'due_at',
-            'overdue',
-            'address',
-          ] as const)
-        : ['code', 'name_kk', 'name_ru', 'name_en', 'population'];
+    const columns = id === 'incidents' ? HTML_INCIDENT_FIELDS : ['code', 'name_kk', 'name_ru', 'name_en', 'population'];
     const nav = `<nav class="pages">${links
       .filter((l) => l.rel === 'prev' || l.rel === 'next')
       .map((l) => `<a href="${esc(l.href)}">${esc(l.title)}</a>`)
