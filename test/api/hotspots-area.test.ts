@@ -1,13 +1,11 @@
-import type pg from 'pg';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type Catalog, getCatalog } from '../../server/catalog.ts';
 import { importDistricts, type SourceFeature } from '../../server/geodata/import.ts';
 import { hotspots, type HotspotOptions } from '../../server/hotspots/hotspots.ts';
 import { getFrame, hexGrid, studyAreaM2 } from '../../server/hotspots/queries.ts';
-import { testApp } from '../helpers/app.ts';
+import { eachInRollback, testApp } from '../helpers/app.ts';
 
 const t = testApp();
-let client: pg.PoolClient;
 let catalog: Catalog;
 
 // Read before any test opens its transaction (PGlite runs one at a time).
@@ -16,14 +14,7 @@ beforeAll(async () => {
 });
 
 // Every test runs in a transaction that is rolled back: the shared test city comes back as it was.
-beforeEach(async () => {
-  client = await t.pool.connect();
-  await client.query('BEGIN');
-});
-afterEach(async () => {
-  await client.query('ROLLBACK');
-  client.release();
-});
+const db = eachInRollback(t.pool);
 
 const ring = (coords: [number, number][]): [number, number][] => [...coords, coords[0]];
 const district = (code: string, coordinates: [number, number][][]): SourceFeature => ({
@@ -79,8 +70,8 @@ const CITY = [
 const FIELDS = { code: 'code', nameKk: 'name', nameRu: 'name', nameEn: 'name' };
 
 async function importCity() {
-  await importDistricts(client, CITY, FIELDS, { replace: true });
-  await client.query(`UPDATE districts SET population = 10000`);
+  await importDistricts(db(), CITY, FIELDS, { replace: true });
+  await db().query(`UPDATE districts SET population = 10000`);
 }
 
 const DAY = 86_400_000;
@@ -98,9 +89,9 @@ const options = (over: Partial<HotspotOptions> = {}): HotspotOptions => ({
 describe('hot spots over districts whose union is invalid in metres', () => {
   it('the test city is such a city: valid in degrees, invalid after projection', async () => {
     await importCity();
-    const frame = await getFrame(client);
+    const frame = await getFrame(db());
     expect(frame.srid).toBe(32642);
-    const { rows } = await client.query(
+    const { rows } = await db().query(
       `SELECT ST_IsValid(u) AS degrees, ST_IsValid(ST_Transform(u, $1::int)) AS metres
          FROM (SELECT ST_Union(geom) AS u FROM districts) x`,
       [frame.srid],
@@ -110,14 +101,14 @@ describe('hot spots over districts whose union is invalid in metres', () => {
 
   it('builds the hexagon grid over the whole area, with and without population', async () => {
     await importCity();
-    const frame = await getFrame(client);
+    const frame = await getFrame(db());
     const size = 1000 / Math.sqrt(3);
     for (const withPopulation of [false, true]) {
-      const cells = await hexGrid(client, frame, {}, size, withPopulation);
+      const cells = await hexGrid(db(), frame, {}, size, withPopulation);
       // Every district has cells; cells along the outline whose centre lies outside have none.
       expect(new Set(cells.map((c) => c.district))).toEqual(new Set(['south', 'north', 'east', 'west', null]));
       // Hexagons of 1 km spacing (0.866 km² each) over ~600 km² of districts, and a ring along the outline.
-      const { rows } = await client.query(`SELECT ST_Area(ST_Union(geom)::geography) / 1e6 AS km2 FROM districts`);
+      const { rows } = await db().query(`SELECT ST_Area(ST_Union(geom)::geography) / 1e6 AS km2 FROM districts`);
       expect(cells.length).toBeGreaterThan(rows[0].km2 / 0.866);
       expect(cells.length).toBeLessThan((rows[0].km2 / 0.866) * 1.3);
       if (withPopulation) {
@@ -129,14 +120,14 @@ describe('hot spots over districts whose union is invalid in metres', () => {
 
   it('measures the area and answers the analysis, over the city and within a box', async () => {
     await importCity();
-    const frame = await getFrame(client);
-    const { rows } = await client.query(`SELECT ST_Area(ST_Union(geom)::geography) AS m2 FROM districts`);
-    expect((await studyAreaM2(client, frame, {})) / rows[0].m2).toBeCloseTo(1, 2);
-    const city = await hotspots(client, catalog, options({ normalize: 'population' }));
+    const frame = await getFrame(db());
+    const { rows } = await db().query(`SELECT ST_Area(ST_Union(geom)::geography) AS m2 FROM districts`);
+    expect((await studyAreaM2(db(), frame, {})) / rows[0].m2).toBeCloseTo(1, 2);
+    const city = await hotspots(db(), catalog, options({ normalize: 'population' }));
     expect(city.features.length).toBe(city.summary.cells);
     expect(city.features.length).toBeGreaterThan(600);
     // A box across the overlapping and the nearly touching edges.
-    const boxed = await hotspots(client, catalog, options({ filter: { bbox: [71.3, 42.85, 71.65, 42.95] } }));
+    const boxed = await hotspots(db(), catalog, options({ filter: { bbox: [71.3, 42.85, 71.65, 42.95] } }));
     expect(boxed.features.length).toBeGreaterThan(50);
     expect(boxed.features.length).toBeLessThan(city.features.length);
   });

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { booleanPointInPolygon } from '@turf/turf';
-import type pg from 'pg';
 import seedrandom from 'seedrandom';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importDistricts, readFeatures } from '../../server/geodata/import.ts';
-import { testApp } from '../helpers/app.ts';
+import { eachInRollback, testApp } from '../helpers/app.ts';
 import { sharedData } from '../helpers/shared-data.ts';
 
 // Real boundaries (Kazakhstan ADM2 2024, CC BY 4.0) read from the shared data folder.
@@ -13,20 +12,12 @@ const SHAPEFILE = sharedData('kz/shapefile/kaz_admbnda_adm2_2024.shp');
 const FIELDS = { code: 'KATO', nameKk: 'ADM2_KK', nameRu: 'ADM2_RU', nameEn: 'ADM2_EN' };
 
 const t = testApp();
-let client: pg.PoolClient;
 
-// Every test runs in a transaction that is rolled back: the shared test database is untouched.
-beforeEach(async () => {
-  client = await t.pool.connect();
-  await client.query('BEGIN');
-});
-afterEach(async () => {
-  await client.query('ROLLBACK');
-  client.release();
-});
+// Every test runs in a transaction that is rolled back: the shared test city comes back as it was.
+const db = eachInRollback(t.pool);
 
 async function insertPoint(lng: number, lat: number): Promise<number> {
-  const { rows } = await client.query(
+  const { rows } = await db().query(
     `INSERT INTO incidents (number, type, category_id, channel, priority, description, geom, due_at)
      VALUES ('T-' || nextval('incident_number_seq'), 'complaint', (SELECT min(id) FROM categories), 'phone', 3, 'import test',
              ST_SetSRID(ST_MakePoint($1, $2), 4326), now()) RETURNING id`,
@@ -38,9 +29,9 @@ async function insertPoint(lng: number, lat: number): Promise<number> {
 describe('boundary import', () => {
   it('loads Astana districts from GeoJSON and derives districts that agree with the polygons', async () => {
     const { features, srid } = await readFeatures(ASTANA);
-    const result = await importDistricts(client, features, FIELDS, { srid });
+    const result = await importDistricts(db(), features, FIELDS, { srid });
     expect(result.imported).toBe(5);
-    const names = (await client.query(`SELECT name_kk FROM districts WHERE code = '711310000'`)).rows;
+    const names = (await db().query(`SELECT name_kk FROM districts WHERE code = '711310000'`)).rows;
     expect(names[0].name_kk).toBe('Сарыарқа');
 
     // Random points over Astana's extent: PostGIS must put each in the district turf finds.
@@ -51,7 +42,7 @@ describe('boundary import', () => {
       const lat = 50.95 + rng() * 0.3;
       const id = await insertPoint(lng, lat);
       const expected = features.find((f) => booleanPointInPolygon([lng, lat], f.geometry as any))?.properties.KATO ?? null;
-      const { rows } = await client.query('SELECT d.code FROM incidents i LEFT JOIN districts d ON d.id = i.district_id WHERE i.id = $1', [
+      const { rows } = await db().query('SELECT d.code FROM incidents i LEFT JOIN districts d ON d.id = i.district_id WHERE i.id = $1', [
         id,
       ]);
       if (expected) {
@@ -69,16 +60,16 @@ describe('boundary import', () => {
     const { features, srid } = await readFeatures(SHAPEFILE);
     expect(features.length).toBe(224);
     const astana = features.filter((f) => f.properties.ADM1_EN === 'Astana (city)');
-    const before = (await client.query('SELECT count(*)::int AS n FROM incidents WHERE district_id IS NOT NULL')).rows[0].n;
-    const result = await importDistricts(client, astana, FIELDS, { srid, replace: true });
+    const before = (await db().query('SELECT count(*)::int AS n FROM incidents WHERE district_id IS NOT NULL')).rows[0].n;
+    const result = await importDistricts(db(), astana, FIELDS, { srid, replace: true });
     expect(result).toMatchObject({ imported: 5 });
     expect(result.removed).toBeGreaterThanOrEqual(10);
     // Taraz appeals are not in Astana: all of them lose their district.
     expect(result.reassigned).toBe(before);
-    const codes = (await client.query('SELECT code FROM districts ORDER BY code')).rows.map((r) => r.code);
+    const codes = (await db().query('SELECT code FROM districts ORDER BY code')).rows.map((r) => r.code);
     expect(codes).toEqual(['711110000', '711210000', '711310000', '711410000', '711510000']);
     const id = await insertPoint(71.43, 51.13);
-    const { rows } = await client.query('SELECT d.name_en FROM incidents i JOIN districts d ON d.id = i.district_id WHERE i.id = $1', [id]);
+    const { rows } = await db().query('SELECT d.name_en FROM incidents i JOIN districts d ON d.id = i.district_id WHERE i.id = $1', [id]);
     expect(rows).toHaveLength(1);
   });
 
@@ -98,15 +89,15 @@ describe('boundary import', () => {
         ],
       },
     };
-    const result = await importDistricts(client, [bowtie], FIELDS);
+    const result = await importDistricts(db(), [bowtie], FIELDS);
     expect(result.repaired).toBe(1);
-    const { rows } = await client.query(`SELECT ST_IsValid(geom) AS ok, GeometryType(geom) AS type FROM districts WHERE code = 'bowtie'`);
+    const { rows } = await db().query(`SELECT ST_IsValid(geom) AS ok, GeometryType(geom) AS type FROM districts WHERE code = 'bowtie'`);
     expect(rows[0]).toEqual({ ok: true, type: 'MULTIPOLYGON' });
   });
 
   it('refuses a feature that is not a polygon, naming it', async () => {
     const point = { properties: { KATO: 'x' }, geometry: { type: 'Point', coordinates: [71, 42] } };
-    await expect(importDistricts(client, [point], FIELDS)).rejects.toThrow(/Feature 1 \(x\).*Polygon/);
+    await expect(importDistricts(db(), [point], FIELDS)).rejects.toThrow(/Feature 1 \(x\).*Polygon/);
   });
 
   it('reads a FeatureCollection from disk as GeoJSON', () => {

@@ -1,4 +1,5 @@
-import { afterAll, inject } from 'vitest';
+import type pg from 'pg';
+import { afterAll, afterEach, beforeEach, inject } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { CSRF_HEADER } from '../../server/auth/csrf.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -45,4 +46,21 @@ export function testApp(env: Record<string, string> = {}) {
   /** The CSRF token of a Cookie header from login(). */
   const csrfToken = (cookie: string) => csrf.get(cookie);
   return { app, pool, config, request, json, login, csrfToken, engine: inject('engine') };
+}
+
+/**
+ * Runs each test of the file in a transaction of its own, rolled back after it: the shared test
+ * database comes back as it was. Returns the transaction's client (valid inside a test).
+ */
+export function eachInRollback(pool: pg.Pool): () => pg.PoolClient {
+  let client: pg.PoolClient;
+  beforeEach(async () => {
+    client = await pool.connect();
+    await client.query('BEGIN');
+  });
+  afterEach(async () => {
+    await client.query('ROLLBACK');
+    client.release();
+  });
+  return () => client;
 }
