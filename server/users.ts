@@ -83,3 +83,21 @@ export async function endDemoSessions(pool: pg.Pool): Promise<number> {
   const { rowCount } = await pool.query('DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE is_demo)');
   return rowCount ?? 0;
 }
+
+/** A user as sign-in checks it: the password hash, whether disabled, whether a demo account. The login is case-insensitive. */
+export async function userForSignIn(pool: pg.Pool, login: string) {
+  const { rows } = await pool.query<{
+    id: number;
+    login: string;
+    name: string;
+    role: Role;
+    district_ids: number[];
+    service_id: number | null;
+    password_hash: string;
+    disabled: boolean;
+    is_demo: boolean;
+  }>('SELECT id, login, name, role, district_ids, service_id, password_hash, disabled, is_demo FROM users WHERE lower(login) = lower($1)', [
+    login,
+  ]);
+  return rows[0];
+}

@@ -11,6 +11,7 @@ import { DISPLAY_SESSION_HOURS, sessionForDisplayToken } from './display-tokens.
 import { createSession, deleteSession, deleteUserSessions, SESSION_COOKIE, toSessionUser, userForToken } from './sessions.ts';
 import { HashGate, SIGN_IN_DB_GATE_OPTIONS, SIGN_IN_GATE_OPTIONS } from './hash-gate.ts';
 import { SignInThrottle } from './throttle.ts';
+import { userForSignIn } from '../users.ts';
 
 const LoginBody = z.object({
   login: z.string().min(1).max(64),
@@ -46,11 +47,7 @@ export function authRoutes({ pool, config }: Deps) {
         const row = await dbGate.run(async () => {
           // Counted before the hash, so concurrent guesses meet the limit too (429).
           await throttle.admit(login, address);
-          const { rows } = await pool.query(
-            'SELECT id, login, name, role, district_ids, service_id, password_hash, disabled, is_demo FROM users WHERE lower(login) = lower($1)',
-            [login],
-          );
-          return rows[0];
+          return userForSignIn(pool, login);
         });
         const ok = await hashGate.run(() => verifyPassword(password, row?.password_hash ?? DUMMY_HASH));
         // Demo accounts (known password) only sign in while demo mode is on; refused like a wrong password.

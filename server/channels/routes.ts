@@ -12,7 +12,7 @@ import type { Bots } from './bots.ts';
 import { say } from './messages.ts';
 import { describeRoute } from '../openapi/registry.ts';
 import { defaultVisibility, NOTE_VISIBILITIES } from '../privacy/visibility.ts';
-import { contactsOf, loadPhoto } from './store.ts';
+import { contactsOf, loadPhoto, recordReply } from './store.ts';
 import { WhatsAppAdapter } from './whatsapp.ts';
 
 export const ReplySchema = z.object({
@@ -86,10 +86,7 @@ export function channelRoutes({ pool }: Deps, bots: Bots) {
         throw new AppError(502, 'channel_unavailable', 'The messenger did not take the reply; nothing was sent. Try again later.');
       }
       // The reply is part of the appeal's history; the chat ids are not.
-      await pool.query(
-        `INSERT INTO incident_events (incident_id, actor_id, action, note, data, visibility) VALUES ($1, $2, 'commented', $3, $4, $5)`,
-        [id, user.id, text, { reply: true, channels: [...new Set(sent)] }, visibility ?? defaultVisibility('reply')],
-      );
+      await recordReply(pool, id, user.id, text, [...new Set(sent)], visibility ?? defaultVisibility('reply'));
       return c.json({ sent: sent.length, channels: [...new Set(sent)] });
     })
     .get('/photos/:key', validParam(PhotoParam), async (c) => {

@@ -161,3 +161,18 @@ export async function loadPhoto(pool: pg.Pool, key: string) {
   ]);
   return r.rows[0] ?? null;
 }
+
+/** A staff member's reply sent through the messengers, in the appeal's history (the chat ids are not). */
+export async function recordReply(
+  pool: pg.Pool,
+  incidentId: number,
+  actorId: number,
+  text: string,
+  channels: string[],
+  visibility: string,
+) {
+  await pool.query(
+    `INSERT INTO incident_events (incident_id, actor_id, action, note, data, visibility) VALUES ($1, $2, 'commented', $3, $4, $5)`,
+    [incidentId, actorId, text, { reply: true, channels }, visibility],
+  );
+}

@@ -164,3 +164,9 @@ export async function getRequest(pool: pg.Pool, id: number, o: RequestOptions) {
   const { rows } = await pool.query<RequestRow>(`${SELECT} WHERE i.id = $1`, [id]);
   return rows[0] ? toRequest(rows[0], o) : null;
 }
+
+/** The e-mail an Open311 client gave for the reporter: personal data, kept with the reporter and never returned. */
+export async function keepReporterContact(pool: pg.Pool, incidentId: number, email: string): Promise<void> {
+  const upd = await pool.query('UPDATE incident_reporters SET contact = $2 WHERE incident_id = $1', [incidentId, email]);
+  if (!upd.rowCount) await pool.query('INSERT INTO incident_reporters (incident_id, contact) VALUES ($1, $2)', [incidentId, email]);
+}

@@ -12,7 +12,7 @@ import { geocodeId, geocodeText } from '../places/geocode.ts';
 import { apiKeyFor } from './api-keys.ts';
 import { ATTRIBUTES, checkAttributes } from './attributes.ts';
 import { bad, Open311Error, pickLang, render, renderError, splitFormat, type Format } from './format.ts';
-import { getRequest, listRequests, listServices, type RequestQuery } from './queries.ts';
+import { getRequest, keepReporterContact, listRequests, listServices, type RequestQuery } from './queries.ts';
 
 const SPEC = 'http://wiki.open311.org/GeoReport_v2';
 const DAY_MS = 86_400_000;
@@ -260,8 +260,7 @@ export function open311Routes({ pool }: Deps) {
         const { body: created } = await createIncident(pool, parsed.data, registrar);
         if (email) {
           // Personal data: kept with the reporter, never returned.
-          const upd = await pool.query('UPDATE incident_reporters SET contact = $2 WHERE incident_id = $1', [created.id, email]);
-          if (!upd.rowCount) await pool.query('INSERT INTO incident_reporters (incident_id, contact) VALUES ($1, $2)', [created.id, email]);
+          await keepReporterContact(pool, created.id, email);
         }
         const out = [
           {
