@@ -7,6 +7,8 @@ export interface HashGateOptions {
   queue: number;
   /** Seconds a refused client is told to wait (Retry-After). */
   retryAfterSeconds?: number;
+  /** The refusal's code and message (a sign-in's by default): the same gate bounds other costly work too. */
+  busy?: { code: string; message: string };
 }
 
 /**
@@ -28,7 +30,11 @@ export class HashGate {
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.options.concurrency) {
       if (this.waiting.length >= this.options.queue) {
-        throw new AppError(503, 'sign_in_busy', 'Too many sign-ins at once; try again in a few seconds.', [], {
+        const { code, message } = this.options.busy ?? {
+          code: 'sign_in_busy',
+          message: 'Too many sign-ins at once; try again in a few seconds.',
+        };
+        throw new AppError(503, code, message, [], {
           'Retry-After': String(this.retryAfter),
         });
       }

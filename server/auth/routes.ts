@@ -11,6 +11,8 @@ import { DISPLAY_SESSION_HOURS, sessionForDisplayToken } from './display-tokens.
 import { createSession, deleteSession, deleteUserSessions, SESSION_COOKIE, toSessionUser, userForToken } from './sessions.ts';
 import { HashGate, SIGN_IN_DB_GATE_OPTIONS, SIGN_IN_GATE_OPTIONS } from './hash-gate.ts';
 import { SignInThrottle } from './throttle.ts';
+import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, deviceCookieFor, isKnownDevice } from './known-device.ts';
+import { linkKey } from '../lifecycle/tokens.ts';
 import { userForSignIn } from '../users.ts';
 
 const LoginBody = z.object({
@@ -27,6 +29,7 @@ export function authRoutes({ pool, config }: Deps) {
   const throttle = new SignInThrottle(pool, config);
   const hashGate = new HashGate(SIGN_IN_GATE_OPTIONS);
   const dbGate = new HashGate(SIGN_IN_DB_GATE_OPTIONS);
+  const deviceKey = linkKey(config);
   // Secure when configured (or JARDEM_PUBLIC_URL is https), or when a trusted TLS-terminating
   // proxy says the client used https; an untrusted X-Forwarded-Proto is anyone's claim.
   const setSessionCookie = (c: Context, token: string, hours: number) =>
@@ -46,7 +49,7 @@ export function authRoutes({ pool, config }: Deps) {
         const address = clientAddress(c, config);
         const row = await dbGate.run(async () => {
           // Counted before the hash, so concurrent guesses meet the limit too (429).
-          await throttle.admit(login, address);
+          await throttle.admit(login, address, isKnownDevice(deviceKey, login, getCookie(c, DEVICE_COOKIE)));
           return userForSignIn(pool, login);
         });
         const ok = await hashGate.run(() => verifyPassword(password, row?.password_hash ?? DUMMY_HASH));
@@ -57,6 +60,14 @@ export function authRoutes({ pool, config }: Deps) {
         await throttle.succeeded(login, address);
         const token = await createSession(pool, row.id, config.JARDEM_SESSION_HOURS);
         setSessionCookie(c, token, config.JARDEM_SESSION_HOURS);
+        // This browser is now known to the login: a flood of guesses elsewhere will not hold it back.
+        setCookie(c, DEVICE_COOKIE, deviceCookieFor(deviceKey, row.login), {
+          httpOnly: true,
+          sameSite: 'Strict',
+          secure: config.JARDEM_SECURE_COOKIES,
+          path: '/api/auth',
+          maxAge: DEVICE_COOKIE_DAYS * 86400,
+        });
         return c.json({ user: toSessionUser(row), csrfToken: csrfTokenFor(token) });
       })
       // A wall screen exchanges its display token (from /wall?token=...) for a long session.

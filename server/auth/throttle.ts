@@ -107,8 +107,12 @@ export class SignInThrottle {
     private readonly limits: Limits,
   ) {}
 
-  /** Counts the attempt; 429 with Retry-After when the pair or address is locked or the login's minute is used up. */
-  async admit(login: string, address: string | null): Promise<void> {
+  /**
+   * Counts the attempt; 429 with Retry-After when the pair or address is locked or the login's
+   * minute is used up — the minute's budget does not hold back a browser known to this login
+   * (known-device.ts).
+   */
+  async admit(login: string, address: string | null, knownDevice = false): Promise<void> {
     const l = loginKey(login);
     const a = addressKey(address);
     const { rows } = await this.pool.query<{ locked_for: number | null; budget_used: number | null; budget_for: number | null }>(
@@ -125,7 +129,7 @@ export class SignInThrottle {
     if (locked_for !== null && locked_for > 0) {
       throw tooMany(locked_for, `Too many failed sign-ins; try again in ${Math.ceil(locked_for / 60)} min.`);
     }
-    if (budget_used !== null && budget_used > this.limits.JARDEM_LOGIN_ATTEMPTS_PER_MINUTE) {
+    if (!knownDevice && budget_used !== null && budget_used > this.limits.JARDEM_LOGIN_ATTEMPTS_PER_MINUTE) {
       // Not this client's guess: the pair and the address get their count back.
       await this.pool.query(
         `UPDATE sign_in_attempts SET attempts = greatest(attempts - 1, 0)

@@ -7,6 +7,7 @@ import { respondCached } from '../response-cache.ts';
 import { validQuery } from '../validate.ts';
 import { repeatedClusters } from './clusters.ts';
 import { hotspots } from './hotspots.ts';
+import { HashGate } from '../auth/hash-gate.ts';
 
 const DAY_MS = 86_400_000;
 /** The longest period one request may analyse. */
@@ -60,29 +61,45 @@ const ClusterQuery = withinMaxPeriod(
   ),
 );
 
+/**
+ * Analyses (Gi* over a hexagon grid, DBSCAN) take hundreds of milliseconds of CPU each and are
+ * public: one runs at a time per process and 16 wait, the rest are told to come back (503
+ * `analysis_busy`), so a flood of distinct analyses leaves the other core to everyone else.
+ * Answers already cached are served without waiting.
+ */
+export const ANALYSIS_GATE_OPTIONS = {
+  concurrency: 1,
+  queue: 16,
+  busy: { code: 'analysis_busy', message: 'Too many analyses at once; try again in a few seconds.' },
+};
+
 export function hotspotRoutes({ pool }: Deps) {
+  const gate = new HashGate(ANALYSIS_GATE_OPTIONS);
   return new Hono<AppEnv>()
     .get('/', validQuery(HotspotQuery), async (c) => {
       const { cell, band, slices, normalize, skew_correction, include, ...filter } = c.req.valid('query');
       const { from, to } = period(filter);
       // An analysis of weeks: kept a minute (and until appeals change).
       return respondCached(c, pool, 60_000, async () =>
-        hotspots(pool, await getCatalog(pool), {
-          filter,
-          from,
-          to,
-          cell,
-          band,
-          slices,
-          normalize,
-          skewCorrection: skew_correction,
-          include,
-        }),
+        gate.run(async () =>
+          hotspots(pool, await getCatalog(pool), {
+            filter,
+            from,
+            to,
+            cell,
+            band,
+            slices,
+            normalize,
+            skewCorrection: skew_correction,
+            include,
+          }),
+        ),
       );
     })
     .get('/clusters', validQuery(ClusterQuery), async (c) => {
       const { eps, min_points, level, limit, ...filter } = c.req.valid('query');
       const { from, to } = period(filter);
-      return c.json(await repeatedClusters(pool, await getCatalog(pool), { filter, from, to, eps, minPoints: min_points, level, limit }));
+      const catalog = await getCatalog(pool);
+      return c.json(await gate.run(() => repeatedClusters(pool, catalog, { filter, from, to, eps, minPoints: min_points, level, limit })));
     });
 }

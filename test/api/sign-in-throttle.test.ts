@@ -98,6 +98,34 @@ describe('locks hold (login, address) pairs; a login under attack is slowed, not
     expect(locks.body.items.some((l: any) => l.login === 'thr-botnet' && l.kind === 'login')).toBe(true);
   });
 
+  it('a browser that signed in to the login before is not held back by a flood of guesses elsewhere', async () => {
+    await createUser('thr-desk');
+    const first = await signIn('thr-desk', PASSWORD, '198.51.100.7');
+    expect(first.status).toBe(200);
+    const device = first.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('jardem_device='))!
+      .split(';')[0];
+    expect(device).toMatch(/^jardem_device=[\w-]+\.[\w-]+$/);
+    const budget = t.config.JARDEM_LOGIN_ATTEMPTS_PER_MINUTE;
+    for (let i = 0; i < budget + 3; i++) await signIn('thr-desk', 'wrong', `203.0.113.${200 + (i % 50)}`);
+    const stranger = await signIn('thr-desk', PASSWORD, '198.51.100.8');
+    expect(stranger.status).toBe(429);
+    const withDevice = await t.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7', cookie: device },
+      body: JSON.stringify({ login: 'thr-desk', password: PASSWORD }),
+    });
+    expect(withDevice.status).toBe(200);
+    // The cookie is the login's own: it does not open another login's budget.
+    const forged = await t.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.9', cookie: device.replace(/\.[\w-]+$/, '.AAAA') },
+      body: JSON.stringify({ login: 'thr-desk', password: PASSWORD }),
+    });
+    expect(forged.status).toBe(429);
+  });
+
   it('successful sign-ins from one office address do not use up its budget', async () => {
     await createUser('thr-office');
     const limit = t.config.JARDEM_LOGIN_MAX_FAILURES_PER_ADDRESS;

@@ -125,11 +125,12 @@ export async function runAttack(o: {
   const floodPaths = [
     (i: number) => ['flood /api/hotspots?x=N', `/api/hotspots?x=${i}`],
     (i: number) => ['flood /api/hotspots?x=N', `/api/hotspots?x=${i}`],
-    (i: number) => ['flood /api/hotspots?x=N', `/api/hotspots?x=${i}`],
-    (i: number) => ['flood /api/hotspots?x=N', `/api/hotspots?x=${i}`],
+    // The same flood with parameters the route accepts: every answer distinct and computed.
+    (i: number) => ['flood /api/hotspots?cell=N (valid)', `/api/hotspots?cell=${400 + (i % 4600)}`],
+    (i: number) => ['flood /api/hotspots?cell=N (valid)', `/api/hotspots?cell=${400 + ((i * 7) % 4600)}`],
     (i: number) => ['flood other cached GETs', `/api/stats/summary?x=${i}`],
-    (i: number) => ['flood other cached GETs', `/api/districts?x=${i}`],
-    (i: number) => ['flood other cached GETs', `/api/stats/timeseries?x=${i}`],
+    (i: number) => ['flood other cached GETs (valid q)', `/api/districts?q=flood${i}`],
+    (i: number) => ['flood other cached GETs (valid q)', `/api/stats/timeseries?q=flood${i}`],
     (i: number) => ['flood other cached GETs', `/api/hotspots/clusters?x=${i}`],
     (i: number) => {
       const dx = (i % 997) * 0.0001;

@@ -307,6 +307,23 @@ function attack(): Promise<AttackReport | null> {
 const live = Array.from({ length: Number(values.live) }, () => liveClient());
 let quiet: Map<string, Tally> | null = null;
 let attackReport: AttackReport | null = null;
+// The real user whose password the sign-in flood will guess at has signed in from their desk
+// before (their browser keeps the device cookie the server gave it).
+const victimSignIn = (cookie = '') =>
+  fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ login: 'official', password: DEMO_PASSWORD }),
+  });
+let victimDevice = '';
+if (ATTACK) {
+  const first = await victimSignIn();
+  victimDevice =
+    first.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('jardem_device='))
+      ?.split(';')[0] ?? '';
+}
 if (ATTACK) {
   console.log(`Running ${QUIET_MS / 1000} s of mixed load alone (server pid ${server.pid})...`);
   quiet = await normalLoad(QUIET_MS);
@@ -321,17 +338,11 @@ if (ATTACK) {
 for (const r of liveRequests) r.destroy();
 await Promise.all(live);
 
-// The real user whose password the sign-in flood guessed at, signing in from the usual address.
+// The real user whose password the sign-in flood guessed at, signing in again from their desk.
 let victimStatus = 0;
 if (ATTACK) {
   try {
-    victimStatus = (
-      await fetch(`${base}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ login: 'official', password: DEMO_PASSWORD }),
-      })
-    ).status;
+    victimStatus = (await victimSignIn(victimDevice)).status;
   } catch {
     victimStatus = 0;
   }
