@@ -39,6 +39,7 @@ import { securityHeaders } from './security-headers.ts';
 import { statsRoutes } from './stats/routes.ts';
 import { hotspotRoutes } from './hotspots/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
+import { clientAddress } from './limits/client-address.ts';
 
 /** Where `vite build` puts the client. */
 export const CLIENT_DIR = 'dist/client';
@@ -115,7 +116,7 @@ export function createApp(deps: Deps) {
     .route('/hotspots', hotspotRoutes(deps))
     .route('/map', mapRoutes(deps))
     .route('/places', placeRoutes(deps))
-    .route('/live', liveRoutes({ hub, kpis, alerts }))
+    .route('/live', liveRoutes({ hub, kpis, alerts, addressOf: (c) => clientAddress(c, deps.config) }))
     .route('/alerts', alertRoutes(alerts))
     .route('/admin/api-keys', apiKeyRoutes(deps))
     .route('/admin', adminRoutes(deps))

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { AlertSnapshot } from '../alerts/queries.ts';
 import type { AppEnv } from '../context.ts';
@@ -15,6 +15,11 @@ import type { SnapshotTicker } from './snapshot.ts';
 export const HEARTBEAT_MS = 15_000;
 /** Open streams one instance serves; more get 503 and come back later (the stream is public). */
 export const MAX_STREAMS = 10_000;
+/**
+ * Anonymous streams one client address may hold open at once; more get 429. A public map needs
+ * one per browser tab; wall screens sign in (display tokens) and are not counted here.
+ */
+export const MAX_ANONYMOUS_STREAMS_PER_ADDRESS = 16;
 /** A client with this many bytes not yet taken (it stopped reading) is dropped; it reconnects and replays. */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 /** The same for the Hono stream, counted in messages. */
@@ -39,6 +44,8 @@ function frameOf(source: object, event: string, data: unknown, id?: number): Uin
 }
 
 export interface LiveSources {
+  /** Where a request comes from (the client's address, or a trusted proxy's X-Forwarded-For). */
+  addressOf?: (c: Context) => string | null;
   hub: LiveHub;
   kpis: SnapshotTicker<LiveStats>;
   alerts: SnapshotTicker<AlertSnapshot>;
@@ -58,6 +65,7 @@ export interface LiveSources {
  */
 export function liveRoutes(sources: LiveSources) {
   const open = { streams: 0 };
+  const anonymousBy = new Map<string, number>();
   return new Hono<AppEnv>().get('/', async (c) => {
     const raw = c.req.header('Last-Event-ID') ?? c.req.query('lastEventId');
     if (raw !== undefined && !/^\d{1,15}$/.test(raw)) {
@@ -69,18 +77,32 @@ export function liveRoutes(sources: LiveSources) {
       c.header('Retry-After', '30');
       throw new AppError(503, 'live_busy', 'Too many live streams on this server; try again shortly.');
     }
+    // An anonymous client holds a bounded number of streams: thousands from a few addresses
+    // would have every event formatted onto each of them, at the cost of everyone else.
+    const address = c.get('user') ? null : (sources.addressOf?.(c) ?? null);
+    if (address !== null && (anonymousBy.get(address) ?? 0) >= MAX_ANONYMOUS_STREAMS_PER_ADDRESS) {
+      c.header('Retry-After', '30');
+      throw new AppError(429, 'too_many_streams', 'Too many live streams from this address; close some or sign in.');
+    }
     await sources.hub.ensureStarted();
+    if (address !== null) anonymousBy.set(address, (anonymousBy.get(address) ?? 0) + 1);
+    const released = () => {
+      if (address === null) return;
+      const n = (anonymousBy.get(address) ?? 1) - 1;
+      if (n > 0) anonymousBy.set(address, n);
+      else anonymousBy.delete(address);
+    };
     const after = raw === undefined ? null : Number(raw);
     // On Node's server, write straight onto the response; elsewhere through Hono's stream.
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing) {
-      session(nodeSink(outgoing), MAX_BACKLOG_BYTES, after, sources, open).catch((err: Error) =>
+      session(nodeSink(outgoing), MAX_BACKLOG_BYTES, after, sources, open, released).catch((err: Error) =>
         log.warn({ err: err.message }, 'live: a stream failed'),
       );
       return RESPONSE_ALREADY_SENT;
     }
     for (const [k, v] of Object.entries(SSE_HEADERS)) if (k !== 'connection') c.header(k, v);
-    return streamSSE(c, (stream) => session(honoSink(stream), MAX_BACKLOG_CHUNKS, after, sources, open));
+    return streamSSE(c, (stream) => session(honoSink(stream), MAX_BACKLOG_CHUNKS, after, sources, open, released));
   });
 }
 
@@ -91,6 +113,7 @@ async function session(
   after: number | null,
   { hub, kpis, alerts }: LiveSources,
   open: { streams: number },
+  released: () => void = () => undefined,
 ) {
   open.streams++;
   let live = false;
@@ -119,6 +142,7 @@ async function session(
     if (closed) return;
     closed = true;
     open.streams--;
+    released();
     unsubscribe();
     unsubscribeKpis();
     unsubscribeAlerts();
