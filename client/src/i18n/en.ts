@@ -284,8 +284,8 @@ export const en: Dictionary = {
   'place.here': 'Here: {place}',
   'place.use': 'Use as the address',
   'place.nothingHere': 'No known address nearby',
-  'incident.building': 'Building',
-  'incident.street': 'Street',
+  'incident.building': 'Nearest building',
+  'incident.street': 'Nearest street',
   'incident.placeCheck': 'Place to check: the address was not found on the map or not confirmed by the citizen',
 
   'action.title': 'Actions',

@@ -284,8 +284,8 @@ export const kk: Dictionary = {
   'place.here': 'Осы жерде: {place}',
   'place.use': 'Мекенжайға қою',
   'place.nothingHere': 'Жақын жерде белгілі мекенжай жоқ',
-  'incident.building': 'Ғимарат',
-  'incident.street': 'Көше',
+  'incident.building': 'Ең жақын үй',
+  'incident.street': 'Ең жақын көше',
   'incident.placeCheck': 'Орнын тексеру керек: мекенжай картадан табылмады немесе өтініш беруші растамады',
 
   'action.title': 'Әрекеттер',

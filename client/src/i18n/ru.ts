@@ -285,8 +285,8 @@ export const ru = {
   'place.here': 'Здесь: {place}',
   'place.use': 'Подставить в адрес',
   'place.nothingHere': 'Рядом нет известного адреса',
-  'incident.building': 'Здание',
-  'incident.street': 'Улица',
+  'incident.building': 'Ближайший дом',
+  'incident.street': 'Ближайшая улица',
   'incident.placeCheck': 'Место требует проверки: адрес не найден на карте или не подтверждён заявителем',
 
   'action.title': 'Действия',
