@@ -279,7 +279,7 @@ export const kk: Dictionary = {
   'place.kind.place': 'шағын аудан',
   'place.kind.poi': 'нысан',
   'place.kind.district': 'аудан',
-  'place.demo': 'демо',
+  'place.demo': 'демо-дерек',
   'place.demoNote': 'Демо мекенжай анықтамалығы: демо-қаланың көшелері мен үйлері, шынайы емес',
   'place.here': 'Осы жерде: {place}',
   'place.use': 'Мекенжайға қою',
