@@ -12,10 +12,15 @@ export interface Button {
   title: string;
 }
 
-/** A message to the user: text, and optionally buttons (the adapter picks how to draw them). */
+/**
+ * A message to the user: text, and optionally buttons (the adapter picks how to draw them) and a
+ * place to show as a location pin, sent just before the text.
+ */
 export interface Outgoing {
   text: string;
   buttons?: Button[];
+  /** [lng, lat] in degrees (EPSG:4326) and a short name of the place. */
+  location?: { lng: number; lat: number; title?: string };
 }
 
 /** What a user sent, reduced to what the conversation understands. */

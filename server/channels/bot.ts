@@ -6,6 +6,7 @@ import { disputeByLink, rateByLink } from '../lifecycle/feedback.ts';
 import { createIncident } from '../lifecycle/intake.ts';
 import { chatStatus, NumberParam } from '../lifecycle/public.ts';
 import { tokenFor } from '../lifecycle/tokens.ts';
+import { geocodeText } from '../places/geocode.ts';
 import type { ChannelAdapter, Outgoing, Update } from './adapter.ts';
 import {
   type Context,
@@ -16,7 +17,9 @@ import {
   fileFailed,
   filed,
   initialState,
+  type FoundPlace,
   type MachineInput,
+  PLACE_STEPS,
   recover,
   type Result,
   type State,
@@ -31,6 +34,7 @@ import {
   claimUpdate,
   insideCity,
   loadConversation,
+  markPlaceToCheck,
   recentUpdates,
   saveConversation,
   savePhoto,
@@ -115,7 +119,11 @@ export class Bot {
       replies.push(...r.replies);
     }
     const input: MachineInput =
-      u.input.kind === 'location' ? { ...u.input, inside: await insideCity(pool, u.input.lng, u.input.lat) } : u.input;
+      u.input.kind === 'location'
+        ? { ...u.input, inside: await insideCity(pool, u.input.lng, u.input.lat) }
+        : u.input.kind === 'text' && PLACE_STEPS.includes(state.step) && !u.input.text.trim().startsWith('/')
+          ? { ...u.input, place: await this.findPlace(u.input.text) }
+          : u.input;
     const r = step(state, input, ctx);
     const key = { channel: this.channel, userId: u.userId, chatId: u.chatId };
     if (r.effect?.kind === 'create') {
@@ -129,6 +137,15 @@ export class Bot {
     replies.push(...r.replies);
     if (r.effect) replies.push(...(await this.perform(u, r.state, r.effect, ctx)));
     await this.reply(u.chatId, replies);
+  }
+
+  /** The place a typed address names, when the geocoder is confident and it is inside the city; else null. */
+  private async findPlace(typed: string): Promise<FoundPlace | null> {
+    const text = typed.trim().slice(0, 200);
+    if (!text) return null;
+    const found = await geocodeText(this.o.pool, text);
+    if (!found || !(await insideCity(this.o.pool, found.point[0], found.point[1]))) return null;
+    return { point: found.point, label: found.label };
   }
 
   private async reply(chatId: string, messages: Outgoing[]): Promise<void> {
@@ -164,6 +181,7 @@ export class Bot {
         { id: null },
       );
       await addContact(pool, { incidentId: body.id, channel: this.channel, userId: u.userId, chatId: u.chatId, lang, name: u.name });
+      if (draft.placeCheck) await markPlaceToCheck(pool, body.id, draft.address ?? '');
       result = filed(state, body.number, ctx);
     } catch (err) {
       log.warn({ err: (err as Error).message, channel: this.channel }, 'bot appeal not filed');

@@ -8,11 +8,20 @@ import { guessLang, LANGS, type Lang, type MessageKey, say } from './messages.ts
  * database and the runner (intake.ts) performs the effects.
  *
  * language → sphere (buttons, pages, or a search by text) → category → description → place
- * (a shared location inside the city, or an address kept as typed) → optional photo → summary
- * → confirm → the appeal's number.
+ * (a shared location inside the city, or a typed address: when the geocoder finds it with
+ * confidence, the place is sent back as a location pin for the citizen to confirm; otherwise, or
+ * when refused, the address is kept as typed and marked for the dispatcher to check) → optional
+ * photo → summary → confirm → the appeal's number.
  */
 
-export type Step = 'idle' | 'lang' | 'sphere' | 'category' | 'description' | 'place' | 'photo' | 'confirm' | 'filing' | 'dispute';
+export type Step =
+  'idle' | 'lang' | 'sphere' | 'category' | 'description' | 'place' | 'placeConfirm' | 'photo' | 'confirm' | 'filing' | 'dispute';
+
+/** A typed address the geocoder found with confidence: its point [lng, lat] and how it reads. */
+export interface FoundPlace {
+  point: [number, number];
+  label: string;
+}
 
 export interface State {
   step: Step;
@@ -22,9 +31,13 @@ export interface State {
   sphere?: string;
   category?: string;
   description?: string;
-  /** [lng, lat] of a shared location; absent when the user typed an address. */
+  /** [lng, lat] of a shared location or of a confirmed typed address; absent otherwise. */
   location?: [number, number];
   address?: string;
+  /** The place found for the typed address, waiting for the citizen's yes or no. */
+  candidate?: FoundPlace;
+  /** The typed address was not found or not confirmed: the dispatcher must check the place. */
+  placeCheck?: boolean;
   /** The messenger's file id of the photo. */
   photo?: string;
   /** The feedback link (its id) a dispute is being written for. */
@@ -46,14 +59,25 @@ export interface Context {
   langHint?: string;
 }
 
-/** A location arrives with the runner's answer to "is it inside the city?" (PostGIS decides). */
-export type MachineInput = Exclude<Incoming, { kind: 'location' }> | { kind: 'location'; lng: number; lat: number; inside: boolean };
+/**
+ * A location arrives with the runner's answer to "is it inside the city?" (PostGIS decides); a
+ * text typed where a place is asked for arrives with the geocoder's confident place, or null.
+ */
+export type MachineInput =
+  | Exclude<Incoming, { kind: 'location' } | { kind: 'text' }>
+  | { kind: 'location'; lng: number; lat: number; inside: boolean }
+  | { kind: 'text'; text: string; place?: FoundPlace | null };
+
+/** Steps at which a typed text is an address to geocode. */
+export const PLACE_STEPS: readonly Step[] = ['place', 'placeConfirm'];
 
 export interface Draft {
   category: string;
   description: string;
   location?: [number, number];
   address?: string;
+  /** No point for the typed address: the appeal goes to the dispatcher marked "place to check". */
+  placeCheck?: boolean;
   photo?: string;
 }
 
@@ -140,7 +164,7 @@ function summary(s: State, lang: Lang, ctx: Context): Outgoing {
   const text = say(lang, 'summary', {
     category: cat ? cat.name[lang] : (s.category ?? ''),
     description: s.description ?? '',
-    place: s.address ?? say(lang, 'placeLocation'),
+    place: s.address ? (s.placeCheck ? `${s.address} (${say(lang, 'placeToCheck')})` : s.address) : say(lang, 'placeLocation'),
     photo: say(lang, s.photo ? 'photoYes' : 'photoNo'),
   });
   return msg(text, [
@@ -148,6 +172,16 @@ function summary(s: State, lang: Lang, ctx: Context): Outgoing {
     { id: 'restart', title: say(lang, 'restart') },
   ]);
 }
+
+/** The found place as a location pin, with the question whether it is the right one. */
+const placeQuestion = (lang: Lang, place: FoundPlace): Outgoing => ({
+  text: say(lang, 'placeFound', { place: place.label }),
+  location: { lng: place.point[0], lat: place.point[1], title: place.label },
+  buttons: [
+    { id: 'place:yes', title: say(lang, 'placeYes') },
+    { id: 'place:no', title: say(lang, 'placeNo') },
+  ],
+});
 
 const idleMenu = (lang: Lang) => msg(say(lang, 'idle'), [{ id: 'new', title: say(lang, 'newAppeal') }]);
 
@@ -165,6 +199,8 @@ export function prompt(s: State, ctx: Context): Outgoing {
       return msg(say(lang, 'askDescription'));
     case 'place':
       return msg(say(lang, 'askPlace'));
+    case 'placeConfirm':
+      return s.candidate ? placeQuestion(lang, s.candidate) : msg(say(lang, 'askPlace'));
     case 'photo':
       return msg(say(lang, 'askPhoto'), [{ id: 'skip', title: say(lang, 'skipPhoto') }]);
     case 'confirm':
@@ -258,17 +294,30 @@ export function step(s: State, input: MachineInput, ctx: Context): Result {
       if (text.length < MIN_DESCRIPTION) return at(s, msg(say(lang, 'descriptionShort')));
       return at({ ...s, step: 'place', description: text.slice(0, MAX_DESCRIPTION) }, msg(say(lang, 'askPlace')));
     }
-    case 'place': {
-      const next = (place: Pick<State, 'location' | 'address'>): Result => {
-        const { location: _l, address: _a, ...rest } = s;
+    case 'place':
+    case 'placeConfirm': {
+      const next = (place: Pick<State, 'location' | 'address' | 'placeCheck'>, ...before: Outgoing[]): Result => {
+        const { location: _l, address: _a, candidate: _c, placeCheck: _p, ...rest } = s;
         const state: State = { ...rest, ...place, step: 'photo' };
-        return at(state, prompt(state, ctx));
+        return at(state, ...before, prompt(state, ctx));
       };
       if (input.kind === 'location') {
         if (!input.inside) return at(s, msg(say(lang, 'outsideCity')));
         return next({ location: [input.lng, input.lat] });
       }
-      if (input.kind === 'text' && input.text.trim()) return next({ address: input.text.trim().slice(0, MAX_ADDRESS) });
+      if (input.kind === 'text' && input.text.trim()) {
+        const typed = input.text.trim().slice(0, MAX_ADDRESS);
+        if (input.place) {
+          const { location: _l, placeCheck: _p, ...rest } = s;
+          const candidate: FoundPlace = { point: input.place.point, label: input.place.label.slice(0, MAX_ADDRESS) };
+          return at({ ...rest, step: 'placeConfirm', address: typed, candidate }, placeQuestion(lang, candidate));
+        }
+        return next({ address: typed, placeCheck: true }, msg(say(lang, 'placeNotFound')));
+      }
+      if (s.step === 'placeConfirm' && input.kind === 'button' && s.candidate && s.address) {
+        if (input.id === 'place:yes') return next({ location: s.candidate.point, address: s.candidate.label });
+        if (input.id === 'place:no') return next({ address: s.address, placeCheck: true }, msg(say(lang, 'placeRefused')));
+      }
       if (input.kind === 'photo') return at(s, msg(say(lang, 'photoOnlyHere')), prompt(s, ctx));
       return input.kind === 'button' ? stale() : at(s, prompt(s, ctx));
     }
@@ -288,6 +337,7 @@ export function step(s: State, input: MachineInput, ctx: Context): Result {
           description: s.description,
           ...(s.location ? { location: s.location } : {}),
           ...(s.address ? { address: s.address } : {}),
+          ...(s.placeCheck ? { placeCheck: true } : {}),
           ...(s.photo ? { photo: s.photo } : {}),
         };
         return { state: { ...s, step: 'filing' }, replies: [], effect: { kind: 'create', draft } };

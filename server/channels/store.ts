@@ -111,6 +111,19 @@ export async function cityPoint(pool: pg.Pool): Promise<[number, number]> {
   return [r.rows[0].lng, r.rows[0].lat];
 }
 
+/**
+ * Marks an appeal whose typed address the geocoder did not place (or the citizen refused the
+ * place found): an internal note with the address as typed and `data.place_check`, which the
+ * appeal panel shows as "place to check". Its point stays at cityPoint() until a dispatcher moves it.
+ */
+export async function markPlaceToCheck(db: pg.Pool | pg.PoolClient, incidentId: number, typed: string): Promise<void> {
+  await db.query(`INSERT INTO incident_events (incident_id, action, note, data, visibility) VALUES ($1, 'commented', $2, $3, 'internal')`, [
+    incidentId,
+    typed || null,
+    { place_check: true },
+  ]);
+}
+
 /** Records who filed an appeal through which chat: a reporter row (personal data) and the chat. */
 export async function addContact(
   db: pg.Pool | pg.PoolClient,

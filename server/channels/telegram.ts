@@ -78,7 +78,7 @@ const sameSecret = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-/** Telegram's Bot API: webhook updates in, sendMessage / answerCallbackQuery / getFile out. */
+/** Telegram's Bot API: webhook updates in, sendMessage / sendLocation / answerCallbackQuery / getFile out. */
 export class TelegramAdapter implements ChannelAdapter {
   readonly channel = 'telegram' as const;
   constructor(private readonly o: TelegramOptions) {}
@@ -132,6 +132,9 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   async send(chatId: string, message: Outgoing): Promise<void> {
+    if (message.location) {
+      await postJson(this.method('sendLocation'), { chat_id: chatId, latitude: message.location.lat, longitude: message.location.lng });
+    }
     await postJson(this.method('sendMessage'), {
       chat_id: chatId,
       text: message.text.slice(0, 4096),

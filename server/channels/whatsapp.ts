@@ -137,6 +137,19 @@ export class WhatsAppAdapter implements ChannelAdapter {
   }
 
   async send(chatId: string, message: Outgoing): Promise<void> {
+    if (message.location) {
+      const { lng, lat, title } = message.location;
+      await postJson(
+        `${this.o.apiBase}/${this.o.phoneNumberId}/messages`,
+        {
+          messaging_product: 'whatsapp',
+          to: chatId,
+          type: 'location',
+          location: { latitude: lat, longitude: lng, ...(title ? { name: cut(title, 100) } : {}) },
+        },
+        this.auth,
+      );
+    }
     const payload = message.buttons?.length
       ? { type: 'interactive', interactive: interactive(message) }
       : { type: 'text', text: { body: cut(message.text, 4096) } };

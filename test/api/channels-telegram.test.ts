@@ -206,6 +206,11 @@ describe('the Telegram webhook', { timeout: 90_000 }, () => {
       await c.text('Бағдаршам екі күннен бері істемейді', second);
       expect(c.last().text).toMatch(/Геолокацияны|мекенжайды/);
       await c.text('Төле би көшесі, 12 / Абай даңғылы қиылысы', second);
+      // The geocoder reads a crossing of the demo streets and asks; the citizen says it is not there.
+      expect(buttonsOf(c.last())).toEqual(['place:yes', 'place:no']);
+      expect(c.inbox().at(-2).latitude).toBeTypeOf('number');
+      await c.press('place:no', second);
+      expect(c.inbox().at(-2).text).toMatch(/диспетчер орнын нақтылайды/);
       await c.press('skip', second);
       await c.press('confirm', second);
     } finally {
@@ -213,7 +218,7 @@ describe('the Telegram webhook', { timeout: 90_000 }, () => {
     }
     const rows = (await incidentsOf(c.id)).rows;
     expect(rows).toHaveLength(1);
-    // A typed address is kept exactly as given; the point is inside the city until a dispatcher moves it.
+    // A refused address is kept exactly as given; the point is inside the city until a dispatcher moves it.
     expect(rows[0]).toMatchObject({
       category: 'roads.traffic_lights',
       address: 'Төле би көшесі, 12 / Абай даңғылы қиылысы',
@@ -221,6 +226,74 @@ describe('the Telegram webhook', { timeout: 90_000 }, () => {
     });
     expect(c.last().text).toContain(rows[0].number);
     expect(c.last().text).toMatch(/Өтініш тіркелді/);
+  });
+
+  it('sends a typed address back as a location pin and, once confirmed, places the appeal at that point', async () => {
+    // A house of the demo gazetteer (source 'demo', loaded at boot), typed in lower case without a comma.
+    const { rows } = await t.pool.query<{ street: string; housenumber: string; lng: number; lat: number }>(
+      `SELECT street, housenumber, ST_X(geom) AS lng, ST_Y(geom) AS lat FROM places
+        WHERE source = 'demo' AND kind = 'address' AND housenumber ~ '^[0-9]+$' ORDER BY id OFFSET 40 LIMIT 1`,
+    );
+    const house = rows[0];
+    const c = citizen(770_010);
+    await c.text('hi');
+    await c.press('lang:ru');
+    await c.press('cat:roads.pothole');
+    await c.text('Яма прямо у подъезда, глубокая');
+    const before = c.inbox().length;
+    await c.text(`${house.street.toLowerCase()} ${house.housenumber}`);
+    const [pin, question] = c.inbox().slice(before);
+    expect(pin.text).toBeUndefined();
+    expect(pin.latitude).toBeCloseTo(house.lat, 6);
+    expect(pin.longitude).toBeCloseTo(house.lng, 6);
+    expect(question.text).toContain(`${house.street}, ${house.housenumber}`);
+    expect(buttonsOf(question)).toEqual(['place:yes', 'place:no']);
+    expect(fake.received.some((r) => r.path.endsWith('/sendLocation') && String(r.body.chat_id) === '770010')).toBe(true);
+
+    await c.press('place:yes');
+    expect(buttonsOf(c.last())).toEqual(['skip']);
+    await c.press('skip');
+    expect(c.last().text).toContain(`Место: ${house.street}, ${house.housenumber}\n`);
+    await c.press('confirm');
+    const [a] = (await incidentsOf(c.id)).rows;
+    expect(a.address).toBe(`${house.street}, ${house.housenumber}`);
+    expect(a.lng).toBeCloseTo(house.lng, 6);
+    expect(a.lat).toBeCloseTo(house.lat, 6);
+    expect(await count(`SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1 AND data ? 'place_check'`, [a.id])).toBe(0);
+  });
+
+  it('files an address the geocoder cannot place as typed, marked "place to check" for the dispatcher', async () => {
+    const c = citizen(770_011);
+    await c.text('hi');
+    await c.press('lang:ru');
+    await c.press('cat:roads.pothole');
+    await c.text('Яма прямо у подъезда, глубокая');
+    const before = c.inbox().length;
+    await c.text('во дворе за старой пекарней');
+    const answers = c.inbox().slice(before);
+    expect(answers.some((m) => m.latitude !== undefined)).toBe(false);
+    expect(answers[0].text).toMatch(/Не удалось найти этот адрес на карте/);
+    expect(buttonsOf(answers[1])).toEqual(['skip']);
+    await c.press('skip');
+    expect(c.last().text).toContain('Место: во дворе за старой пекарней (место уточнит диспетчер)');
+    await c.press('confirm');
+    const [a] = (await incidentsOf(c.id)).rows;
+    expect(a.address).toBe('во дворе за старой пекарней');
+    // The point stays where typed-only addresses always went: inside the city, for a dispatcher to move.
+    const inner = await t.pool.query<{ lng: number; lat: number }>(
+      'SELECT ST_X(p) AS lng, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM districts ORDER BY id LIMIT 1) t',
+    );
+    expect(a.lng).toBeCloseTo(inner.rows[0].lng, 9);
+    expect(a.lat).toBeCloseTo(inner.rows[0].lat, 9);
+    // The mark the appeal panel shows: an internal note with the address as typed.
+    const detail = await t.json<{
+      events: { action: string; note: string | null; visibility: string; data: Record<string, unknown> | null }[];
+    }>(`/api/incidents/${a.id}`, { headers: { cookie: kit.cookie.dispatcher } });
+    const mark = detail.body.events.filter((e) => e.data?.place_check === true);
+    expect(mark).toEqual([expect.objectContaining({ action: 'commented', note: 'во дворе за старой пекарней', visibility: 'internal' })]);
+    // Without personal-data rights the mark stays, the typed words do not.
+    const anon = await t.json<{ events: { note: string | null; data: Record<string, unknown> | null }[] }>(`/api/incidents/${a.id}`);
+    expect(anon.body.events.find((e) => e.data?.place_check === true)?.note).toBeNull();
   });
 
   it('answers points outside the city, stickers, voice, stale buttons and junk politely, in the user language', async () => {

@@ -169,4 +169,62 @@ describe('the WhatsApp webhook', { timeout: 90_000 }, () => {
     const fb = await t.pool.query('SELECT disputed, comment FROM incident_feedback WHERE incident_id = $1', [a.id]);
     expect(fb.rows).toEqual([{ disputed: true, comment: 'Ничего не сделали, яма на месте' }]);
   });
+
+  it('sends a typed address back as a location message; a confirmed pin places the appeal, a refused one marks it to check', async () => {
+    const { rows } = await t.pool.query<{ street: string; housenumber: string; lng: number; lat: number }>(
+      `SELECT street, housenumber, ST_X(geom) AS lng, ST_Y(geom) AS lat FROM places
+        WHERE source = 'demo' AND kind = 'address' AND housenumber ~ '^[0-9]+$' ORDER BY id OFFSET 75 LIMIT 1`,
+    );
+    const house = rows[0];
+    const appealsOf = (waId: string) =>
+      t.pool.query(
+        `SELECT i.id, i.address, ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat FROM channel_contacts cc JOIN incidents i ON i.id = cc.incident_id
+          WHERE cc.channel = 'whatsapp' AND cc.user_id = $1`,
+        [waId],
+      );
+    const upTo = async (c: ReturnType<typeof citizen>) => {
+      await c.text('hello');
+      await c.button('lang:en');
+      await c.pick('sph:roads');
+      await c.pick('cat:roads.collapse');
+      await c.text('The asphalt has sunk in front of the entrance');
+      const before = c.inbox().length;
+      // The English word order, house number first.
+      await c.text(`${house.housenumber} ${house.street}`);
+      return c.inbox().slice(before);
+    };
+
+    const yes = citizen('77015550102');
+    const [pin, question] = await upTo(yes);
+    expect(pin).toMatchObject({ messaging_product: 'whatsapp', to: '77015550102', type: 'location' });
+    expect(pin.location.latitude).toBeCloseTo(house.lat, 6);
+    expect(pin.location.longitude).toBeCloseTo(house.lng, 6);
+    expect(pin.location.name).toBe(`${house.street}, ${house.housenumber}`);
+    expect(question.interactive.type).toBe('button');
+    expect(idsOf(question)).toEqual(['place:yes', 'place:no']);
+    expect(bodyOf(question)).toMatch(/Is this the place\?/);
+    await yes.button('place:yes');
+    await yes.button('skip');
+    await yes.button('confirm');
+    const [placed] = (await appealsOf('77015550102')).rows;
+    expect(placed.lng).toBeCloseTo(house.lng, 6);
+    expect(placed.lat).toBeCloseTo(house.lat, 6);
+    expect(placed.address).toBe(`${house.street}, ${house.housenumber}`);
+
+    const no = citizen('77015550103');
+    await upTo(no);
+    await no.button('place:no');
+    expect(bodyOf(no.inbox().at(-2))).toMatch(/kept as typed/);
+    await no.button('skip');
+    expect(bodyOf(no.last())).toContain(`Place: ${house.housenumber} ${house.street} (a dispatcher will check the place)`);
+    await no.button('confirm');
+    const [toCheck] = (await appealsOf('77015550103')).rows;
+    expect(toCheck.address).toBe(`${house.housenumber} ${house.street}`);
+    expect(Math.abs(toCheck.lng - house.lng) + Math.abs(toCheck.lat - house.lat)).toBeGreaterThan(1e-4);
+    const marks = await t.pool.query(
+      `SELECT note, visibility FROM incident_events WHERE incident_id = $1 AND data->>'place_check' = 'true'`,
+      [toCheck.id],
+    );
+    expect(marks.rows).toEqual([{ note: `${house.housenumber} ${house.street}`, visibility: 'internal' }]);
+  });
 });

@@ -43,7 +43,7 @@ export async function startFakeMessenger() {
         return json(500, { ok: false, description: 'Internal Server Error' });
       }
       // Telegram Bot API
-      if (/^\/bot[^/]+\/sendMessage$/.test(path)) return json(200, { ok: true, result: { message_id: received.length } });
+      if (/^\/bot[^/]+\/(sendMessage|sendLocation)$/.test(path)) return json(200, { ok: true, result: { message_id: received.length } });
       if (/^\/bot[^/]+\/answerCallbackQuery$/.test(path)) return json(200, { ok: true, result: true });
       if (/^\/bot[^/]+\/getFile$/.test(path)) return json(200, { ok: true, result: { file_id: 'x', file_path: 'photos/file_1.jpg' } });
       if (/^\/file\/bot[^/]+\/photos\/file_1\.jpg$/.test(path)) {
@@ -70,10 +70,17 @@ export async function startFakeMessenger() {
     failSends(n: number) {
       failNext = n;
     },
-    /** Messages sent to one chat (Telegram sendMessage bodies or WhatsApp /messages bodies), in order. */
+    /**
+     * Messages sent to one chat (Telegram sendMessage and sendLocation bodies — a location has
+     * `latitude` and no `text` — or WhatsApp /messages bodies), in order.
+     */
     sentTo(chat: string | number) {
       return received
-        .filter((r) => /sendMessage$|\/messages$/.test(r.path) && (String(r.body?.chat_id) === String(chat) || r.body?.to === String(chat)))
+        .filter(
+          (r) =>
+            /sendMessage$|sendLocation$|\/messages$/.test(r.path) &&
+            (String(r.body?.chat_id) === String(chat) || r.body?.to === String(chat)),
+        )
         .map((r) => r.body);
     },
     close: () => new Promise<void>((done) => server.close(() => done())),

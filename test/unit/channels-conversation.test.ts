@@ -97,13 +97,65 @@ describe('the conversation', () => {
   it('keeps a typed address as given and finds categories by text in any language', () => {
     const s: State = { step: 'place', lang: 'kk', category: 'roads.pothole', description: 'Шұңқыр бар' };
     const r = step(s, txt('  Абай даңғылы, 5 / ауласы  '), ctx);
-    expect(r.state).toMatchObject({ step: 'photo', address: 'Абай даңғылы, 5 / ауласы' });
+    expect(r.state).toMatchObject({ step: 'photo', address: 'Абай даңғылы, 5 / ауласы', placeCheck: true });
     expect(r.state.location).toBeUndefined();
     expect(searchCategories('ЯМА', 'kk', ctx).map((c) => c.code)).toEqual(['roads.pothole']);
     expect(searchCategories('знаки', 'ru', ctx).map((c) => c.code)).toEqual(['roads.signs']);
     expect(searchCategories('x', 'ru', ctx)).toEqual([]);
     const none = step({ step: 'sphere', lang: 'en', page: 0 }, txt('zzz'), ctx);
     expect(none.replies[0].text).toContain('Nothing found for "zzz"');
+  });
+
+  it('sends a found address back as a location pin and places the appeal there on yes', () => {
+    const s: State = { step: 'place', lang: 'ru', category: 'roads.pothole', description: 'Яма у дома' };
+    const place = { point: [71.3728, 42.8929] as [number, number], label: 'пр. Толе би, 12' };
+    const asked = step(s, { kind: 'text', text: 'толе би 12', place }, ctx);
+    expect(asked.state).toMatchObject({ step: 'placeConfirm', address: 'толе би 12', candidate: place });
+    expect(asked.replies).toHaveLength(1);
+    expect(asked.replies[0].location).toEqual({ lng: 71.3728, lat: 42.8929, title: 'пр. Толе би, 12' });
+    expect(asked.replies[0].text).toContain('пр. Толе би, 12');
+    expect(ids(asked)).toEqual(['place:yes', 'place:no']);
+    // A stale button repeats the question with the pin.
+    const stale = step(asked.state, btn('skip'), ctx);
+    expect(stale.state).toBe(asked.state);
+    expect(stale.replies.at(-1)?.location).toBeDefined();
+
+    const yes = step(asked.state, btn('place:yes'), ctx);
+    expect(yes.state).toMatchObject({ step: 'photo', location: [71.3728, 42.8929], address: 'пр. Толе би, 12' });
+    expect(yes.state.placeCheck).toBeUndefined();
+    expect(yes.state.candidate).toBeUndefined();
+    const done = run(yes.state, btn('skip'), btn('confirm'));
+    expect(done.effect).toEqual({
+      kind: 'create',
+      draft: { category: 'roads.pothole', description: 'Яма у дома', location: [71.3728, 42.8929], address: 'пр. Толе би, 12' },
+    });
+  });
+
+  it('marks the place to check when the address is not found or the pin is refused', () => {
+    const s: State = { step: 'place', lang: 'en', category: 'roads.pothole', description: 'Pothole here' };
+    const unknown = step(s, { kind: 'text', text: 'behind the old bakery', place: null }, ctx);
+    expect(unknown.state).toMatchObject({ step: 'photo', address: 'behind the old bakery', placeCheck: true });
+    expect(unknown.replies[0].text).toMatch(/not found on the map/);
+    const summary = run(unknown.state, btn('skip'));
+    expect(summary.replies.at(-1)?.text).toContain('behind the old bakery (a dispatcher will check the place)');
+    expect(run(summary.state, btn('confirm')).effect).toMatchObject({
+      kind: 'create',
+      draft: { address: 'behind the old bakery', placeCheck: true },
+    });
+
+    const place = { point: [71.3, 42.9] as [number, number], label: 'Abay Ave, 5' };
+    const asked = step(s, { kind: 'text', text: 'abay 5', place }, ctx);
+    const no = step(asked.state, btn('place:no'), ctx);
+    expect(no.state).toMatchObject({ step: 'photo', address: 'abay 5', placeCheck: true });
+    expect(no.state.location).toBeUndefined();
+    expect(no.replies[0].text).toMatch(/kept as typed/);
+    // Instead of answering, a shared location or another address is taken as well.
+    const shared = step(asked.state, { kind: 'location', lng: 71.31, lat: 42.91, inside: true }, ctx);
+    expect(shared.state).toMatchObject({ step: 'photo', location: [71.31, 42.91] });
+    expect(shared.state.address).toBeUndefined();
+    expect(shared.state.placeCheck).toBeUndefined();
+    const other = step(asked.state, { kind: 'text', text: 'abay 7', place: { point: [71.32, 42.92], label: 'Abay Ave, 7' } }, ctx);
+    expect(other.state).toMatchObject({ step: 'placeConfirm', address: 'abay 7', candidate: { label: 'Abay Ave, 7' } });
   });
 
   it('answers stickers, voice and stale buttons without moving, and commands at any step', () => {

@@ -120,6 +120,8 @@ export interface IncidentEvent {
   visibility?: 'internal' | 'public';
   actor_login?: string | null;
   actor_role: string | null;
+  /** what the event carries besides the note, e.g. `place_check: true` (a typed address nobody placed) */
+  data?: Record<string, unknown> | null;
 }
 /** A move the signed-in user may make on an appeal (GET /api/incidents/:id `allowed`). */
 export interface Move {
