@@ -7,6 +7,7 @@ import { TileCache, type TileCacheOptions, type TileChangeSource } from '../tile
 import { tileEncoder } from '../tiles/render.ts';
 import { isValidTile, MAX_ZOOM } from '../tiles/tile-sql.ts';
 import { renderBasemapTile } from './render.ts';
+import { BASEMAP_LAYERS, BASEMAP_MAX_ZOOM, BASEMAP_MIN_ZOOM } from './tile-sql.ts';
 
 export const TILE_TYPE = 'application/vnd.mapbox-vector-tile';
 /**
@@ -19,6 +20,10 @@ export const BASEMAP_MAX_AGE_S = 3600;
 export const BASEMAP_TILE_PATH = '/basemap/:z/:x/:y{[^/]+\\.mvt}';
 export const GLYPHS_PATH = '/basemap/fonts/:stack/:range{[^/]+\\.pbf}';
 export const SPRITE_PATH = '/basemap/:sprite{sprite(@2x)?\\.(json|png)}';
+export const TILEJSON_PATH = '/basemap.json';
+
+/** The attribution OpenStreetMap's licence (ODbL) asks of a map made from its data. */
+export const OSM_ATTRIBUTION = '© OpenStreetMap contributors';
 
 /** The glyph ranges and the sprite, made by scripts/build-basemap-assets.ts and kept in the project. */
 const ASSETS = new URL('./assets/', import.meta.url);
@@ -65,15 +70,46 @@ function asset(path: string): Uint8Array | null {
 }
 
 /**
+ * Where the base map's features come from: OpenStreetMap imports (every source but the demo's
+ * writes base-map features only through `geodata:osm`) and the demo layout.
+ */
+async function basemapSources(pool: pg.Pool): Promise<{ osm: boolean; demo: boolean }> {
+  const { rows } = await pool.query<{ source: string }>(
+    `SELECT source FROM place_imports WHERE coalesce((counts->>'basemap')::int, 0) > 0 ORDER BY source`,
+  );
+  return { osm: rows.some((r) => r.source !== 'demo'), demo: rows.some((r) => r.source === 'demo') };
+}
+
+/**
  * The self-hosted base map, outside /api and public like the incident tiles:
  * - GET /tiles/basemap/{z}/{x}/{y}.mvt: layers water, parks, buildings (from zoom 14), rail,
  *   roads (class, name, name_kk, name_ru, name_en), places (labels); 204 when empty;
  * - GET /tiles/basemap/fonts/{fontstack}/{start}-{end}.pbf: SDF glyphs for MapLibre's `glyphs`;
- * - GET /tiles/basemap/sprite[@2x].{json,png}: the style's icons.
+ * - GET /tiles/basemap/sprite[@2x].{json,png}: the style's icons;
+ * - GET /tiles/basemap.json: TileJSON 3.0 of the tiles, with the attribution the data asks for.
  */
 export function basemapRoutes({ pool }: Deps, cacheOptions?: TileCacheOptions) {
   const cache = new TileCache(importChanges(pool), { ttlMs: 24 * 3600_000, ...cacheOptions });
   return new Hono<AppEnv>()
+    .get(TILEJSON_PATH, async (c) => {
+      const sources = await basemapSources(pool);
+      c.header('Cache-Control', 'public, max-age=60');
+      return c.json({
+        tilejson: '3.0.0',
+        name: 'Jardem base map',
+        // Relative to this server: the client builds the absolute URL from its own origin.
+        tiles: ['/tiles/basemap/{z}/{x}/{y}.mvt'],
+        minzoom: BASEMAP_MIN_ZOOM,
+        maxzoom: BASEMAP_MAX_ZOOM,
+        attribution: sources.osm ? OSM_ATTRIBUTION : null,
+        // The demo layout's synthetic streets are drawn: the client says so on the map.
+        demo: sources.demo,
+        vector_layers: BASEMAP_LAYERS.map((id) => ({
+          id,
+          fields: { class: 'String', name: 'String', name_kk: 'String', name_ru: 'String', name_en: 'String' },
+        })),
+      });
+    })
     .get(BASEMAP_TILE_PATH, async (c) => {
       const tile = parseTile(c.req.param('z'), c.req.param('x'), c.req.param('y'));
       const encoder = await tileEncoder(pool);

@@ -1,4 +1,4 @@
-import { BASEMAP_TILE_PATH, GLYPHS_PATH, SPRITE_PATH } from '../basemap/routes.ts';
+import { BASEMAP_TILE_PATH, GLYPHS_PATH, SPRITE_PATH, TILEJSON_PATH } from '../basemap/routes.ts';
 import { TILE_PATH } from '../tiles/routes.ts';
 import { summarySchema } from '../contract/kpis.ts';
 import { describeRoute } from './registry.ts';
@@ -253,6 +253,13 @@ describeRoute('GET', `/tiles${BASEMAP_TILE_PATH}`, {
     '204': 'An empty tile',
     '304': 'Unchanged since the ETag sent in If-None-Match',
   },
+});
+describeRoute('GET', `/tiles${TILEJSON_PATH}`, {
+  summary: 'TileJSON of the base map',
+  description:
+    'TileJSON 3.0.0: the tile URL (relative to this server), zooms, layers and fields, and `attribution` — "© OpenStreetMap contributors" when ' +
+    "an OpenStreetMap import is drawn, else null; `demo` is true when the demo layout's synthetic streets are drawn.",
+  tag: 'tiles',
 });
 describeRoute('GET', `/tiles${GLYPHS_PATH}`, {
   summary: 'Glyphs of the base map (MapLibre SDF glyph ranges)',

@@ -143,6 +143,8 @@ describe('GET /tiles/basemap over a real OpenStreetMap import (Liechtenstein)', 
 
   it('is empty before the import and shows it after, without a restart (the cache follows imports)', async () => {
     expect((await t.request(vaduz15)).status).toBe(204);
+    // Only the demo is drawn: no OpenStreetMap attribution yet.
+    expect((await t.json('/tiles/basemap.json')).body).toMatchObject({ attribution: null, demo: true });
     await withTransaction(t.pool, (c) => importOsm(c, PBF, { source: SOURCE }));
     // The cache reads the import log at most once a second.
     await sleep(1100);
@@ -169,6 +171,18 @@ describe('GET /tiles/basemap over a real OpenStreetMap import (Liechtenstein)', 
       expect(area).toBeGreaterThan(0);
     }
   }, 120_000);
+
+  it('says in its TileJSON whose data it draws: OpenStreetMap with its attribution, and the demo layout', async () => {
+    const tj = await t.json('/tiles/basemap.json');
+    expect(tj.status).toBe(200);
+    expect(tj.body).toMatchObject({
+      tilejson: '3.0.0',
+      tiles: ['/tiles/basemap/{z}/{x}/{y}.mvt'],
+      attribution: '© OpenStreetMap contributors',
+      demo: true,
+    });
+    expect(tj.body.vector_layers.map((l: { id: string }) => l.id)).toContain('roads');
+  });
 
   it('keeps the names as the extract gives them: a name:* only where the source has it', async () => {
     const { tile } = await getTile(path(tileOf(VADUZ[0], VADUZ[1], 14)));
