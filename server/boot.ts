@@ -45,8 +45,11 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     await insertHistory(pool, generateHistory({ count: opts.demoCount, months: 12, seed: opts.seed ?? 109, now: new Date() }, city));
     log.info({ count: opts.demoCount, seconds: (Date.now() - t0) / 1000 }, 'demo history generated');
   }
-  // The demo gazetteer: the demo layout's streets and houses (source 'demo'), once per database.
-  const { rows: g } = await pool.query(`SELECT EXISTS (SELECT 1 FROM place_imports WHERE source = 'demo') AS loaded`);
+  // The demo gazetteer: the demo layout's streets and houses (source 'demo'), once per database,
+  // and again for a database loaded before the demo had a base map.
+  const { rows: g } = await pool.query(
+    `SELECT EXISTS (SELECT 1 FROM place_imports WHERE source = 'demo') AND EXISTS (SELECT 1 FROM basemap_features WHERE source = 'demo') AS loaded`,
+  );
   if (!g[0].loaded) {
     const { loadDemoGazetteer } = await import('./seed/gazetteer.ts');
     const { loadSeedCity } = await import('./seed/insert.ts');

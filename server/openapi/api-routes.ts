@@ -1,3 +1,4 @@
+import { BASEMAP_TILE_PATH, GLYPHS_PATH, SPRITE_PATH, TILEJSON_PATH } from '../basemap/routes.ts';
 import { TILE_PATH } from '../tiles/routes.ts';
 import { summarySchema } from '../contract/kpis.ts';
 import { describeRoute } from './registry.ts';
@@ -236,6 +237,47 @@ describeRoute('GET', `/tiles${TILE_PATH}`, {
     '204': 'An empty tile',
     '304': 'Unchanged since the ETag sent in If-None-Match',
   },
+});
+describeRoute('GET', `/tiles${BASEMAP_TILE_PATH}`, {
+  summary: 'Vector tile of the base map (Mapbox Vector Tile)',
+  description:
+    'The self-hosted base map from the imported geography (`npm run geodata:osm`, and the demo layout in demo mode). Layers: `water`, `parks`, ' +
+    '`buildings` (from zoom 14), `rail` (from 11), `roads` (by OSM class: main roads from zoom 6–10, residential from 13, service from 14, ' +
+    'footways from 15) and `places` (place labels), each with `class`, `name` (the local name) and `name_kk`, `name_ru`, `name_en` where the ' +
+    'source has them. Geometry simplified to the zoom. Empty below zoom 6. No query parameters. ETag, max-age one hour; 204 for an empty tile.',
+  tag: 'tiles',
+  openapiPath: '/tiles/basemap/{z}/{x}/{y}.mvt',
+  pathParams: { z: 'Zoom, 0–22', x: 'Column, 0 … 2^z − 1', y: 'Row, 0 … 2^z − 1' },
+  responses: {
+    '200': { description: 'The tile', contentType: 'application/vnd.mapbox-vector-tile' },
+    '204': 'An empty tile',
+    '304': 'Unchanged since the ETag sent in If-None-Match',
+  },
+});
+describeRoute('GET', `/tiles${TILEJSON_PATH}`, {
+  summary: 'TileJSON of the base map',
+  description:
+    'TileJSON 3.0.0: the tile URL (relative to this server), zooms, layers and fields, and `attribution` — "© OpenStreetMap contributors" when ' +
+    "an OpenStreetMap import is drawn, else null; `demo` is true when the demo layout's synthetic streets are drawn.",
+  tag: 'tiles',
+});
+describeRoute('GET', `/tiles${GLYPHS_PATH}`, {
+  summary: 'Glyphs of the base map (MapLibre SDF glyph ranges)',
+  description:
+    "Signed-distance glyphs of 256 code points for the style's `glyphs` URL. Stacks: `Jardem Sans Regular`, `Jardem Sans Bold` (DejaVu Sans: " +
+    'Latin, Cyrillic with the Kazakh letters); a comma-separated stack is answered by its first known font; a range the font lacks is empty.',
+  tag: 'tiles',
+  openapiPath: '/tiles/basemap/fonts/{stack}/{range}.pbf',
+  pathParams: { stack: 'Font stack, e.g. `Jardem Sans Regular`', range: 'e.g. `1024-1279`' },
+  responses: { '200': { description: 'Glyphs', contentType: 'application/x-protobuf' }, '404': 'No such font stack' },
+});
+describeRoute('GET', `/tiles${SPRITE_PATH}`, {
+  summary: 'Icons of the base map (MapLibre sprite)',
+  description: '`sprite.json` and `sprite.png`, and `sprite@2x.*` for high-density screens.',
+  tag: 'tiles',
+  openapiPath: '/tiles/basemap/{sprite}',
+  pathParams: { sprite: '`sprite.json`, `sprite.png`, `sprite@2x.json` or `sprite@2x.png`' },
+  responses: { '200': 'The sprite index or image', '404': 'No such file' },
 });
 
 // Open311 API keys (the GeoReport v2 endpoints themselves live at /open311/v2, outside /api)

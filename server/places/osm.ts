@@ -91,6 +91,12 @@ function names(p: Props): PlaceNames {
   return n;
 }
 
+/** The names a base-map label may use: the local name and its kk, ru, en forms. */
+function labelNames(n: PlaceNames): PlaceNames {
+  const { name, kk, ru, en } = n;
+  return Object.fromEntries(Object.entries({ name, kk, ru, en }).filter(([, v]) => v)) as PlaceNames;
+}
+
 function osmRef(p: Props, layer: OsmLayer): string | null {
   if (p.osm_id) return `${layer === 'points' ? 'n' : 'w'}${p.osm_id}`;
   if (p.osm_way_id) return `w${p.osm_way_id}`;
@@ -134,12 +140,12 @@ export function classifyOsmFeature(layer: OsmLayer, p: Props, geometry: Geometry
   if (layer === 'lines') {
     const hw = p.highway;
     if (hw) {
-      basemap.push({ layer: 'roads', class: hw, name: p.name ?? null, geometry });
+      basemap.push({ layer: 'roads', class: hw, name: p.name ?? null, names: labelNames(n), geometry });
       if (hasName && STREET_ROADS.has(hw)) places.push({ kind: 'street', class: hw, ref, names: n, geometry });
     } else if (p.railway && ['rail', 'tram', 'light_rail', 'subway', 'narrow_gauge'].includes(p.railway)) {
-      basemap.push({ layer: 'rail', class: p.railway, name: p.name ?? null, geometry });
+      basemap.push({ layer: 'rail', class: p.railway, name: p.name ?? null, names: labelNames(n), geometry });
     } else if (p.waterway && ['river', 'stream', 'canal', 'ditch', 'drain'].includes(p.waterway)) {
-      basemap.push({ layer: 'water', class: p.waterway, name: p.name ?? null, geometry });
+      basemap.push({ layer: 'water', class: p.waterway, name: p.name ?? null, names: labelNames(n), geometry });
     }
     return { places, basemap };
   }
@@ -147,15 +153,27 @@ export function classifyOsmFeature(layer: OsmLayer, p: Props, geometry: Geometry
   const poi = poiClass(p);
   if (poi && hasName) places.push({ kind: 'poi', class: poi, ref, names: n, geometry });
   if (layer === 'multipolygons') {
-    if (p.building) basemap.push({ layer: 'buildings', class: p.building, name: p.name ?? null, geometry });
+    if (p.building) basemap.push({ layer: 'buildings', class: p.building, name: p.name ?? null, names: labelNames(n), geometry });
     else if (p.natural === 'water' || p.water || p.waterway === 'riverbank' || p.landuse === 'reservoir')
-      basemap.push({ layer: 'water', class: p.water ?? p.natural ?? p.landuse ?? 'water', name: p.name ?? null, geometry });
+      basemap.push({
+        layer: 'water',
+        class: p.water ?? p.natural ?? p.landuse ?? 'water',
+        name: p.name ?? null,
+        names: labelNames(n),
+        geometry,
+      });
     else if (
       ['park', 'garden', 'playground', 'pitch', 'stadium'].includes(p.leisure ?? '') ||
       ['grass', 'forest', 'recreation_ground', 'cemetery', 'meadow'].includes(p.landuse ?? '') ||
       p.natural === 'wood'
     )
-      basemap.push({ layer: 'parks', class: p.leisure ?? p.landuse ?? p.natural ?? 'park', name: p.name ?? null, geometry });
+      basemap.push({
+        layer: 'parks',
+        class: p.leisure ?? p.landuse ?? p.natural ?? 'park',
+        name: p.name ?? null,
+        names: labelNames(n),
+        geometry,
+      });
   }
   return { places, basemap };
 }

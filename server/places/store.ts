@@ -37,6 +37,8 @@ export interface BasemapInput {
   layer: 'roads' | 'buildings' | 'water' | 'parks' | 'rail';
   class: string | null;
   name: string | null;
+  /** The name in every language the source gives (kk, ru, en), for labels in the interface's language. */
+  names?: PlaceNames;
   geometry: Geometry;
 }
 
@@ -150,8 +152,8 @@ export async function insertPlaces(client: pg.PoolClient, source: string, rows: 
 export async function insertBasemap(client: pg.PoolClient, source: string, rows: BasemapInput[]): Promise<void> {
   if (!rows.length) return;
   await client.query(
-    `INSERT INTO basemap_features (source, layer, class, name, geom)
-     SELECT $1, r->>'layer', r->>'class', r->>'name', ST_SetSRID(ST_GeomFromGeoJSON(r->>'geometry'), 4326)
+    `INSERT INTO basemap_features (source, layer, class, name, names, geom)
+     SELECT $1, r->>'layer', r->>'class', r->>'name', coalesce(r->'names', '{}'::jsonb), ST_SetSRID(ST_GeomFromGeoJSON(r->>'geometry'), 4326)
        FROM jsonb_array_elements($2::jsonb) AS r`,
     [source, JSON.stringify(rows)],
   );

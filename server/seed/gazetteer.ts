@@ -5,7 +5,8 @@
  */
 import type pg from 'pg';
 import { withTransaction } from '../db/pool.ts';
-import { finishImport, insertPlaces, placeRow, replaceSource, type ImportCounts, type PlaceInput } from '../places/store.ts';
+import { finishImport, insertBasemap, insertPlaces, placeRow, replaceSource, type ImportCounts, type PlaceInput } from '../places/store.ts';
+import { demoBasemap } from './basemap.ts';
 import { CityPlaces } from './places.ts';
 import { Rng } from './random.ts';
 import type { SeedCity } from './types.ts';
@@ -46,14 +47,17 @@ export function demoPlaces(city: SeedCity, seed: string | number): PlaceInput[] 
   return out;
 }
 
-/** Loads (or reloads) the demo gazetteer in one transaction. */
+/** Loads (or reloads) the demo gazetteer and its base map in one transaction. */
 export async function loadDemoGazetteer(pool: pg.Pool, city: SeedCity, seed: string | number): Promise<ImportCounts> {
   const rows = demoPlaces(city, seed)
     .map(placeRow)
     .filter((r) => r !== null);
+  // The base map of the same layout, so that the map shows the demo's streets offline.
+  const base = demoBasemap(new CityPlaces(new Rng(`${seed}:layout`), city.districts).streetMap);
   return withTransaction(pool, async (client) => {
     await replaceSource(client, DEMO_SOURCE);
     for (let i = 0; i < rows.length; i += 2000) await insertPlaces(client, DEMO_SOURCE, rows.slice(i, i + 2000));
+    for (let i = 0; i < base.length; i += 2000) await insertBasemap(client, DEMO_SOURCE, base.slice(i, i + 2000));
     return finishImport(client, DEMO_SOURCE, null);
   });
 }

@@ -4,6 +4,7 @@ import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { type IncidentFilter, IncidentFilterSchema } from '../incidents/filters.ts';
+import { basemapRoutes } from '../basemap/routes.ts';
 import { validQuery } from '../validate.ts';
 import { databaseTileChanges, TileCache, type TileCacheOptions } from './cache.ts';
 import { renderIncidentTile, tileEncoder } from './render.ts';
@@ -33,44 +34,49 @@ export function filterKey(f: IncidentFilter): string {
  * priority, overdue and weight. An empty tile is 204 No Content. Query parameters other than the
  * filters (the map's `v`, bumped on live changes so browsers fetch afresh) are ignored.
  */
-export function tileRoutes({ pool }: Deps, cacheOptions?: TileCacheOptions) {
+export function tileRoutes(deps: Deps, cacheOptions?: TileCacheOptions) {
+  const { pool } = deps;
   const cache = new TileCache(databaseTileChanges(pool), cacheOptions);
-  return new Hono<AppEnv>()
-    .use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
-    .get(TILE_PATH, validQuery(IncidentFilterSchema), async (c) => {
-      const tile = { z: Number(c.req.param('z')), x: Number(c.req.param('x')), y: Number(c.req.param('y').slice(0, -4)) };
-      if (
-        !/^\d{1,2}$/.test(c.req.param('z')) ||
-        !/^\d{1,8}$/.test(c.req.param('x')) ||
-        !/^\d{1,8}\.mvt$/.test(c.req.param('y')) ||
-        !isValidTile(tile)
-      ) {
-        throw badRequest(`No such tile: z must be 0–${MAX_ZOOM} and x, y 0 … 2^z − 1.`, [
-          { path: 'z/x/y', message: `${tile.z}/${tile.x}/${tile.y} is outside the tile pyramid` },
-        ]);
-      }
-      const query = c.req.valid('query');
-      const filter: IncidentFilter = query.status ? query : { ...query, status: ['open'] };
-      const [catalog, encoder] = await Promise.all([getCatalog(pool), tileEncoder(pool)]);
-      const key = `${tile.z}/${tile.x}/${tile.y}|${filterKey(filter)}`;
-      const t0 = performance.now();
-      const rendered = await cache.get(key, () => renderIncidentTile(pool, catalog, filter, tile, encoder));
-      c.header('ETag', rendered.etag);
-      c.header('Cache-Control', `public, max-age=${TILE_MAX_AGE_S}`);
-      c.header('Vary', 'Accept-Encoding');
-      c.header('X-Tile-Cache', rendered.cached ? 'hit' : 'miss');
-      c.header('Server-Timing', `tile;dur=${(performance.now() - t0).toFixed(1)};desc="${rendered.cached ? 'cache' : encoder}"`);
-      const inm = c.req.header('if-none-match');
-      if (inm && inm.split(',').some((t) => t.trim() === rendered.etag)) return c.body(null, 304);
-      if (!rendered.body) return c.body(null, 204);
-      c.header('Content-Type', TILE_TYPE);
-      if (rendered.gzip && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
-        c.header('Content-Encoding', 'gzip');
-        return c.body(rendered.gzip as Uint8Array<ArrayBuffer>);
-      }
-      return c.body(rendered.body as Uint8Array<ArrayBuffer>);
-    })
-    .all('*', () => {
-      throw notFound('Tile layer or path');
-    });
+  return (
+    new Hono<AppEnv>()
+      .use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
+      .get(TILE_PATH, validQuery(IncidentFilterSchema), async (c) => {
+        const tile = { z: Number(c.req.param('z')), x: Number(c.req.param('x')), y: Number(c.req.param('y').slice(0, -4)) };
+        if (
+          !/^\d{1,2}$/.test(c.req.param('z')) ||
+          !/^\d{1,8}$/.test(c.req.param('x')) ||
+          !/^\d{1,8}\.mvt$/.test(c.req.param('y')) ||
+          !isValidTile(tile)
+        ) {
+          throw badRequest(`No such tile: z must be 0–${MAX_ZOOM} and x, y 0 … 2^z − 1.`, [
+            { path: 'z/x/y', message: `${tile.z}/${tile.x}/${tile.y} is outside the tile pyramid` },
+          ]);
+        }
+        const query = c.req.valid('query');
+        const filter: IncidentFilter = query.status ? query : { ...query, status: ['open'] };
+        const [catalog, encoder] = await Promise.all([getCatalog(pool), tileEncoder(pool)]);
+        const key = `${tile.z}/${tile.x}/${tile.y}|${filterKey(filter)}`;
+        const t0 = performance.now();
+        const rendered = await cache.get(key, () => renderIncidentTile(pool, catalog, filter, tile, encoder));
+        c.header('ETag', rendered.etag);
+        c.header('Cache-Control', `public, max-age=${TILE_MAX_AGE_S}`);
+        c.header('Vary', 'Accept-Encoding');
+        c.header('X-Tile-Cache', rendered.cached ? 'hit' : 'miss');
+        c.header('Server-Timing', `tile;dur=${(performance.now() - t0).toFixed(1)};desc="${rendered.cached ? 'cache' : encoder}"`);
+        const inm = c.req.header('if-none-match');
+        if (inm && inm.split(',').some((t) => t.trim() === rendered.etag)) return c.body(null, 304);
+        if (!rendered.body) return c.body(null, 204);
+        c.header('Content-Type', TILE_TYPE);
+        if (rendered.gzip && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+          c.header('Content-Encoding', 'gzip');
+          return c.body(rendered.gzip as Uint8Array<ArrayBuffer>);
+        }
+        return c.body(rendered.body as Uint8Array<ArrayBuffer>);
+      })
+      // The self-hosted base map, its glyphs and sprite (server/basemap/).
+      .route('/', basemapRoutes(deps))
+      .all('*', () => {
+        throw notFound('Tile layer or path');
+      })
+  );
 }

@@ -19,6 +19,8 @@ function concrete(path: string): string {
     .replace(':collectionId', 'incidents')
     .replace(':featureId', '999999999')
     .replace(':file', 'requests.json')
+    .replace(/:range\{[^}]*\}/, '0-255.pbf')
+    .replace(/:sprite\{[^}]*\}/, 'sprite.json')
     .replace(/:[A-Za-z0-9_]+(\{[^}]*\})?/g, 'x');
 }
 

@@ -114,6 +114,7 @@ export const en: Dictionary = {
   'map.legend.rings': 'Ring: share of spheres; number: appeals',
   'map.legend.overdue': 'Overdue appeal',
   'map.offline': 'Online base map unavailable; showing the offline map',
+  'map.demoBasemap': 'Streets: demo data (synthetic)',
   'map.cluster': '{n} appeals, zoom in',
   'map.clusterMix': 'Most frequent: {list}',
   'map.resetView': 'Whole city',

@@ -114,6 +114,7 @@ export const kk: Dictionary = {
   'map.legend.rings': 'Сақина — салалардың үлесі, сан — өтініштер',
   'map.legend.overdue': 'Мерзімі өткен өтініш',
   'map.offline': 'Онлайн негізгі карта қолжетімсіз, офлайн карта көрсетілді',
+  'map.demoBasemap': 'Көшелер — демо-деректер (ойдан шығарылған)',
   'map.cluster': '{n} өтініш, жақындату',
   'map.clusterMix': 'Ең жиі: {list}',
   'map.resetView': 'Бүкіл қала',

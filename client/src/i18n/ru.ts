@@ -115,6 +115,7 @@ export const ru = {
   'map.legend.rings': 'Кольцо — доли сфер, число — обращений',
   'map.legend.overdue': 'Просроченное обращение',
   'map.offline': 'Онлайн-подложка недоступна, показана офлайн-карта',
+  'map.demoBasemap': 'Улицы — демо-данные (вымышленные)',
   'map.cluster': '{n} обращений, приблизить',
   'map.clusterMix': 'Чаще всего: {list}',
   'map.resetView': 'Весь город',

@@ -17,6 +17,8 @@ export class MapState {
   bounds = $state.raw<[number, number, number, number] | null>(null);
   /** true when the configured online base map failed and the offline one is shown */
   offline = $state(false);
+  /** What the offline base map draws (/tiles/basemap.json): OpenStreetMap's attribution, and whether the demo's synthetic streets */
+  basemapInfo = $state.raw<{ attribution: string | null; demo: boolean } | null>(null);
   /**
    * The styleVersion at which each source was added, by source id (absent: not on the map). A
    * layer is added once its source's entry equals the current styleVersion.
