@@ -128,8 +128,9 @@ export function exportRoutes({ pool, engine }: Deps) {
       running--;
       throw err;
     }
-    // Free text as written only for roles with personal-data rights; other readers get it redacted.
-    const batches = scope.personalData.kind !== 'none' ? primedRows : redactedBatches(primedRows);
+    // An export is a file that leaves the system: its free text is redacted for every role
+    // (staff read phones and names as written in the app, never in a file).
+    const batches = redactedBatches(primedRows);
     const body = streamBody(format === 'csv' ? csvChunks(batches) : geojsonChunks(batches), () => {
       running--;
       // A client gone before the first chunk was pulled: close the cursor opened above.

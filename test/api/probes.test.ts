@@ -61,7 +61,10 @@ function concrete(path: string): string[] {
     .replace(':token', 'no-such-token')
     .replace(':key', 'no-such-photo')
     .replace(':collectionId', 'incidents')
-    .replace(':featureId', valid.id);
+    .replace(':featureId', valid.id)
+    .replace(/:sprite\{[^}]*\}/, 'sprite.json')
+    .replace(':stack', encodeURIComponent('Jardem Sans Regular'))
+    .replace(/:range\{[^}]*\}/, '0-255.pbf');
   if (!p.includes(':file')) return [p];
   if (p.endsWith('/services/:file')) return [p.replace(':file', 'roads.pothole.json')];
   if (p.endsWith('/requests/:file')) return [p.replace(':file', `${valid.number}.json`)];
