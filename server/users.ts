@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { hashPassword, verifyPassword } from './auth/passwords.ts';
 import type { Role } from './domain/roles.ts';
+import type { UserRow } from './auth/sessions.ts';
 
 export interface NewUser {
   login: string;
@@ -86,18 +87,9 @@ export async function endDemoSessions(pool: pg.Pool): Promise<number> {
 
 /** A user as sign-in checks it: the password hash, whether disabled, whether a demo account. The login is case-insensitive. */
 export async function userForSignIn(pool: pg.Pool, login: string) {
-  const { rows } = await pool.query<{
-    id: number;
-    login: string;
-    name: string;
-    role: Role;
-    district_ids: number[];
-    service_id: number | null;
-    password_hash: string;
-    disabled: boolean;
-    is_demo: boolean;
-  }>('SELECT id, login, name, role, district_ids, service_id, password_hash, disabled, is_demo FROM users WHERE lower(login) = lower($1)', [
-    login,
-  ]);
+  const { rows } = await pool.query<UserRow & { password_hash: string; disabled: boolean; is_demo: boolean }>(
+    'SELECT id, login, name, role, district_ids, service_id, password_hash, disabled, is_demo FROM users WHERE lower(login) = lower($1)',
+    [login],
+  );
   return rows[0];
 }

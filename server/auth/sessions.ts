@@ -16,7 +16,7 @@ export async function createSession(pool: pg.Pool, userId: number, hours: number
   return token;
 }
 
-interface UserRow {
+export interface UserRow {
   id: number;
   login: string;
   name: string;

@@ -8,8 +8,9 @@ import { tileEncoder } from '../tiles/render.ts';
 import { isValidTile, MAX_ZOOM } from '../tiles/tile-sql.ts';
 import { renderBasemapTile } from './render.ts';
 import { BASEMAP_LAYERS, BASEMAP_MAX_ZOOM, BASEMAP_MIN_ZOOM } from './tile-sql.ts';
+import { sendTile } from '../tiles/send.ts';
 
-export const TILE_TYPE = 'application/vnd.mapbox-vector-tile';
+export { TILE_TYPE } from '../tiles/send.ts';
 /**
  * Browsers may reuse a base-map tile this long, then revalidate with its ETag: it changes only
  * when a city's extract is imported again.
@@ -115,20 +116,7 @@ export function basemapRoutes({ pool }: Deps, cacheOptions?: TileCacheOptions) {
       const encoder = await tileEncoder(pool);
       const t0 = performance.now();
       const rendered = await cache.get(`${tile.z}/${tile.x}/${tile.y}|basemap`, () => renderBasemapTile(pool, tile, encoder));
-      c.header('ETag', rendered.etag);
-      c.header('Cache-Control', `public, max-age=${BASEMAP_MAX_AGE_S}`);
-      c.header('Vary', 'Accept-Encoding');
-      c.header('X-Tile-Cache', rendered.cached ? 'hit' : 'miss');
-      c.header('Server-Timing', `tile;dur=${(performance.now() - t0).toFixed(1)};desc="${rendered.cached ? 'cache' : encoder}"`);
-      const inm = c.req.header('if-none-match');
-      if (inm && inm.split(',').some((t) => t.trim() === rendered.etag)) return c.body(null, 304);
-      if (!rendered.body) return c.body(null, 204);
-      c.header('Content-Type', TILE_TYPE);
-      if (rendered.gzip && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
-        c.header('Content-Encoding', 'gzip');
-        return c.body(rendered.gzip as Uint8Array<ArrayBuffer>);
-      }
-      return c.body(rendered.body as Uint8Array<ArrayBuffer>);
+      return sendTile(c, rendered, BASEMAP_MAX_AGE_S, t0, encoder);
     })
     .get(GLYPHS_PATH, (c) => {
       // MapLibre asks for the whole stack ("Jardem Sans Bold,Noto Sans Bold"); the first we have answers.

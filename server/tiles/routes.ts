@@ -9,8 +9,9 @@ import { validQuery } from '../validate.ts';
 import { databaseTileChanges, TileCache, type TileCacheOptions } from './cache.ts';
 import { renderIncidentTile, tileEncoder } from './render.ts';
 import { isValidTile, MAX_ZOOM } from './tile-sql.ts';
+import { sendTile } from './send.ts';
 
-export const TILE_TYPE = 'application/vnd.mapbox-vector-tile';
+export { TILE_TYPE } from './send.ts';
 /** Browsers and proxies may reuse a tile this long, then revalidate with its ETag. */
 export const TILE_MAX_AGE_S = 10;
 
@@ -58,20 +59,7 @@ export function tileRoutes(deps: Deps, cacheOptions?: TileCacheOptions) {
         const key = `${tile.z}/${tile.x}/${tile.y}|${filterKey(filter)}`;
         const t0 = performance.now();
         const rendered = await cache.get(key, () => renderIncidentTile(pool, catalog, filter, tile, encoder));
-        c.header('ETag', rendered.etag);
-        c.header('Cache-Control', `public, max-age=${TILE_MAX_AGE_S}`);
-        c.header('Vary', 'Accept-Encoding');
-        c.header('X-Tile-Cache', rendered.cached ? 'hit' : 'miss');
-        c.header('Server-Timing', `tile;dur=${(performance.now() - t0).toFixed(1)};desc="${rendered.cached ? 'cache' : encoder}"`);
-        const inm = c.req.header('if-none-match');
-        if (inm && inm.split(',').some((t) => t.trim() === rendered.etag)) return c.body(null, 304);
-        if (!rendered.body) return c.body(null, 204);
-        c.header('Content-Type', TILE_TYPE);
-        if (rendered.gzip && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
-          c.header('Content-Encoding', 'gzip');
-          return c.body(rendered.gzip as Uint8Array<ArrayBuffer>);
-        }
-        return c.body(rendered.body as Uint8Array<ArrayBuffer>);
+        return sendTile(c, rendered, TILE_MAX_AGE_S, t0, encoder);
       })
       // The self-hosted base map, its glyphs and sprite (server/basemap/).
       .route('/', basemapRoutes(deps))

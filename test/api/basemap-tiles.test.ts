@@ -9,6 +9,7 @@ import { tileEncoder } from '../../server/tiles/render.ts';
 import { BUFFER, EXTENT } from '../../server/tiles/tile-sql.ts';
 import { testApp } from '../helpers/app.ts';
 import { sharedData } from '../helpers/shared-data.ts';
+import { tileOf } from '../helpers/tiles.ts';
 
 // The test database is the demo Taraz (its base map is the demo street layout, source 'demo');
 // Liechtenstein's real OpenStreetMap extract (2013-08-03, ODbL) is imported below for real
@@ -24,16 +25,6 @@ afterAll(async () => {
   await withTransaction(t.pool, (c) => removeSource(c, SOURCE));
 });
 
-/** The tile (x, y) holding a point at zoom z, Web Mercator. */
-function tileOf(lng: number, lat: number, z: number) {
-  const n = 2 ** z;
-  const rad = (lat * Math.PI) / 180;
-  return {
-    z,
-    x: Math.floor(((lng + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n),
-  };
-}
 const path = ({ z, x, y }: { z: number; x: number; y: number }) => `/tiles/basemap/${z}/${x}/${y}.mvt`;
 const decode = (bytes: ArrayBuffer | Uint8Array) =>
   new VectorTile(new PbfReader(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
 import { probeTally } from '../helpers/probes.ts';
+import { tileOf } from '../helpers/tiles.ts';
 
 /**
  * A reporter with a name and phone no other appeal has, registered through the API; then every
@@ -33,15 +34,6 @@ function assertClean(where: string, text: string) {
 function sent(status: number) {
   tally.tried++;
   if (status >= 500) tally.fiveXX++;
-}
-
-function tileOf(lng: number, lat: number, z: number) {
-  const n = 2 ** z;
-  const rad = (lat * Math.PI) / 180;
-  return {
-    x: Math.floor(((lng + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n),
-  };
 }
 
 async function readStream(res: Response, until: (text: string) => boolean, ms = 8000): Promise<string> {

@@ -7,6 +7,7 @@ import { purgeTileChanges } from '../../server/lifecycle/housekeeping.ts';
 import { renderIncidentTile, tileEncoder } from '../../server/tiles/render.ts';
 import { EXTENT } from '../../server/tiles/tile-sql.ts';
 import { testApp } from '../helpers/app.ts';
+import { tileOf } from '../helpers/tiles.ts';
 
 const t = testApp();
 // Appeals registered from now on (other test files create and move some) stay out of the
@@ -14,16 +15,6 @@ const t = testApp();
 const until = new Date().toISOString();
 const TO = `to=${encodeURIComponent(until)}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The tile (x, y) holding a point at zoom z, Web Mercator. */
-function tileOf(lng: number, lat: number, z: number) {
-  const n = 2 ** z;
-  const rad = (lat * Math.PI) / 180;
-  return {
-    x: Math.floor(((lng + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n),
-  };
-}
 
 const decode = (bytes: ArrayBuffer | Uint8Array) =>
   new VectorTile(new PbfReader(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)));
