@@ -10,7 +10,6 @@ import { renderBasemapTile } from './render.ts';
 import { BASEMAP_LAYERS, BASEMAP_MAX_ZOOM, BASEMAP_MIN_ZOOM } from './tile-sql.ts';
 import { sendTile } from '../tiles/send.ts';
 
-export { TILE_TYPE } from '../tiles/send.ts';
 /**
  * Browsers may reuse a base-map tile this long, then revalidate with its ETag: it changes only
  * when a city's extract is imported again.

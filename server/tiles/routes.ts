@@ -11,7 +11,6 @@ import { renderIncidentTile, tileEncoder } from './render.ts';
 import { isValidTile, MAX_ZOOM } from './tile-sql.ts';
 import { sendTile } from './send.ts';
 
-export { TILE_TYPE } from './send.ts';
 /** Browsers and proxies may reuse a tile this long, then revalidate with its ETag. */
 export const TILE_MAX_AGE_S = 10;
 
