@@ -33,6 +33,7 @@ import { apiKeyRoutes } from './open311/admin-routes.ts';
 import { open311Routes } from './open311/routes.ts';
 import { openapiRoutes } from './openapi/routes.ts';
 import { renderError } from './open311/format.ts';
+import { personalDataSearchGuard } from './privacy/search-guard.ts';
 import { queryGuard } from './query-guard.ts';
 import { configureResponseCache } from './response-cache.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -91,6 +92,8 @@ export function createApp(deps: Deps) {
     '*',
     enforceAccess(() => app.routes),
   );
+  // A text search for a phone, an e-mail or an IIN only where personal data may be read.
+  for (const prefix of ['/api/*', '/ogc/*', '/tiles/*']) app.use(prefix, personalDataSearchGuard());
   // Query parameters a route does not define: 400 (DESIGN.md), found from the routes' schemas.
   const guard = queryGuard(() => app.routes);
   for (const prefix of ['/api/*', '/ogc/*', '/tiles/*']) app.use(prefix, guard);
