@@ -31,18 +31,7 @@ describe('the contract between client and server', () => {
 
   it('an appeal event of the live stream carries exactly the contract’s fields', async () => {
     const cookie = await t.login('dispatcher');
-    const district = (await t.json('/api/meta')).body.districts[0];
-    const created = await t.json('/api/incidents', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie },
-      body: JSON.stringify({
-        type: 'complaint',
-        category: 'roads.pothole',
-        channel: 'phone',
-        description: 'contract test',
-        location: { type: 'Point', coordinates: [district.lng, district.lat] },
-      }),
-    });
+    const created = await t.register(cookie, 'contract test');
     expect(created.status).toBe(201);
     const { rows } = await t.pool.query<{ payload: unknown }>('SELECT payload FROM live_events WHERE incident_id = $1', [created.body.id]);
     expect(rows.length).toBeGreaterThan(0);

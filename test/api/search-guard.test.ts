@@ -14,18 +14,7 @@ let number = '';
 
 beforeAll(async () => {
   const cookie = await t.login('dispatcher');
-  const district = (await t.json('/api/meta')).body.districts[0];
-  const res = await t.json('/api/incidents', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie },
-    body: JSON.stringify({
-      type: 'complaint',
-      category: 'roads.pothole',
-      channel: 'phone',
-      description: `${MARK} звоните 8 701 555 44 33, mail zhanar.k@mail.kz`,
-      location: { type: 'Point', coordinates: [district.lng, district.lat] },
-    }),
-  });
+  const res = await t.register(cookie, `${MARK} звоните 8 701 555 44 33, mail zhanar.k@mail.kz`);
   expect(res.status).toBe(201);
   number = res.body.number;
 });

@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, testContext, waitForMapIdle } from '../helpers/browser.ts';
+import { launchBrowser, signedInContext, testContext, waitForMapIdle } from '../helpers/browser.ts';
 
 interface MetaCategory {
   code: string;
@@ -30,10 +30,7 @@ let createdId = 0;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  context = await testContext(browser, { viewport: { width: 1600, height: 1000 }, locale: 'ru-RU' });
-  context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
-  const res = await context.request.post(`${baseUrl}/api/auth/login`, { data: { login: 'dispatcher', password: 'jardem-demo' } });
-  expect(res.status()).toBe(200);
+  context = await signedInContext(browser, baseUrl, 'dispatcher', { viewport: { width: 1600, height: 1000 }, locale: 'ru-RU' }, pageErrors);
 });
 
 afterAll(async () => {

@@ -45,7 +45,23 @@ export function testApp(env: Record<string, string> = {}) {
   };
   /** The CSRF token of a Cookie header from login(). */
   const csrfToken = (cookie: string) => csrf.get(cookie);
-  return { app, pool, config, request, json, login, csrfToken, engine: inject('engine') };
+  /** Registers a pothole complaint in the first district as `cookie`'s user (a dispatcher's); fields in `extra` override. */
+  const register = async (cookie: string, description: string, extra: Record<string, unknown> = {}) => {
+    const district = (await json('/api/meta')).body.districts[0];
+    return json('/api/incidents', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({
+        type: 'complaint',
+        category: 'roads.pothole',
+        channel: 'phone',
+        description,
+        location: { type: 'Point', coordinates: [district.lng, district.lat] },
+        ...extra,
+      }),
+    });
+  };
+  return { app, pool, config, request, json, login, csrfToken, register, engine: inject('engine') };
 }
 
 /**

@@ -30,6 +30,21 @@ export async function testContext(browser: Browser, options: BrowserContextOptio
   return context;
 }
 
+/** A test context (see testContext) whose session is signed in as a demo user. */
+export async function signedInContext(
+  browser: Browser,
+  baseUrl: string,
+  login: string,
+  options: BrowserContextOptions = {},
+  pageErrors?: string[],
+): Promise<BrowserContext> {
+  const context = await testContext(browser, options);
+  if (pageErrors) context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
+  const res = await context.request.post(`${baseUrl}/api/auth/login`, { data: { login, password: 'jardem-demo' } });
+  if (res.status() !== 200) throw new Error(`sign-in as ${login}: ${res.status()}`);
+  return context;
+}
+
 interface TestMap {
   loaded(): boolean;
   isMoving(): boolean;
