@@ -103,6 +103,9 @@ function incidentOffset(c: Context, q: ItemsQuery): number | undefined {
   return parsed.data;
 }
 
+/** CORS of /ogc, for every origin (createApp puts it before the limiter, so refusals carry it too). */
+export const ogcCors = () => cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] });
+
 /**
  * OGC API – Features Part 1 under /ogc: landing page, conformance, API description, the
  * `incidents` and `districts` collections, their items and single items, as JSON (GeoJSON)
@@ -111,7 +114,6 @@ function incidentOffset(c: Context, q: ItemsQuery): number | undefined {
 export function ogcRoutes({ pool, config: site }: Deps) {
   return (
     new Hono<AppEnv>()
-      .use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
       .use('*', compress())
       // OWSLib asks for `/ogc/`, ogc-client for `/ogc/collections/`: those paths serve the same
       // documents as without the slash (whose links have none). A sub-app's `/` cannot match

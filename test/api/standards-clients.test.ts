@@ -149,6 +149,12 @@ describe('Open311: browsers on other origins', () => {
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
     expect(pre.headers.get('access-control-allow-methods')).toMatch(/POST/);
     expect(pre.headers.get('access-control-allow-headers')?.toLowerCase()).toMatch(/content-type/);
+    // A refusal is readable by the browser app too (else it sees a CORS failure, not the reason).
+    for (const path of ['/open311/v2/services.json?x=1', '/ogc/collections?x=1']) {
+      const refused = await t.request(path, { headers: { origin: 'https://app.example.org' } });
+      expect(refused.status, path).toBe(400);
+      expect(refused.headers.get('access-control-allow-origin'), path).toBe('*');
+    }
   });
 
   it('says that services vary with Accept-Language, and in which language it answered', async () => {
