@@ -118,7 +118,9 @@ export function ogcRoutes({ pool, config: site }: Deps) {
       // OWSLib asks for `/ogc/`, ogc-client for `/ogc/collections/`: those paths serve the same
       // documents as without the slash (whose links have none). A sub-app's `/` cannot match
       // `/ogc/`, hence this check of the mounted path.
-      .use('*', async (c, next) => (c.req.path === '/ogc/' ? landing(c, site, formatOf(c)) : next()))
+      .use('*', async (c, next) =>
+        c.req.path === '/ogc/' && (c.req.method === 'GET' || c.req.method === 'HEAD') ? landing(c, site, formatOf(c)) : next(),
+      )
       .get('/', validQuery(FormatQuery), (c) => landing(c, site, c.req.valid('query').f))
       .get('/conformance', validQuery(FormatQuery), (c) => conformance(c, site, c.req.valid('query').f))
       .get('/conformance/', validQuery(FormatQuery), (c) => conformance(c, site, c.req.valid('query').f))

@@ -98,6 +98,8 @@ describe('OGC API – Features: the API description validates what the service a
     ['/', '/ogc'],
     ['/conformance', '/ogc/conformance'],
     ['/collections', '/ogc/collections'],
+    ['/collections/incidents', '/ogc/collections/incidents'],
+    ['/collections/districts', '/ogc/collections/districts'],
     ['/collections/incidents/items', '/ogc/collections/incidents/items?limit=5'],
     ['/collections/districts/items', '/ogc/collections/districts/items?limit=2'],
     ['/collections/districts/items/{featureId}', 'district'],
