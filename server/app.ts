@@ -28,9 +28,9 @@ import { log } from './log.ts';
 import { mapRoutes } from './map/routes.ts';
 import { metaRoutes } from './meta/routes.ts';
 import { placeRoutes } from './places/routes.ts';
-import { ogcRoutes } from './ogc/routes.ts';
+import { ogcCors, ogcRoutes } from './ogc/routes.ts';
 import { apiKeyRoutes } from './open311/admin-routes.ts';
-import { open311Routes } from './open311/routes.ts';
+import { open311Cors, open311Routes } from './open311/routes.ts';
 import { openapiRoutes } from './openapi/routes.ts';
 import { renderError } from './open311/format.ts';
 import { personalDataSearchGuard } from './privacy/search-guard.ts';
@@ -69,6 +69,9 @@ export function createApp(deps: Deps) {
     }
   });
   app.use('*', securityHeaders(deps.config));
+  // Open to browser apps on every origin, before the limiter and the checks: their refusals are readable too.
+  app.use('/ogc/*', ogcCors());
+  app.use('/open311/*', open311Cors());
   // Per-client request limit on everything but the static client (the wall's health checks count too).
   const limiter = rateLimit(deps.config);
   for (const prefix of ['/api/*', '/open311/*', '/ogc/*', '/tiles/*']) app.use(prefix, limiter);

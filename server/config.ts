@@ -96,12 +96,15 @@ const ConfigFields = z.object({
   JARDEM_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /** Optional MapLibre style URL for an online base map; the offline base map is the fallback. */
   JARDEM_BASEMAP_URL: z.string().url().optional(),
-  /** Base URL the public reaches this server at (photos sent to the bots are linked from there). */
+  /**
+   * Base URL the public reaches this server at (photos sent to the bots are linked from there).
+   * Set, it is also the base of the links /ogc and /open311 advertise; unset, they follow the request.
+   */
   JARDEM_PUBLIC_URL: z
     .string()
     .regex(/^https?:\/\/[^/]+(\/.*)?$/, 'an http(s) URL')
     .transform((u) => u.replace(/\/+$/, ''))
-    .default('http://127.0.0.1:8787'),
+    .optional(),
   /** Telegram bot token (from @BotFather). Unset: no Telegram bot. */
   TELEGRAM_BOT_TOKEN: z.string().min(20).optional(),
   /** The secret_token given to setWebhook: 1–256 of A-Z a-z 0-9 _ -. Required with a bot token. */
@@ -128,6 +131,8 @@ const ConfigFields = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:8787';
+
 /** A loopback interface: only this machine can reach the server. */
 export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 
@@ -149,7 +154,10 @@ const ConfigSchema = ConfigFields.superRefine((c, ctx) => {
 }).transform((c) => ({
   ...c,
   JARDEM_DEMO: c.JARDEM_DEMO ?? demoByDefault(c),
-  JARDEM_SECURE_COOKIES: c.JARDEM_SECURE_COOKIES ?? c.JARDEM_PUBLIC_URL.startsWith('https://'),
+  JARDEM_PUBLIC_URL: c.JARDEM_PUBLIC_URL ?? DEFAULT_PUBLIC_URL,
+  /** Whether JARDEM_PUBLIC_URL was given (else links follow the request: server/public-url.ts). */
+  JARDEM_PUBLIC_URL_SET: c.JARDEM_PUBLIC_URL !== undefined,
+  JARDEM_SECURE_COOKIES: c.JARDEM_SECURE_COOKIES ?? (c.JARDEM_PUBLIC_URL ?? DEFAULT_PUBLIC_URL).startsWith('https://'),
 }));
 
 export type Config = z.infer<typeof ConfigSchema>;

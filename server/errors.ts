@@ -41,22 +41,33 @@ export function validationError(error: z.ZodError, where: string): AppError {
 /** The message of every outage answer (the JSON API's and Open311's). */
 export const DATABASE_UNAVAILABLE = 'The database is unavailable; try again shortly.';
 
+/**
+ * The JSON error body. Under /ogc it also carries the OGC API exception's `code` and
+ * `description` (OGC API – Features, exception.yaml), which OGC clients and checkers read; the
+ * `error` object stays, so every path keeps the one shape DESIGN.md fixes.
+ */
+export function errorBody(path: string, code: string, message: string, details: ErrorDetail[] = []) {
+  const error = { error: { code, message, details } };
+  return path === '/ogc' || path.startsWith('/ogc/') ? { code, description: message, ...error } : error;
+}
+
 /** The one place where errors become HTTP responses: `{ error: { code, message, details } }`. */
 export function errorResponse(err: unknown, c: Context): Response {
+  const body = (code: string, message: string, details: ErrorDetail[] = []) => errorBody(c.req.path, code, message, details);
   if (err instanceof AppError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-    return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status);
+    return c.json(body(err.code, err.message, err.details), err.status);
   }
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'http_error';
-    return c.json({ error: { code, message: err.message || 'Request rejected.', details: [] } }, status);
+    return c.json(body(code, err.message || 'Request rejected.'), status);
   }
   if (isDatabaseOutage(err)) {
     log.warn({ err: (err as Error).message, path: c.req.path }, 'database unavailable');
     c.header('Retry-After', String(OUTAGE_RETRY_AFTER_S));
-    return c.json({ error: { code: 'database_unavailable', message: DATABASE_UNAVAILABLE, details: [] } }, 503);
+    return c.json(body('database_unavailable', DATABASE_UNAVAILABLE), 503);
   }
   log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
-  return c.json({ error: { code: 'internal', message: 'Internal error; it has been logged.', details: [] } }, 500);
+  return c.json(body('internal', 'Internal error; it has been logged.'), 500);
 }

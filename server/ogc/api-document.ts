@@ -2,6 +2,8 @@ import { FIELD_INFO, PROPERTY_FIELDS } from '../exports/public-incident.ts';
 import { STATUSES } from '../domain/statuses.ts';
 import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './params.ts';
+import { MAX_OFFSET } from './queries.ts';
+import { ogcSchemas, schemaRef } from './schemas.ts';
 
 /** Media type of the API description, as OGC API – Features asks for OpenAPI 3.0 in JSON. */
 export const OPENAPI_30_JSON = 'application/vnd.oai.openapi+json;version=3.0';
@@ -64,6 +66,13 @@ const INCIDENT_FILTERS = [
   { name: 'channel', ...list(CHANNELS, 'Channels.') },
   { name: 'q', in: 'query', required: false, description: 'Text in the number, description or address.', schema: { type: 'string' } },
   {
+    name: 'offset',
+    in: 'query',
+    required: false,
+    description: `Features to skip (at most ${MAX_OFFSET}; not with \`cursor\`). The next links then carry offset, and past ${MAX_OFFSET} a cursor.`,
+    schema: { type: 'integer', minimum: 0, maximum: MAX_OFFSET },
+  },
+  {
     name: 'cursor',
     in: 'query',
     required: false,
@@ -72,14 +81,32 @@ const INCIDENT_FILTERS = [
   },
 ];
 
-const json = (description: string, type = 'application/json') => ({ description, content: { [type]: { schema: { type: 'object' } } } });
-const withHtml = (description: string, type = 'application/json') => ({
+/** A JSON answer (or its HTML page) whose body follows components/schemas/`schema`. */
+const json = (description: string, schema: string, type = 'application/json') => ({
   description,
-  content: { [type]: { schema: { type: 'object' } }, 'text/html': { schema: { type: 'string' } } },
+  content: { [type]: { schema: schemaRef(schema) } },
+});
+const withHtml = (description: string, schema: string, type = 'application/json') => ({
+  description,
+  content: { [type]: { schema: schemaRef(schema) }, 'text/html': { schema: { type: 'string' } } },
 });
 const errors = {
-  '400': json('Invalid parameter: `{"error": {"code", "message", "details"}}`.'),
-  '404': json('Not found.'),
+  '400': json('Invalid parameter: an OGC exception `{"code", "description"}`, with Jardem\'s `error` object.', 'exception'),
+  '404': json('Not found (an OGC exception).', 'exception'),
+};
+
+/** JSON Schema of a district feature's properties. */
+const districtPropertiesSchema = {
+  type: 'object',
+  required: ['code', 'name_kk', 'name_ru', 'name_en'],
+  properties: {
+    code: { type: 'string' },
+    name_kk: { type: 'string' },
+    name_ru: { type: 'string' },
+    name_en: { type: 'string' },
+    population: { type: 'integer', nullable: true },
+    approximate: { type: 'boolean', description: 'Boundaries drawn by the project, not official.' },
+  },
 };
 
 const TYPE_OF = { string: 'string', integer: 'integer', number: 'number', boolean: 'boolean', 'date-time': 'string' } as const;
@@ -98,7 +125,8 @@ export const incidentPropertiesSchema = () => ({
   ),
 });
 
-function collectionPaths(id: string, title: string, extraFilters: object[]) {
+function collectionPaths(id: 'incidents' | 'districts', title: string, extraFilters: object[]) {
+  const feature = id === 'incidents' ? 'incident' : 'district';
   return {
     [`/collections/${id}`]: {
       get: {
@@ -106,7 +134,7 @@ function collectionPaths(id: string, title: string, extraFilters: object[]) {
         summary: `The ${title} collection: its extent and links`,
         operationId: `describe_${id}`,
         parameters: [ITEMS_PARAMETERS[3]],
-        responses: { '200': withHtml('Collection metadata.'), ...errors },
+        responses: { '200': withHtml('Collection metadata.', 'collection'), ...errors },
       },
     },
     [`/collections/${id}/items`]: {
@@ -116,7 +144,11 @@ function collectionPaths(id: string, title: string, extraFilters: object[]) {
         operationId: `items_${id}`,
         parameters: [...ITEMS_PARAMETERS, ...extraFilters],
         responses: {
-          '200': withHtml('A GeoJSON FeatureCollection with numberMatched, numberReturned and links.', 'application/geo+json'),
+          '200': withHtml(
+            'A GeoJSON FeatureCollection with numberMatched, numberReturned and links.',
+            `${feature}FeatureCollection`,
+            'application/geo+json',
+          ),
           ...errors,
         },
       },
@@ -127,7 +159,7 @@ function collectionPaths(id: string, title: string, extraFilters: object[]) {
         summary: `One feature of ${title}`,
         operationId: `item_${id}`,
         parameters: [{ name: 'featureId', in: 'path', required: true, schema: { type: 'string' } }, ITEMS_PARAMETERS[3]],
-        responses: { '200': withHtml('A GeoJSON Feature.', 'application/geo+json'), ...errors },
+        responses: { '200': withHtml('A GeoJSON Feature.', `${feature}Feature`, 'application/geo+json'), ...errors },
       },
     },
   };
@@ -154,7 +186,7 @@ export function ogcApiDocument(base: string) {
           summary: 'Landing page',
           operationId: 'getLandingPage',
           parameters: [f],
-          responses: { '200': withHtml('Links to the API description, conformance and collections.') },
+          responses: { '200': withHtml('Links to the API description, conformance and collections.', 'landingPage'), ...errors },
         },
       },
       '/conformance': {
@@ -163,7 +195,7 @@ export function ogcApiDocument(base: string) {
           summary: 'Conformance classes implemented',
           operationId: 'getConformanceDeclaration',
           parameters: [f],
-          responses: { '200': withHtml('The list of conformance classes.') },
+          responses: { '200': withHtml('The list of conformance classes.', 'confClasses'), ...errors },
         },
       },
       '/api': {
@@ -186,7 +218,7 @@ export function ogcApiDocument(base: string) {
           summary: 'The collections',
           operationId: 'getCollections',
           parameters: [f],
-          responses: { '200': withHtml('Collections with their extents.') },
+          responses: { '200': withHtml('Collections with their extents.', 'collections'), ...errors },
         },
       },
       ...collectionPaths('incidents', 'appeals (incidents)', INCIDENT_FILTERS),
@@ -200,6 +232,6 @@ export function ogcApiDocument(base: string) {
         },
       ]),
     },
-    components: { schemas: { incidentProperties: incidentPropertiesSchema() } },
+    components: { schemas: ogcSchemas(incidentPropertiesSchema(), districtPropertiesSchema) },
   };
 }

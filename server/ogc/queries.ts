@@ -121,6 +121,40 @@ export async function incidentItems(pool: pg.Pool, catalog: Catalog, q: Incident
   };
 }
 
+/** The largest `offset` taken on the incidents (OFFSET reads and skips every row before it). */
+export const MAX_OFFSET = 100_000;
+
+/**
+ * A page of public incidents at an offset, newest first: for clients that page by `offset`
+ * (OWSLib, ogc-client). `next` is the key of the page's last row when more follow, so that a
+ * client past MAX_OFFSET can go on by cursor.
+ */
+export async function incidentItemsAt(pool: pg.Pool, catalog: Catalog, q: Omit<IncidentItemsQuery, 'cursor'> & { offset: number }) {
+  const w = incidentConditions(q.filter, catalog);
+  if (q.bbox) addBbox(w, 'i.geom', q.bbox);
+  if (q.datetime) addDatetime(w, 'i.created_at', q.datetime);
+  const count = cachedCount(pool, w);
+  // The page's own parameters go to a copy: the count above reads `w` as it is.
+  const pageWhere = new Where([...w.values]);
+  pageWhere.conditions.push(...w.conditions);
+  const { rows } = await pool.query<PublicIncidentRow & { row_key: string }>(
+    `SELECT ${PUBLIC_INCIDENT_COLUMNS},
+            to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS row_key
+       FROM incidents i ${PUBLIC_INCIDENT_JOINS}
+       ${pageWhere}
+      ORDER BY i.created_at DESC, i.id DESC
+      LIMIT ${pageWhere.param(q.limit + 1)} OFFSET ${pageWhere.param(q.offset)}`,
+    pageWhere.values,
+  );
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    rows: page.map(({ row_key: _, ...r }) => r as PublicIncidentRow),
+    numberMatched: await count,
+    next: rows.length > q.limit && last ? encodePageCursor('after', { at: last.row_key, id: last.id }) : null,
+  };
+}
+
 /** One public incident by id, or by its public number. */
 export async function incidentItem(pool: pg.Pool, featureId: string): Promise<PublicIncidentRow | null> {
   const byId = /^\d{1,15}$/.test(featureId);

@@ -4,11 +4,12 @@ import { compress } from 'hono/compress';
 import { cors } from 'hono/cors';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
-import { notFound, validationError } from '../errors.ts';
+import { badRequest, notFound, validationError } from '../errors.ts';
 import { CSV_FIELDS, publicFeature } from '../exports/public-incident.ts';
 import { publicText } from '../privacy/visibility.ts';
 import { IncidentFilterSchema } from '../incidents/filters.ts';
 import { docsPage } from '../openapi/docs-page.ts';
+import { publicBase, publicRequestUrl } from '../public-url.ts';
 import { validQuery } from '../validate.ts';
 import { ogcApiDocument, OPENAPI_30_JSON } from './api-document.ts';
 import {
@@ -23,7 +24,16 @@ import {
 } from './collections.ts';
 import { esc, featureTable, type Link, linkList, page, when } from './html.ts';
 import { collapseRepeats, DEFAULT_LIMIT, type Format, formatParam, ItemsQuerySchema, negotiate } from './params.ts';
-import { COUNT_UP_TO, districtFeature, districtItem, districtItems, incidentItem, incidentItems } from './queries.ts';
+import {
+  COUNT_UP_TO,
+  districtFeature,
+  districtItem,
+  districtItems,
+  incidentItem,
+  incidentItems,
+  incidentItemsAt,
+  MAX_OFFSET,
+} from './queries.ts';
 import { z } from 'zod';
 
 type ItemsQuery = z.infer<typeof ItemsQuerySchema>;
@@ -34,26 +44,26 @@ const HTML_INCIDENT_FIELDS = CSV_FIELDS.filter(
 );
 
 const FormatQuery = z.object({ f: z.preprocess(collapseRepeats, formatParam).optional() });
+
+/** `f` of a request no route's validator has read. */
+function formatOf(c: Context): Format | undefined {
+  const parsed = FormatQuery.safeParse({ f: c.req.queries('f') });
+  if (!parsed.success) throw validationError(parsed.error, 'query parameter');
+  return parsed.data.f;
+}
 const OffsetParam = z.coerce.number().int().min(0).max(1_000_000).default(0);
 
 /** Parameters of the items request that are not incident filters. */
 const ITEMS_KEYS = new Set(['bbox', 'bbox-crs', 'datetime', 'limit', 'cursor', 'f', 'offset']);
 
-/** The absolute URL of the request, as the client reached it (a proxy may say so in X-Forwarded-*). */
-function publicUrl(c: Context): URL {
-  const url = new URL(c.req.url);
-  const proto = c.req.header('x-forwarded-proto')?.split(',')[0].trim();
-  const host = c.req.header('x-forwarded-host')?.split(',')[0].trim();
-  if (proto === 'http' || proto === 'https') url.protocol = `${proto}:`;
-  if (host && /^[\w.:[\]-]+$/.test(host)) url.host = host;
-  return url;
-}
+/** What the links need to know: JARDEM_PUBLIC_URL and whether a proxy's X-Forwarded-* count. */
+type Site = Deps['config'];
 
-const baseOf = (c: Context) => `${publicUrl(c).origin}/ogc`;
+const baseOf = (c: Context, site: Site) => `${publicBase(c, site)}/ogc`;
 
-/** The current URL with some query parameters replaced (undefined removes one). */
-function withParams(c: Context, params: Record<string, string | undefined>): string {
-  const url = publicUrl(c);
+/** The current URL as the public reached it, with some query parameters replaced (undefined removes one). */
+function withParams(c: Context, site: Site, params: Record<string, string | undefined>): string {
+  const url = publicRequestUrl(c, site);
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined) url.searchParams.delete(k);
     else url.searchParams.set(k, v);
@@ -77,30 +87,58 @@ function incidentFilterFrom(c: Context) {
   return filter;
 }
 
+const IncidentOffsetParam = z
+  .string()
+  .regex(/^\d{1,9}$/, 'expected a whole number from 0')
+  .transform(Number)
+  .refine((n) => n <= MAX_OFFSET, `at most ${MAX_OFFSET}; follow the next links (they page by cursor) to go further`);
+
+/** `offset` on the incidents, or undefined for paging by cursor (the two do not mix). */
+function incidentOffset(c: Context, q: ItemsQuery): number | undefined {
+  const raw = collapseRepeats(c.req.queries('offset'));
+  if (raw === undefined) return undefined;
+  const parsed = IncidentOffsetParam.safeParse(raw);
+  if (!parsed.success) throw validationError(parsed.error, 'query parameter offset');
+  if (q.cursor !== undefined) throw badRequest('Give offset or cursor, not both.', [{ path: 'offset', message: 'not with cursor' }]);
+  return parsed.data;
+}
+
+/** CORS of /ogc, for every origin (createApp puts it before the limiter, so refusals carry it too). */
+export const ogcCors = () => cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] });
+
 /**
  * OGC API – Features Part 1 under /ogc: landing page, conformance, API description, the
  * `incidents` and `districts` collections, their items and single items, as JSON (GeoJSON)
  * or HTML. Public and read-only: no personal data, CORS open to every origin.
  */
-export function ogcRoutes({ pool }: Deps) {
-  return new Hono<AppEnv>()
-    .use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
-    .use('*', compress())
-    .get('/', validQuery(FormatQuery), (c) => landing(c, c.req.valid('query').f))
-    .get('/conformance', validQuery(FormatQuery), (c) => conformance(c, c.req.valid('query').f))
-    .get('/api', validQuery(FormatQuery), (c) => apiDescription(c, c.req.valid('query').f))
-    .get('/collections', validQuery(FormatQuery), (c) => collectionList(c, pool, c.req.valid('query').f))
-    .get('/collections/:collectionId', validQuery(FormatQuery), (c) => collectionPage(c, pool, c.req.valid('query').f))
-    .get('/collections/:collectionId/items', validQuery(ItemsQuerySchema), (c) => itemsPage(c, pool, c.req.valid('query')))
-    .get('/collections/:collectionId/items/:featureId', validQuery(FormatQuery), (c) => itemPage(c, pool, c.req.valid('query').f))
-    .all('*', () => {
-      throw notFound('OGC API path');
-    });
+export function ogcRoutes({ pool, config: site }: Deps) {
+  return (
+    new Hono<AppEnv>()
+      .use('*', compress())
+      // OWSLib asks for `/ogc/`, ogc-client for `/ogc/collections/`: those paths serve the same
+      // documents as without the slash (whose links have none). A sub-app's `/` cannot match
+      // `/ogc/`, hence this check of the mounted path.
+      .use('*', async (c, next) =>
+        c.req.path === '/ogc/' && (c.req.method === 'GET' || c.req.method === 'HEAD') ? landing(c, site, formatOf(c)) : next(),
+      )
+      .get('/', validQuery(FormatQuery), (c) => landing(c, site, c.req.valid('query').f))
+      .get('/conformance', validQuery(FormatQuery), (c) => conformance(c, site, c.req.valid('query').f))
+      .get('/conformance/', validQuery(FormatQuery), (c) => conformance(c, site, c.req.valid('query').f))
+      .get('/api', validQuery(FormatQuery), (c) => apiDescription(c, site, c.req.valid('query').f))
+      .get('/collections', validQuery(FormatQuery), (c) => collectionList(c, site, pool, c.req.valid('query').f))
+      .get('/collections/', validQuery(FormatQuery), (c) => collectionList(c, site, pool, c.req.valid('query').f))
+      .get('/collections/:collectionId', validQuery(FormatQuery), (c) => collectionPage(c, site, pool, c.req.valid('query').f))
+      .get('/collections/:collectionId/items', validQuery(ItemsQuerySchema), (c) => itemsPage(c, site, pool, c.req.valid('query')))
+      .get('/collections/:collectionId/items/:featureId', validQuery(FormatQuery), (c) => itemPage(c, site, pool, c.req.valid('query').f))
+      .all('*', () => {
+        throw notFound('OGC API path');
+      })
+  );
 }
 
 /** The landing page: links to the description, conformance and collections. */
-function landing(c: Context, f: Format | undefined) {
-  const base = baseOf(c);
+function landing(c: Context, site: Site, f: Format | undefined) {
+  const base = baseOf(c, site);
   const links: Link[] = [
     { href: `${base}?f=json`, rel: 'self', type: JSON_TYPE, title: 'This document' },
     { href: `${base}?f=html`, rel: 'alternate', type: HTML, title: 'This document as HTML' },
@@ -132,8 +170,8 @@ function landing(c: Context, f: Format | undefined) {
 }
 
 /** The conformance classes this service implements. */
-function conformance(c: Context, f: Format | undefined) {
-  const base = baseOf(c);
+function conformance(c: Context, site: Site, f: Format | undefined) {
+  const base = baseOf(c, site);
   if (fmt(c, f) === 'html') {
     const body = `<ul>${CONFORMANCE.map((u) => `<li><code>${esc(u)}</code></li>`).join('')}</ul>`;
     return c.html(page('Conformance', [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}/conformance?f=json`));
@@ -142,15 +180,15 @@ function conformance(c: Context, f: Format | undefined) {
 }
 
 /** The service's OpenAPI 3.0 description, or its page for people. */
-function apiDescription(c: Context, f: Format | undefined) {
-  const base = baseOf(c);
+function apiDescription(c: Context, site: Site, f: Format | undefined) {
+  const base = baseOf(c, site);
   if (fmt(c, f) === 'html') return c.html(docsPage(`${base}/api?f=json`, 'Jardem — OGC API – Features'));
   return sendJson(c, ogcApiDocument(base), OPENAPI_30_JSON);
 }
 
 /** The collections with their extents. */
-async function collectionList(c: Context, pool: pg.Pool, f: Format | undefined) {
-  const base = baseOf(c);
+async function collectionList(c: Context, site: Site, pool: pg.Pool, f: Format | undefined) {
+  const base = baseOf(c, site);
   const extents = await collectionExtents(pool);
   const collections = (['incidents', 'districts'] as const).map((id) => collectionDocument(base, id, extents[id]));
   const links: Link[] = [
@@ -170,10 +208,10 @@ async function collectionList(c: Context, pool: pg.Pool, f: Format | undefined) 
 }
 
 /** One collection: its description, extent and links. */
-async function collectionPage(c: Context, pool: pg.Pool, f: Format | undefined) {
+async function collectionPage(c: Context, site: Site, pool: pg.Pool, f: Format | undefined) {
   const id = c.req.param('collectionId') ?? '';
   if (!isCollectionId(id)) throw notFound('Collection');
-  const base = baseOf(c);
+  const base = baseOf(c, site);
   const doc = collectionDocument(base, id, (await collectionExtents(pool))[id]);
   if (fmt(c, f) === 'html') {
     const [x0, y0, x1, y1] = doc.extent.spatial.bbox[0];
@@ -196,28 +234,33 @@ async function collectionPage(c: Context, pool: pg.Pool, f: Format | undefined) 
 }
 
 /** A page of a collection's items (appeals by cursor, districts by offset) with next/prev links. */
-async function itemsPage(c: Context, pool: pg.Pool, q: ItemsQuery) {
+async function itemsPage(c: Context, site: Site, pool: pg.Pool, q: ItemsQuery) {
   const id = c.req.param('collectionId') ?? '';
   if (!isCollectionId(id)) throw notFound('Collection');
   const limit = q.limit ?? DEFAULT_LIMIT;
-  const base = baseOf(c);
+  const base = baseOf(c, site);
   let features: { id: unknown; geometry: any; properties: Record<string, unknown> }[];
   let numberMatched: number | undefined;
   let next: Record<string, string | undefined> | null = null;
   let prev: Record<string, string | undefined> | null = null;
   if (id === 'incidents') {
     const filter = incidentFilterFrom(c);
-    const page = await incidentItems(pool, await getCatalog(pool), {
-      filter,
-      bbox: q.bbox,
-      datetime: q.datetime,
-      limit,
-      cursor: q.cursor,
-    });
-    features = page.rows.map((r) => publicFeature(publicText(r)));
-    numberMatched = page.numberMatched;
-    if (page.next) next = { cursor: page.next };
-    if (page.prev) prev = { cursor: page.prev };
+    const offset = incidentOffset(c, q);
+    const query = { filter, bbox: q.bbox, datetime: q.datetime, limit };
+    if (offset === undefined) {
+      const page = await incidentItems(pool, await getCatalog(pool), { ...query, cursor: q.cursor });
+      features = page.rows.map((r) => publicFeature(publicText(r)));
+      numberMatched = page.numberMatched;
+      if (page.next) next = { cursor: page.next };
+      if (page.prev) prev = { cursor: page.prev };
+    } else {
+      // Paging by offset, as OWSLib and ogc-client do; past MAX_OFFSET the next link turns to a cursor.
+      const page = await incidentItemsAt(pool, await getCatalog(pool), { ...query, offset });
+      features = page.rows.map((r) => publicFeature(publicText(r)));
+      numberMatched = page.numberMatched;
+      if (page.next) next = offset + limit <= MAX_OFFSET ? { offset: String(offset + limit) } : { offset: undefined, cursor: page.next };
+      if (offset > 0) prev = { offset: String(Math.max(0, offset - limit)) };
+    }
   } else {
     const offsetRaw = c.req.query('offset');
     const parsed = OffsetParam.safeParse(offsetRaw);
@@ -231,12 +274,12 @@ async function itemsPage(c: Context, pool: pg.Pool, q: ItemsQuery) {
   }
   const format = fmt(c, q.f);
   const links: Link[] = [
-    { href: withParams(c, { f: 'json' }), rel: 'self', type: GEOJSON, title: 'This page' },
-    { href: withParams(c, { f: 'html' }), rel: 'alternate', type: HTML, title: 'This page as HTML' },
+    { href: withParams(c, site, { f: 'json' }), rel: 'self', type: GEOJSON, title: 'This page' },
+    { href: withParams(c, site, { f: 'html' }), rel: 'alternate', type: HTML, title: 'This page as HTML' },
     ...(next
       ? [
           {
-            href: withParams(c, { ...next, f: format === 'html' ? 'html' : 'json' }),
+            href: withParams(c, site, { ...next, f: format === 'html' ? 'html' : 'json' }),
             rel: 'next',
             type: format === 'html' ? HTML : GEOJSON,
             title: 'Next page',
@@ -246,7 +289,7 @@ async function itemsPage(c: Context, pool: pg.Pool, q: ItemsQuery) {
     ...(prev
       ? [
           {
-            href: withParams(c, { ...prev, f: format === 'html' ? 'html' : 'json' }),
+            href: withParams(c, site, { ...prev, f: format === 'html' ? 'html' : 'json' }),
             rel: 'prev',
             type: format === 'html' ? HTML : GEOJSON,
             title: 'Previous page',
@@ -271,7 +314,7 @@ async function itemsPage(c: Context, pool: pg.Pool, q: ItemsQuery) {
           { href: `${base}/collections/${id}?f=html`, text: id },
         ],
         body,
-        withParams(c, { f: 'json' }),
+        withParams(c, site, { f: 'json' }),
       ),
     );
   }
@@ -284,11 +327,11 @@ async function itemsPage(c: Context, pool: pg.Pool, q: ItemsQuery) {
 }
 
 /** One item of a collection. */
-async function itemPage(c: Context, pool: pg.Pool, f: Format | undefined) {
+async function itemPage(c: Context, site: Site, pool: pg.Pool, f: Format | undefined) {
   const id = c.req.param('collectionId') ?? '';
   if (!isCollectionId(id)) throw notFound('Collection');
   const featureId = c.req.param('featureId') ?? '';
-  const base = baseOf(c);
+  const base = baseOf(c, site);
   const feature =
     id === 'incidents'
       ? await incidentItem(pool, featureId).then((r) => (r ? publicFeature(publicText(r)) : null))

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { isDatabaseOutage, OUTAGE_RETRY_AFTER_S } from '../db/outage.ts';
@@ -8,6 +9,7 @@ import { AppError, DATABASE_UNAVAILABLE } from '../errors.ts';
 import { createIncident, IntakeSchema } from '../lifecycle/intake.ts';
 import { MAX_YEAR, MIN_YEAR, parseInstant } from '../instants.ts';
 import { log } from '../log.ts';
+import { publicBase } from '../public-url.ts';
 import { geocodeId, geocodeText } from '../places/geocode.ts';
 import { apiKeyFor } from './api-keys.ts';
 import { ATTRIBUTES, checkAttributes } from './attributes.ts';
@@ -95,12 +97,31 @@ export function requestQuery(q: Record<string, string | undefined>, categoryId: 
 const one = (v: string | File | (string | File)[] | undefined): string | undefined =>
   Array.isArray(v) ? one(v[v.length - 1]) : typeof v === 'string' ? v : undefined;
 
+/**
+ * CORS of /open311 for browser apps on other origins: reads are public, and a POST needs an
+ * api_key anyway. createApp puts it before the limiter and the checks, so refusals carry it too.
+ */
+export const open311Cors = () =>
+  cors({
+    origin: '*',
+    allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    allowHeaders: ['Content-Type', 'Accept-Language'],
+    maxAge: 86_400,
+  });
+
 /** Open311 GeoReport v2 at /open311/v2: public reads, posts with an admin-issued API key. */
-export function open311Routes({ pool }: Deps) {
+export function open311Routes({ pool, config }: Deps) {
   const opts = (c: Context<AppEnv>) => ({
     lang: pickLang(c.req.header('accept-language')),
     extensions: c.req.query('extensions') === 'true',
   });
+
+  /** A list in the language Accept-Language picked: caches and clients are told so. */
+  const inLanguage = (c: Context<AppEnv>, res: Response) => {
+    res.headers.set('Vary', 'Accept-Language');
+    res.headers.set('Content-Language', opts(c).lang);
+    return res;
+  };
 
   return new Hono<AppEnv>()
     .use(
@@ -127,7 +148,7 @@ export function open311Routes({ pool }: Deps) {
         if (!/^\d{1,15}$/.test(id)) throw new Open311Error(404, `Unknown service_request_id: ${id}`);
         const req = await getRequest(pool, Number(id), opts(c));
         if (!req) throw new Open311Error(404, `Unknown service_request_id: ${id}`);
-        return render(format, [req], { root: 'service_requests', item: 'request' });
+        return inLanguage(c, render(format, [req], { root: 'service_requests', item: 'request' }));
       }),
     )
     .get('/tokens/:file', (c) =>
@@ -142,7 +163,7 @@ export function open311Routes({ pool }: Deps) {
     .get('/:file', (c) =>
       handle(c, c.req.param('file'), null, async (format, name) => {
         if (name === 'discovery') {
-          const url = new URL(c.req.url);
+          const base = publicBase(c, config);
           const d = {
             changeset: '2026-11-24T00:00:00Z',
             contact: 'Jardem, the 109 centre of the city',
@@ -150,7 +171,7 @@ export function open311Routes({ pool }: Deps) {
             endpoints: [
               {
                 specification: SPEC,
-                url: `${url.origin}/open311/v2`,
+                url: `${base}/open311/v2`,
                 changeset: '2026-11-24T00:00:00Z',
                 type: 'production',
                 formats: ['application/json', 'text/xml'],
@@ -161,12 +182,12 @@ export function open311Routes({ pool }: Deps) {
           return render(format, d, { root: 'discovery', item: null, value: xml });
         }
         if (name === 'services') {
-          return render(format, await listServices(pool, opts(c).lang), { root: 'services', item: 'service' });
+          return inLanguage(c, render(format, await listServices(pool, opts(c).lang), { root: 'services', item: 'service' }));
         }
         if (name === 'requests') {
           const catalog = await getCatalog(pool);
           const q = requestQuery(c.req.query(), (code) => catalog.categories.get(code)?.id);
-          return render(format, await listRequests(pool, q, opts(c)), { root: 'service_requests', item: 'request' });
+          return inLanguage(c, render(format, await listRequests(pool, q, opts(c)), { root: 'service_requests', item: 'request' }));
         }
         throw new Open311Error(404, `Not found: ${name}`);
       }),
