@@ -57,6 +57,9 @@ export async function repeatedClusters(pool: Queryable, catalog: Catalog, o: Clu
               coalesce(array_agg(id ORDER BY created_at, id) FILTER (WHERE is_open AND parent_id IS NULL), '{}') AS ungrouped_open_ids
          FROM labelled WHERE cid IS NOT NULL
         GROUP BY group_id, cid
+       -- DBSCAN may leave a cluster below minPoints when a neighbour cluster takes its border
+       -- points; a cluster here is at least minPoints appeals, as documented.
+       HAVING count(*) >= ${minPoints}
         ORDER BY count(*) DESC, min(created_at), group_id, cid
         LIMIT ${limit}
      )
