@@ -277,13 +277,27 @@ describe('wall display', () => {
     await other.close();
   });
 
+  // More alerts than the panel holds (two more surges beside the ones the other tests made): the
+  // panel must not grow into the ticker's rows, it counts the rest instead.
+  let surges: Promise<void> | undefined;
+  const plantSurges = () =>
+    (surges ??= (async () => {
+      for (const category of ['transport.schedule', 'landscaping.sidewalks']) {
+        for (let i = 0; i < 6; i++) await createAppeal(category);
+      }
+    })());
+
   for (const [name, width, height] of [
     ['wall-1080', 1920, 1080],
     ['wall-4k', 3840, 2160],
   ] as const) {
     it(`fits ${width}×${height} with nothing cut off, overlapping or scrolling`, async () => {
+      await plantSurges();
       const page = await freshWall('rotate=0', { width, height });
       await waitForMapIdle(page);
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="wall-alerts"] .count')?.textContent) >= 5, undefined, {
+        timeout: 30_000,
+      });
       // the ticker fills as its items arrive: measure once it holds enough to fill a line
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="wall-ticker-item"]').length >= 5);
       const layout = await page.evaluate(() => {
@@ -308,6 +322,8 @@ describe('wall display', () => {
         const visible = items.filter((r) => r.left < t.right && r.top >= t.top && r.bottom <= t.bottom + 1).length;
         const kpiFont = parseFloat(getComputedStyle(document.querySelector('[data-testid="wall-kpi-open"] .value')!).fontSize);
         return {
+          alertCards: document.querySelectorAll('[data-testid="wall-alert"]').length,
+          alertsMore: document.querySelector('[data-testid="wall-alerts"] .more') !== null,
           scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
           boxes,
           cut,
@@ -333,6 +349,9 @@ describe('wall display', () => {
       expect(layout.cut).toEqual([]);
       expect(layout.partial).toBe(0);
       expect(layout.visible).toBeGreaterThanOrEqual(5);
+      // four places in the alerts panel: three cards and the count of the rest
+      expect(layout.alertCards).toBe(3);
+      expect(layout.alertsMore).toBe(true);
       // read from three metres: body text of 20 px per 1080 rows, figures three times that
       expect(layout.bodyFont).toBeCloseTo((20 * height) / 1080, -0.5);
       expect(layout.kpiFont).toBeGreaterThanOrEqual((50 * height) / 1080);
