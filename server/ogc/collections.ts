@@ -39,7 +39,7 @@ export const COLLECTIONS: Record<CollectionId, { title: string; description: str
     description:
       'Every registered appeal (complaint, incident, problem, service or information request) with its category, status, ' +
       'deadline and place; newest first. No personal data. Filter with bbox, datetime (registration time) and status, type, ' +
-      'category, service, district, channel, q.',
+      'category, service, district, channel, q, or with a CQL2 filter on the queryables; sort with sortby.',
   },
   districts: {
     title: 'City districts',

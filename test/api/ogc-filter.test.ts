@@ -1,3 +1,4 @@
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
 
@@ -45,6 +46,18 @@ describe('queryables', () => {
       ]),
     );
     expect((await t.request('/ogc/collections/nothing/queryables')).status).toBe(404);
+  });
+
+  it('is described in /ogc/api, with the filter and sortby parameters, and the live answers conform', async () => {
+    const api: any = (await t.json('/ogc/api')).body;
+    const names = api.paths['/collections/incidents/items'].get.parameters.map((p: any) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['filter', 'filter-lang', 'filter-crs', 'sortby']));
+    const ajv = new Ajv({ strict: false });
+    for (const path of ['/collections/incidents/queryables', '/collections/districts/sortables']) {
+      const validate = ajv.compile(api.paths[path].get.responses['200'].content['application/schema+json'].schema);
+      expect(validate((await t.json(`/ogc${path}`)).body), path).toBe(true);
+      expect(validate({ type: 'object' }), path).toBe(false);
+    }
   });
 });
 
