@@ -179,7 +179,7 @@ describe('sortby', () => {
     for (const s of ['nobody', 'category', 'priority,priority', 'priority;drop']) {
       const { status, body } = await items(`sortby=${encodeURIComponent(s)}`);
       expect(status, s).toBe(400);
-      expect(body.description).toMatch(/sortby/);
+      expect(body.description).toMatch(/^Invalid query parameter sortby: /);
     }
     const first: any = (await items('limit=2')).body;
     const cursor = new URL(link(first, 'next').href).searchParams.get('cursor');
