@@ -148,6 +148,13 @@ export async function incidentItemsAt(
 ) {
   const w = incidentWhere(catalog, q);
   const count = cachedCount(pool, w);
+  // A sort the (created_at, id) index cannot serve reads every match: at most COUNT_UP_TO of them.
+  const indexed = !q.sortby || (q.sortby.length === 1 && q.sortby[0].name === 'created_at');
+  if (!indexed && (await count) === undefined) {
+    throw badRequest(`sortby sorts at most ${COUNT_UP_TO} matching features: narrow them with a filter, bbox or datetime.`, [
+      { path: 'sortby', message: 'too many matches to sort' },
+    ]);
+  }
   // The page's own parameters go to a copy: the count above reads `w` as it is.
   const pageWhere = new Where([...w.values]);
   pageWhere.conditions.push(...w.conditions);
