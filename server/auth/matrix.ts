@@ -141,6 +141,8 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('GET', '/ogc/api', 'ogc.read', PUBLIC),
   e('GET', '/ogc/collections', 'ogc.read', PUBLIC),
   e('GET', '/ogc/collections/:collectionId', 'ogc.read', PUBLIC),
+  e('GET', '/ogc/collections/:collectionId/queryables', 'ogc.read', PUBLIC),
+  e('GET', '/ogc/collections/:collectionId/sortables', 'ogc.read', PUBLIC),
   e('GET', '/ogc/collections/:collectionId/items', 'ogc.read', PUBLIC),
   e('GET', '/ogc/collections/:collectionId/items/:featureId', 'ogc.read', PUBLIC),
   e('GET', '/open311/v2/services/:file', 'open311.read', PUBLIC),

@@ -3,6 +3,7 @@ import { STATUSES } from '../domain/statuses.ts';
 import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './params.ts';
 import { MAX_OFFSET } from './queries.ts';
+import { FILTER_PARAMETERS, schemaPaths } from './api-filter.ts';
 import { ogcSchemas, schemaRef } from './schemas.ts';
 
 /** Media type of the API description, as OGC API – Features asks for OpenAPI 3.0 in JSON. */
@@ -142,7 +143,7 @@ function collectionPaths(id: 'incidents' | 'districts', title: string, extraFilt
         tags: ['Data'],
         summary: `Features of ${title}`,
         operationId: `items_${id}`,
-        parameters: [...ITEMS_PARAMETERS, ...extraFilters],
+        parameters: [...ITEMS_PARAMETERS, ...FILTER_PARAMETERS, ...extraFilters],
         responses: {
           '200': withHtml(
             'A GeoJSON FeatureCollection with numberMatched, numberReturned and links.',
@@ -162,6 +163,7 @@ function collectionPaths(id: 'incidents' | 'districts', title: string, extraFilt
         responses: { '200': withHtml('A GeoJSON Feature.', `${feature}Feature`, 'application/geo+json'), ...errors },
       },
     },
+    ...schemaPaths(id, ITEMS_PARAMETERS[3], errors),
   };
 }
 
@@ -174,7 +176,8 @@ export function ogcApiDocument(base: string) {
       title: 'Jardem — OGC API – Features',
       version: '1.0.0',
       description:
-        "Appeals to the city's 109 centre and the city's districts as OGC API – Features Part 1 (Core, GeoJSON, HTML, OpenAPI 3.0). " +
+        "Appeals to the city's 109 centre and the city's districts as OGC API – Features Part 1 (Core, GeoJSON, HTML, OpenAPI 3.0) " +
+        'and Part 3 (queryables, CQL2 text filters), with sortby. ' +
         'No personal data: reporters are never published.',
     },
     servers: [{ url: base }],

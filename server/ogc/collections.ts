@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Link } from './html.ts';
 import { CRS84, type Bbox } from './params.ts';
 import { districtExtent, incidentExtent } from './queries.ts';
+import { SCHEMA_JSON } from './queryables.ts';
 
 export const GEOJSON = 'application/geo+json';
 export const JSON_TYPE = 'application/json';
@@ -12,9 +13,23 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+  // Part 3: queryables and `filter` in CQL2 text (server/ogc/cql2.peggy, cql2-sql.ts).
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
+  'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
+  'http://www.opengis.net/spec/cql2/1.0/conf/property-property',
 ];
 
 const GREGORIAN = 'http://www.opengis.net/def/uom/ISO-8601/0/Gregorian';
+
+const QUERYABLES_REL = 'http://www.opengis.net/def/rel/ogc/1.0/queryables';
+/** Part 8 (sorting, a draft) and OGC API – Records name the sortables so. */
+const SORTABLES_REL = 'http://www.opengis.net/def/rel/ogc/1.0/sortables';
 
 export type CollectionId = 'incidents' | 'districts';
 
@@ -24,7 +39,7 @@ export const COLLECTIONS: Record<CollectionId, { title: string; description: str
     description:
       'Every registered appeal (complaint, incident, problem, service or information request) with its category, status, ' +
       'deadline and place; newest first. No personal data. Filter with bbox, datetime (registration time) and status, type, ' +
-      'category, service, district, channel, q.',
+      'category, service, district, channel, q, or with a CQL2 filter on the queryables; sort with sortby.',
   },
   districts: {
     title: 'City districts',
@@ -60,6 +75,8 @@ export function collectionDocument(base: string, id: CollectionId, extent: Exten
     { href: `${href}?f=html`, rel: 'alternate', type: HTML, title: 'This collection as HTML' },
     { href: `${href}/items?f=json`, rel: 'items', type: GEOJSON, title: 'Features as GeoJSON' },
     { href: `${href}/items?f=html`, rel: 'items', type: HTML, title: 'Features as HTML' },
+    { href: `${href}/queryables`, rel: QUERYABLES_REL, type: SCHEMA_JSON, title: 'What filter may name' },
+    { href: `${href}/sortables`, rel: SORTABLES_REL, type: SCHEMA_JSON, title: 'What sortby may name' },
   ];
   return {
     id,

@@ -144,8 +144,17 @@ export const collapseRepeats = (v: unknown) => (Array.isArray(v) && v.length > 0
 
 const once = <T extends z.ZodType>(schema: T) => z.preprocess(collapseRepeats, schema);
 
+/** `filter-lang`: CQL2 text only (the default); CQL2 JSON is not taken. */
+const filterLangParam = z.enum(['cql2-text'], { error: 'only cql2-text is supported (the default)' });
+/** `filter-crs`: coordinates in a filter are longitude, latitude (CRS84), the default. */
+const filterCrsParam = z.enum([CRS84], { error: `only ${CRS84} is supported (the default)` });
+
 /** The items query, parameters other than these (unknown ones, as GDAL sends) are ignored. */
 export const ItemsQuerySchema = z.object({
+  filter: once(z.string()).optional(),
+  'filter-lang': once(filterLangParam).optional(),
+  'filter-crs': once(filterCrsParam).optional(),
+  sortby: once(z.string().max(200)).optional(),
   bbox: once(bboxParam).optional(),
   'bbox-crs': once(z.enum([CRS84, CRS84H])).optional(),
   datetime: once(datetimeParam).optional(),

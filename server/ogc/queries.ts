@@ -6,7 +6,10 @@ import { badRequest } from '../errors.ts';
 import { isInstant } from '../instants.ts';
 import { readChangeCounter } from '../tiles/cache.ts';
 import { incidentConditions, type IncidentFilter, Where } from '../incidents/filters.ts';
+import type { Cql2Node } from './cql2.ts';
+import { addCql2 } from './cql2-sql.ts';
 import type { Bbox, DatetimeFilter } from './params.ts';
+import { orderBySql, type SortKey } from './sortby.ts';
 
 /**
  * Adds "intersects the bbox" (edges included); a box across the antimeridian becomes two.
@@ -41,8 +44,19 @@ export interface IncidentItemsQuery {
   filter: IncidentFilter;
   bbox?: Bbox;
   datetime?: DatetimeFilter;
+  /** A CQL2 filter (`filter=`), on the queryables only. */
+  cql?: Cql2Node;
   limit: number;
   cursor?: string;
+}
+
+/** The conditions of an items request on `incidents i`. */
+function incidentWhere(catalog: Catalog, q: Omit<IncidentItemsQuery, 'limit' | 'cursor'>): Where {
+  const w = incidentConditions(q.filter, catalog);
+  if (q.bbox) addBbox(w, 'i.geom', q.bbox);
+  if (q.datetime) addDatetime(w, 'i.created_at', q.datetime);
+  if (q.cql) addCql2(w, 'incidents', q.cql);
+  return w;
 }
 
 /** Opaque page cursors: the edge row's key and which way to read from it. */
@@ -104,9 +118,7 @@ async function cachedCount(pool: pg.Pool, w: Where): Promise<number | undefined>
 
 /** A page of public incidents, newest first, with the count of all matches and cursors both ways. */
 export async function incidentItems(pool: pg.Pool, catalog: Catalog, q: IncidentItemsQuery) {
-  const w = incidentConditions(q.filter, catalog);
-  if (q.bbox) addBbox(w, 'i.geom', q.bbox);
-  if (q.datetime) addDatetime(w, 'i.created_at', q.datetime);
+  const w = incidentWhere(catalog, q);
   const from = q.cursor ? decodePageCursor(q.cursor) : undefined;
   const [page, numberMatched] = await Promise.all([publicIncidentPage(pool, w, q.limit, from), cachedCount(pool, w)]);
   // Read forwards: more rows follow if `more`; rows precede if we started after a key.
@@ -127,13 +139,22 @@ export const MAX_OFFSET = 100_000;
 /**
  * A page of public incidents at an offset, newest first: for clients that page by `offset`
  * (OWSLib, ogc-client). `next` is the key of the page's last row when more follow, so that a
- * client past MAX_OFFSET can go on by cursor.
+ * client past MAX_OFFSET can go on by cursor (null with `sortby`: that order has no cursor).
  */
-export async function incidentItemsAt(pool: pg.Pool, catalog: Catalog, q: Omit<IncidentItemsQuery, 'cursor'> & { offset: number }) {
-  const w = incidentConditions(q.filter, catalog);
-  if (q.bbox) addBbox(w, 'i.geom', q.bbox);
-  if (q.datetime) addDatetime(w, 'i.created_at', q.datetime);
+export async function incidentItemsAt(
+  pool: pg.Pool,
+  catalog: Catalog,
+  q: Omit<IncidentItemsQuery, 'cursor'> & { offset: number; sortby?: SortKey[] },
+) {
+  const w = incidentWhere(catalog, q);
   const count = cachedCount(pool, w);
+  // A sort the (created_at, id) index cannot serve reads every match: at most COUNT_UP_TO of them.
+  const indexed = !q.sortby || (q.sortby.length === 1 && q.sortby[0].name === 'created_at');
+  if (!indexed && (await count) === undefined) {
+    throw badRequest(`sortby sorts at most ${COUNT_UP_TO} matching features: narrow them with a filter, bbox or datetime.`, [
+      { path: 'sortby', message: 'too many matches to sort' },
+    ]);
+  }
   // The page's own parameters go to a copy: the count above reads `w` as it is.
   const pageWhere = new Where([...w.values]);
   pageWhere.conditions.push(...w.conditions);
@@ -142,7 +163,7 @@ export async function incidentItemsAt(pool: pg.Pool, catalog: Catalog, q: Omit<I
             to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS row_key
        FROM incidents i ${PUBLIC_INCIDENT_JOINS}
        ${pageWhere}
-      ORDER BY i.created_at DESC, i.id DESC
+      ORDER BY ${q.sortby ? orderBySql(q.sortby, 'incidents') : 'i.created_at DESC, i.id DESC'}
       LIMIT ${pageWhere.param(q.limit + 1)} OFFSET ${pageWhere.param(q.offset)}`,
     pageWhere.values,
   );
@@ -151,7 +172,8 @@ export async function incidentItemsAt(pool: pg.Pool, catalog: Catalog, q: Omit<I
   return {
     rows: page.map(({ row_key: _, ...r }) => r as PublicIncidentRow),
     numberMatched: await count,
-    next: rows.length > q.limit && last ? encodePageCursor('after', { at: last.row_key, id: last.id }) : null,
+    more: rows.length > q.limit,
+    next: rows.length > q.limit && last && !q.sortby ? encodePageCursor('after', { at: last.row_key, id: last.id }) : null,
   };
 }
 
@@ -201,13 +223,15 @@ export interface DistrictRow {
 
 const DISTRICT_COLUMNS = `d.id, d.code, d.name_kk, d.name_ru, d.name_en, d.population, d.approximate, ST_AsGeoJSON(d.geom, 7)::json AS geometry`;
 
-/** Districts in code order; `offset` pages (a city has a handful). */
-export async function districtItems(pool: pg.Pool, q: { bbox?: Bbox; limit: number; offset: number }) {
+/** Districts in code order (or `sortby`'s); `offset` pages (a city has a handful). */
+export async function districtItems(pool: pg.Pool, q: { bbox?: Bbox; cql?: Cql2Node; sortby?: SortKey[]; limit: number; offset: number }) {
   const w = new Where();
   if (q.bbox) addBbox(w, 'd.geom', q.bbox);
+  if (q.cql) addCql2(w, 'districts', q.cql);
+  const order = q.sortby ? orderBySql(q.sortby, 'districts') : 'd.code';
   const [page, count] = await Promise.all([
     pool.query<DistrictRow>(
-      `SELECT ${DISTRICT_COLUMNS} FROM districts d ${w} ORDER BY d.code LIMIT ${w.param(q.limit)} OFFSET ${w.param(q.offset)}`,
+      `SELECT ${DISTRICT_COLUMNS} FROM districts d ${w} ORDER BY ${order} LIMIT ${w.param(q.limit)} OFFSET ${w.param(q.offset)}`,
       w.values,
     ),
     pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM districts d ${w}`, w.values.slice(0, w.values.length - 2)),

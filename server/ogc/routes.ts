@@ -12,6 +12,9 @@ import { docsPage } from '../openapi/docs-page.ts';
 import { publicBase, publicRequestUrl } from '../public-url.ts';
 import { validQuery } from '../validate.ts';
 import { ogcApiDocument, OPENAPI_30_JSON } from './api-document.ts';
+import { parseCql2 } from './cql2.ts';
+import { queryablesDocument, SCHEMA_JSON } from './queryables.ts';
+import { parseSortby } from './sortby.ts';
 import {
   COLLECTIONS,
   collectionDocument,
@@ -103,6 +106,12 @@ function incidentOffset(c: Context, q: ItemsQuery): number | undefined {
   return parsed.data;
 }
 
+/** `sortby` pages by offset (its order has no cursor): a cursor with it is refused. */
+function sortedOffset(c: Context, q: ItemsQuery): number {
+  if (q.cursor !== undefined) throw badRequest('Give sortby with offset, not cursor.', [{ path: 'cursor', message: 'not with sortby' }]);
+  return incidentOffset(c, q) ?? 0;
+}
+
 /** CORS of /ogc, for every origin (createApp puts it before the limiter, so refusals carry it too). */
 export const ogcCors = () => cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] });
 
@@ -128,6 +137,10 @@ export function ogcRoutes({ pool, config: site }: Deps) {
       .get('/collections', validQuery(FormatQuery), (c) => collectionList(c, site, pool, c.req.valid('query').f))
       .get('/collections/', validQuery(FormatQuery), (c) => collectionList(c, site, pool, c.req.valid('query').f))
       .get('/collections/:collectionId', validQuery(FormatQuery), (c) => collectionPage(c, site, pool, c.req.valid('query').f))
+      .get('/collections/:collectionId/queryables', validQuery(FormatQuery), (c) =>
+        schemaPage(c, site, 'queryables', c.req.valid('query').f),
+      )
+      .get('/collections/:collectionId/sortables', validQuery(FormatQuery), (c) => schemaPage(c, site, 'sortables', c.req.valid('query').f))
       .get('/collections/:collectionId/items', validQuery(ItemsQuerySchema), (c) => itemsPage(c, site, pool, c.req.valid('query')))
       .get('/collections/:collectionId/items/:featureId', validQuery(FormatQuery), (c) => itemPage(c, site, pool, c.req.valid('query').f))
       .all('*', () => {
@@ -239,14 +252,16 @@ async function itemsPage(c: Context, site: Site, pool: pg.Pool, q: ItemsQuery) {
   if (!isCollectionId(id)) throw notFound('Collection');
   const limit = q.limit ?? DEFAULT_LIMIT;
   const base = baseOf(c, site);
+  const cql = q.filter === undefined ? undefined : parseCql2(q.filter);
+  const sortby = q.sortby === undefined ? undefined : parseSortby(q.sortby, id);
   let features: { id: unknown; geometry: any; properties: Record<string, unknown> }[];
   let numberMatched: number | undefined;
   let next: Record<string, string | undefined> | null = null;
   let prev: Record<string, string | undefined> | null = null;
   if (id === 'incidents') {
     const filter = incidentFilterFrom(c);
-    const offset = incidentOffset(c, q);
-    const query = { filter, bbox: q.bbox, datetime: q.datetime, limit };
+    const offset = sortby ? sortedOffset(c, q) : incidentOffset(c, q);
+    const query = { filter, bbox: q.bbox, datetime: q.datetime, cql, limit };
     if (offset === undefined) {
       const page = await incidentItems(pool, await getCatalog(pool), { ...query, cursor: q.cursor });
       features = page.rows.map((r) => publicFeature(publicText(r)));
@@ -255,10 +270,11 @@ async function itemsPage(c: Context, site: Site, pool: pg.Pool, q: ItemsQuery) {
       if (page.prev) prev = { cursor: page.prev };
     } else {
       // Paging by offset, as OWSLib and ogc-client do; past MAX_OFFSET the next link turns to a cursor.
-      const page = await incidentItemsAt(pool, await getCatalog(pool), { ...query, offset });
+      const page = await incidentItemsAt(pool, await getCatalog(pool), { ...query, offset, sortby });
       features = page.rows.map((r) => publicFeature(publicText(r)));
       numberMatched = page.numberMatched;
-      if (page.next) next = offset + limit <= MAX_OFFSET ? { offset: String(offset + limit) } : { offset: undefined, cursor: page.next };
+      if (page.more && offset + limit <= MAX_OFFSET) next = { offset: String(offset + limit) };
+      else if (page.next) next = { offset: undefined, cursor: page.next };
       if (offset > 0) prev = { offset: String(Math.max(0, offset - limit)) };
     }
   } else {
@@ -266,7 +282,7 @@ async function itemsPage(c: Context, site: Site, pool: pg.Pool, q: ItemsQuery) {
     const parsed = OffsetParam.safeParse(offsetRaw);
     if (!parsed.success) throw validationError(parsed.error, 'query parameter offset');
     const offset = parsed.data;
-    const page = await districtItems(pool, { bbox: q.bbox, limit, offset });
+    const page = await districtItems(pool, { bbox: q.bbox, cql, sortby, limit, offset });
     features = page.rows.map(districtFeature);
     numberMatched = page.numberMatched;
     if (offset + features.length < (numberMatched ?? 0)) next = { offset: String(offset + limit) };
@@ -364,4 +380,29 @@ async function itemPage(c: Context, site: Site, pool: pg.Pool, f: Format | undef
     );
   }
   return sendJson(c, { ...feature, links }, GEOJSON);
+}
+
+/** The queryables or sortables of a collection: a JSON Schema, or a table for people. */
+function schemaPage(c: Context, site: Site, kind: 'queryables' | 'sortables', f: Format | undefined) {
+  const id = c.req.param('collectionId') ?? '';
+  if (!isCollectionId(id)) throw notFound('Collection');
+  const base = baseOf(c, site);
+  const doc = queryablesDocument(base, id, kind === 'sortables');
+  if (fmt(c, f) === 'html') {
+    const rows = Object.entries(doc.properties)
+      .map(([name, p]) => `<tr><th><code>${esc(name)}</code></th><td>${esc(p.format ?? p.type)}</td><td>${esc(p.title)}</td></tr>`)
+      .join('');
+    return c.html(
+      page(
+        `${COLLECTIONS[id].title}: ${kind}`,
+        [
+          { href: `${base}?f=html`, text: 'Jardem OGC API' },
+          { href: `${base}/collections/${id}?f=html`, text: id },
+        ],
+        `<p>${esc(doc.title)}.</p><table>${rows}</table>`,
+        `${base}/collections/${id}/${kind}?f=json`,
+      ),
+    );
+  }
+  return sendJson(c, doc, SCHEMA_JSON);
 }
