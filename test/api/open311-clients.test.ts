@@ -34,9 +34,13 @@ afterAll(() => close());
 
 it('a Python Open311 client passes the validator checks', { timeout: 120_000 }, async () => {
   const d = (await t.json('/api/meta')).body.districts[0];
-  const { stdout } = await run('/usr/bin/python3', ['test/clients/open311_client.py', `${base}/open311/v2`, apiKey, String(d.lat), String(d.lng)], {
-    timeout: 110_000,
-  });
+  const { stdout } = await run(
+    '/usr/bin/python3',
+    ['test/clients/open311_client.py', `${base}/open311/v2`, apiKey, String(d.lat), String(d.lng)],
+    {
+      timeout: 110_000,
+    },
+  );
   const report = JSON.parse(stdout) as { checks: number; failures: string[] };
   expect(report.failures).toEqual([]);
   expect(report.checks).toBeGreaterThan(100);
