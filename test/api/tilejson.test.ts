@@ -78,6 +78,10 @@ describe('TileJSON of the incident tiles', () => {
     });
     expect(stdout).toMatch(/Layer name: incidents/);
     expect(stdout).toMatch(/overdue: Integer ?\(Boolean\)/);
+    // Types from the TileJSON's `fields`: `Number` is a Real to GDAL, where the tile alone gives
+    // integer ids an Integer type; so GDAL read the metadata.
+    expect(stdout).toMatch(/^id: Real/m);
+    expect(stdout).toMatch(/^priority: Real/m);
     expect(stdout).toMatch(/number: String/);
   });
 });
