@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { enforceAccess } from './auth/access.ts';
@@ -32,7 +32,6 @@ import { ogcCors, ogcRoutes } from './ogc/routes.ts';
 import { apiKeyRoutes } from './open311/admin-routes.ts';
 import { open311Cors, open311Routes } from './open311/routes.ts';
 import { openapiRoutes } from './openapi/routes.ts';
-import { renderError } from './open311/format.ts';
 import { personalDataSearchGuard } from './privacy/search-guard.ts';
 import { queryGuard } from './query-guard.ts';
 import { configureResponseCache } from './response-cache.ts';
@@ -47,10 +46,6 @@ export const CLIENT_DIR = 'dist/client';
 
 /** Requests being handled now, so that a graceful shutdown can wait for them. */
 export const inFlight = { count: 0 };
-
-/** Open311 clients read its own error list (`[{code, description}]`), in the path's format. */
-const open311Refusal = (c: Context, err: AppError) =>
-  renderError(/\.xml$/.test(c.req.path) ? 'xml' : 'json', err.status, `${err.message} (${err.details.map((d) => d.message).join('; ')})`);
 
 /** The whole HTTP surface: one sub-app per resource under /api, then the built client. */
 export function createApp(deps: Deps) {
@@ -86,8 +81,8 @@ export function createApp(deps: Deps) {
   app.use('/api/*', tooLarge);
   app.use('/open311/*', tooLarge);
   // Text no database can store (NUL, lone surrogates, bytes that are not UTF-8): 400 before anything reads it.
-  for (const prefix of ['/api/*', '/ogc/*', '/tiles/*']) app.use(prefix, inputChecks());
-  app.use('/open311/*', inputChecks(open311Refusal));
+  // (Open311's refusals too: errors.ts answers them in its own format.)
+  for (const prefix of ['/api/*', '/ogc/*', '/tiles/*', '/open311/*']) app.use(prefix, inputChecks());
   app.use('/api/*', loadSession(deps.pool));
   app.use('/api/*', csrfProtection(deps.config));
   // Who may call what: server/auth/matrix.ts, checked before any handler.
@@ -99,11 +94,7 @@ export function createApp(deps: Deps) {
   for (const prefix of ['/api/*', '/ogc/*', '/tiles/*']) app.use(prefix, personalDataSearchGuard());
   // Query parameters a route does not define: 400 (DESIGN.md), found from the routes' schemas.
   const guard = queryGuard(() => app.routes);
-  for (const prefix of ['/api/*', '/ogc/*', '/tiles/*']) app.use(prefix, guard);
-  app.use(
-    '/open311/*',
-    queryGuard(() => app.routes, open311Refusal),
-  );
+  for (const prefix of ['/api/*', '/ogc/*', '/tiles/*', '/open311/*']) app.use(prefix, guard);
   configureResponseCache(deps.pool, { maxBytes: deps.config.JARDEM_RESPONSE_CACHE_MB * 1024 * 1024 });
   const hub = deps.live?.hub ?? new LiveHub({ pool: deps.pool, engine: deps.engine, databaseUrl: deps.config.DATABASE_URL });
   const kpis = deps.live?.kpis ?? new KpiTicker(deps.pool, hub);

@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
 import { isDatabaseOutage, OUTAGE_RETRY_AFTER_S } from './db/outage.ts';
 import { log } from './log.ts';
+import { renderOpen311Error } from './open311/format.ts';
 
 export interface ErrorDetail {
   /** The parameter or field at fault, e.g. "bbox" or "location.coordinates". */
@@ -51,23 +52,45 @@ export function errorBody(path: string, code: string, message: string, details: 
   return path === '/ogc' || path.startsWith('/ogc/') ? { code, description: message, ...error } : error;
 }
 
-/** The one place where errors become HTTP responses: `{ error: { code, message, details } }`. */
-export function errorResponse(err: unknown, c: Context): Response {
-  const body = (code: string, message: string, details: ErrorDetail[] = []) => errorBody(c.req.path, code, message, details);
-  if (err instanceof AppError) {
-    for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-    return c.json(body(err.code, err.message, err.details), err.status);
-  }
+/** An error as HTTP sees it: the one table every surface (JSON API, OGC, Open311) answers from. */
+export interface HttpError {
+  status: ContentfulStatusCode;
+  code: string;
+  message: string;
+  details: ErrorDetail[];
+  headers: Record<string, string>;
+}
+
+/** Maps any thrown value to its status, code, message and headers; logs what the client is not told. */
+export function httpErrorOf(err: unknown, c: Context): HttpError {
+  if (err instanceof AppError)
+    return { status: err.status, code: err.code, message: err.message, details: err.details, headers: err.headers };
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'http_error';
-    return c.json(body(code, err.message || 'Request rejected.'), status);
+    return { status, code, message: err.message || 'Request rejected.', details: [], headers: {} };
   }
   if (isDatabaseOutage(err)) {
     log.warn({ err: (err as Error).message, path: c.req.path }, 'database unavailable');
-    c.header('Retry-After', String(OUTAGE_RETRY_AFTER_S));
-    return c.json(body('database_unavailable', DATABASE_UNAVAILABLE), 503);
+    const headers = { 'Retry-After': String(OUTAGE_RETRY_AFTER_S) };
+    return { status: 503, code: 'database_unavailable', message: DATABASE_UNAVAILABLE, details: [], headers };
   }
   log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
-  return c.json(body('internal', 'Internal error; it has been logged.'), 500);
+  return { status: 500, code: 'internal', message: 'Internal error; it has been logged.', details: [], headers: {} };
+}
+
+/**
+ * The one place where errors become HTTP responses: `{ error: { code, message, details } }`, and
+ * under /open311 GeoReport v2's own list `[{code, description}]` (or `<errors>`) in the format
+ * the path asks for, with the same status and headers.
+ */
+export function errorResponse(err: unknown, c: Context): Response {
+  const e = httpErrorOf(err, c);
+  if (c.req.path.startsWith('/open311/')) {
+    const res = renderOpen311Error(c.req.path, e);
+    for (const [k, v] of Object.entries(e.headers)) res.headers.set(k, v);
+    return res;
+  }
+  for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
+  return c.json(errorBody(c.req.path, e.code, e.message, e.details), e.status);
 }

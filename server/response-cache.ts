@@ -191,9 +191,16 @@ export function cacheKey(c: Context): string {
  * Serves a cached answer to a GET: keyed by the path and the validated query (cacheKey), gzip
  * when the client takes it (the compress middleware leaves an encoded body alone).
  */
-export async function respondCached(c: Context, pool: pg.Pool, ttlMs: number, compute: () => Promise<unknown>): Promise<Response> {
+export async function respondCached(
+  c: Context,
+  pool: pg.Pool,
+  ttlMs: number,
+  compute: () => Promise<unknown>,
+  /** The media type of the answer (GeoJSON answers say application/geo+json). */
+  mediaType = 'application/json',
+): Promise<Response> {
   const entry = await cachedAnswer(pool, cacheKey(c), ttlMs, compute);
-  c.header('Content-Type', 'application/json; charset=UTF-8');
+  c.header('Content-Type', `${mediaType}; charset=UTF-8`);
   c.header('Vary', 'Accept-Encoding');
   if (entry.gzip && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
     c.header('Content-Encoding', 'gzip');

@@ -153,6 +153,7 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('GET', '/tiles/incidents/:z/:x/:y{[^/]+\\.mvt}', 'tiles.read', PUBLIC),
   // The self-hosted base map: the city's streets and buildings from its import, its glyphs and icons.
   e('GET', '/tiles/basemap.json', 'tiles.read', PUBLIC),
+  e('GET', '/tiles/incidents.json', 'tiles.read', PUBLIC),
   e('GET', '/tiles/basemap/:z/:x/:y{[^/]+\\.mvt}', 'tiles.read', PUBLIC),
   e('GET', '/tiles/basemap/fonts/:stack/:range{[^/]+\\.pbf}', 'tiles.read', PUBLIC),
   e('GET', '/tiles/basemap/:sprite{sprite(@2x)?\\.(json|png)}', 'tiles.read', PUBLIC),

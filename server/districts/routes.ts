@@ -10,6 +10,6 @@ export function districtRoutes({ pool }: Deps) {
   // Overdue counts move with the clock: an answer is kept at most 5 s (and until appeals change).
   return new Hono<AppEnv>().get('/', validQuery(IncidentFilterSchema), async (c) => {
     const filter = c.req.valid('query');
-    return respondCached(c, pool, 5000, async () => districtsWithCounts(pool, await getCatalog(pool), filter));
+    return respondCached(c, pool, 5000, async () => districtsWithCounts(pool, await getCatalog(pool), filter), 'application/geo+json');
   });
 }

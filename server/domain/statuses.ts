@@ -21,6 +21,13 @@ const isIn = (set: readonly string[]) => (s: string) => set.includes(s);
 export const isActive = isIn(ACTIVE_STATUSES);
 export const isOpen = isIn(OPEN_STATUSES);
 
+/**
+ * SQL: the appeal `alias` is open — not final (the generated column `is_open`, migration 001,
+ * which the partial indexes are written over). What `status=open` means everywhere: the API's
+ * filters, the tiles' default, Open311's `status=open`, OGC.
+ */
+export const openSql = (alias = 'i') => `${alias}.is_open`;
+
 /** `'new','assigned',…` for an SQL IN list (constants of this file only, never input). */
 const sqlList = (set: readonly string[]) => set.map((s) => `'${s}'`).join(',');
 

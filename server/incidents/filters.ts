@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idsForCodes, type Catalog } from '../catalog.ts';
-import { isOpen, overdueSql, STATUSES } from '../domain/statuses.ts';
+import { isOpen, openSql, overdueSql, STATUSES } from '../domain/statuses.ts';
 import { INSTANT_MESSAGE, instantMs, isInstant } from '../instants.ts';
 
 export const INCIDENT_TYPES = ['complaint', 'incident', 'problem', 'service_request', 'information_request'] as const;
@@ -86,8 +86,8 @@ export function incidentConditions(f: IncidentFilter, catalog: Catalog, w = new 
   if (f.status?.length) {
     const parts: string[] = [];
     const plain = f.status.filter((s) => s !== 'open' && s !== 'overdue');
-    if (f.status.includes('open')) parts.push('i.is_open');
-    if (f.status.includes('overdue')) parts.push(`(i.is_open AND ${overdueSql()})`);
+    if (f.status.includes('open')) parts.push(openSql());
+    if (f.status.includes('overdue')) parts.push(`(${openSql()} AND ${overdueSql()})`);
     if (plain.length) parts.push(`i.status = ANY(${w.param(plain)}::text[])`);
     w.add(parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`);
     // Only non-final statuses: say so with the stored flag too, so that the partial indexes on

@@ -72,15 +72,20 @@ export function incidentRoutes({ pool, config }: Deps) {
       // mixes appeals in and out of a narrower scope); everyone else reads it redacted.
       const features =
         scope.personalData.kind === 'all' ? page.features : page.features.map((f) => ({ ...f, properties: publicText(f.properties) }));
-      return c.json({
-        type: 'FeatureCollection',
-        numberMatched: page.numberMatched,
-        // An estimate (many thousands of appeals over history), not an exact count.
-        ...(page.numberMatchedEstimated ? { numberMatchedEstimated: true } : {}),
-        numberReturned: features.length,
-        next: page.next,
-        features,
-      });
+      return c.json(
+        {
+          type: 'FeatureCollection',
+          numberMatched: page.numberMatched,
+          // An estimate (many thousands of appeals over history), not an exact count.
+          ...(page.numberMatchedEstimated ? { numberMatchedEstimated: true } : {}),
+          numberReturned: features.length,
+          next: page.next,
+          features,
+        },
+        200,
+        // A FeatureCollection: served as the GeoJSON media type it is documented with (RFC 7946).
+        { 'Content-Type': 'application/geo+json; charset=UTF-8' },
+      );
     })
     .post('/', validJson(IntakeSchema), async (c) => {
       const idempotencyKey = c.req.header('Idempotency-Key');

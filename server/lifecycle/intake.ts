@@ -82,6 +82,7 @@ interface IntakeJob {
   user: Pick<SessionUser, 'id'> | { id: null };
   idempotencyKey?: string;
   requestHash: string;
+  contact?: string;
   resolve: (r: { body: IntakeResult; replayed: boolean }) => void;
   reject: (e: unknown) => void;
 }
@@ -191,11 +192,13 @@ export function createIncident(
   /** Who registers it; `id: null` for an appeal a messenger bot files (no staff member). */
   user: Pick<SessionUser, 'id'> | { id: null },
   idempotencyKey?: string,
+  /** The reporter's e-mail (Open311), personal data written with the appeal in its transaction. */
+  contact?: string,
 ): Promise<{ body: IntakeResult; replayed: boolean }> {
   let queue = queues.get(pool);
   if (!queue) queues.set(pool, (queue = new IntakeQueue(pool)));
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-  return queue.submit({ input, user, idempotencyKey, requestHash });
+  return queue.submit({ input, user, idempotencyKey, requestHash, contact });
 }
 
 interface CategoryRow {
@@ -448,18 +451,19 @@ async function insertEvents(db: pg.PoolClient, rows: Row[], now: Date): Promise<
   );
 }
 
-/** The callers' names and phones, for the appeals that have them. */
+/** The callers' names, phones and e-mails, for the appeals that have them. */
 async function insertReporters(db: pg.PoolClient, rows: Row[], now: Date): Promise<void> {
-  const reported = rows.filter((r) => r.j.input.reporter);
+  const reported = rows.filter((r) => r.j.input.reporter || r.j.contact);
   if (!reported.length) return;
   await db.query(
-    `INSERT INTO incident_reporters (incident_id, name, phone, created_at)
-     SELECT u.id, u.name, u.phone, $1 FROM unnest($2::bigint[], $3::text[], $4::text[]) u(id, name, phone)`,
+    `INSERT INTO incident_reporters (incident_id, name, phone, contact, created_at)
+     SELECT u.id, u.name, u.phone, u.contact, $1 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) u(id, name, phone, contact)`,
     [
       now,
       reported.map((r) => r.id),
-      reported.map((r) => r.j.input.reporter!.name ?? null),
-      reported.map((r) => r.j.input.reporter!.phone ?? null),
+      reported.map((r) => r.j.input.reporter?.name ?? null),
+      reported.map((r) => r.j.input.reporter?.phone ?? null),
+      reported.map((r) => r.j.contact ?? null),
     ],
   );
 }

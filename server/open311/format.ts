@@ -1,19 +1,8 @@
 import { XMLBuilder } from 'fast-xml-parser';
+import type { HttpError } from '../errors.ts';
 
 /** The two representations GeoReport v2 offers, chosen by the path's extension. */
 export type Format = 'json' | 'xml';
-
-/** An error in Open311's shape: `[{code, description}]` (or `<errors><error>`), with an HTTP status. */
-export class Open311Error extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 413 | 500 | 503,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export const bad = (message: string) => new Open311Error(400, message);
 
 /** Splits `name.json` / `name.xml` (the last dot: category codes contain dots); null otherwise. */
 export function splitFormat(file: string): { name: string; format: Format } | null {
@@ -48,6 +37,17 @@ export function render(format: Format, value: unknown, xml: { root: string; item
 export function renderError(format: Format, status: number, description: string): Response {
   const errors = [{ code: status, description }];
   return render(format, errors, { root: 'errors', item: 'error' }, status);
+}
+
+/**
+ * An error of errors.ts's table in GeoReport v2's shape, in the format the path names (`.xml`,
+ * else JSON). Intake's refusals of the content (409, 422: outside the city, a reused key) are the
+ * 400 the spec knows; the other statuses (401, 403, 404, 413, 429, 5xx) stay as they are.
+ */
+export function renderOpen311Error(path: string, e: Pick<HttpError, 'status' | 'message' | 'details'>): Response {
+  const status = e.status === 409 || e.status === 422 ? 400 : e.status;
+  const detail = e.details.map((d) => d.message).join('; ');
+  return renderError(/\.xml$/.test(path) ? 'xml' : 'json', status, detail ? `${e.message} (${detail})` : e.message);
 }
 
 /** Languages of service names: the first of kk/ru/en the client accepts (by q), else ru. */

@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import { ACTIVE_STATUSES, isActive } from '../domain/statuses.ts';
+import { isOpen, openSql } from '../domain/statuses.ts';
 import { redact } from '../privacy/redact.ts';
 import { ATTRIBUTES } from './attributes.ts';
 import type { Lang } from './format.ts';
 import { namesSql } from '../db/sql.ts';
+import { serviceNotice } from './service-notice.ts';
 
 /** A category as an Open311 service (leaves and mid-level categories; spheres are groups). */
 export interface Open311Service {
@@ -95,13 +96,14 @@ function toRequest(r: RequestRow, o: RequestOptions) {
   const note = STATUS_NOTES[r.status]?.[o.lang] ?? r.status;
   const out: Record<string, unknown> = {
     service_request_id: String(r.id),
-    status: isActive(r.status) ? 'open' : 'closed',
+    // The one meaning of open (domain/statuses.ts): not final, so a resolved appeal awaiting the citizen is open.
+    status: isOpen(r.status) ? 'open' : 'closed',
     status_notes: redact(`${note} (${r.status}${r.resolution ? `: ${r.resolution}` : ''})`),
     service_name: r.category_name[o.lang],
     service_code: r.category,
     description: redact(r.description),
     agency_responsible: r.service_name ? r.service_name[o.lang] : null,
-    service_notice: r.number,
+    service_notice: serviceNotice(r.number),
     requested_datetime: r.created_at.toISOString(),
     updated_datetime: r.updated_at.toISOString(),
     expected_datetime: r.due_at.toISOString(),
@@ -148,7 +150,7 @@ export async function listRequests(pool: pg.Pool, q: RequestQuery, o: RequestOpt
     where.push(`i.created_at >= ${p(q.start)}`, `i.created_at <= ${p(q.end)}`);
     if (q.categoryIds) where.push(`i.category_id = ANY(${p(q.categoryIds)}::int[])`);
     if (q.status && q.status.length === 1) {
-      where.push(`${q.status[0] === 'open' ? '' : 'NOT '}(i.status = ANY(${p([...ACTIVE_STATUSES])}::text[]))`);
+      where.push(q.status[0] === 'open' ? openSql() : `NOT ${openSql()}`);
     }
     if (q.updatedAfter) where.push(`i.updated_at > ${p(q.updatedAfter)}`);
     if (q.updatedBefore) where.push(`i.updated_at < ${p(q.updatedBefore)}`);
@@ -163,10 +165,4 @@ export async function listRequests(pool: pg.Pool, q: RequestQuery, o: RequestOpt
 export async function getRequest(pool: pg.Pool, id: number, o: RequestOptions) {
   const { rows } = await pool.query<RequestRow>(`${SELECT} WHERE i.id = $1`, [id]);
   return rows[0] ? toRequest(rows[0], o) : null;
-}
-
-/** The e-mail an Open311 client gave for the reporter: personal data, kept with the reporter and never returned. */
-export async function keepReporterContact(pool: pg.Pool, incidentId: number, email: string): Promise<void> {
-  const upd = await pool.query('UPDATE incident_reporters SET contact = $2 WHERE incident_id = $1', [incidentId, email]);
-  if (!upd.rowCount) await pool.query('INSERT INTO incident_reporters (incident_id, contact) VALUES ($1, $2)', [incidentId, email]);
 }

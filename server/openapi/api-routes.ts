@@ -1,5 +1,6 @@
 import { BASEMAP_TILE_PATH, GLYPHS_PATH, SPRITE_PATH, TILEJSON_PATH } from '../basemap/routes.ts';
 import { TILE_PATH } from '../tiles/routes.ts';
+import { INCIDENTS_TILEJSON_PATH } from '../tiles/tilejson.ts';
 import { summarySchema } from '../contract/kpis.ts';
 import { describeRoute } from './registry.ts';
 
@@ -289,4 +290,12 @@ describeRoute('POST', '/api/admin/api-keys', {
 describeRoute('DELETE', '/api/admin/api-keys/:id', {
   summary: 'Revoke an Open311 API key',
   responses: { '200': 'Revoked', '404': 'No such key' },
+});
+describeRoute('GET', `/tiles${INCIDENTS_TILEJSON_PATH}`, {
+  summary: 'TileJSON of the incident tiles',
+  description:
+    'TileJSON 3.0.0: the absolute tile URL (JARDEM_PUBLIC_URL, else the request), zooms, the city bounds, `vector_layers` `cells` ' +
+    '(below zoom 15) and `incidents` with their fields and types, attribution. ETag; If-None-Match with it or `*` answers 304.',
+  tag: 'tiles',
+  responses: { '200': 'TileJSON', '304': 'Unchanged since the ETag sent in If-None-Match' },
 });

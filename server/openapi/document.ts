@@ -49,6 +49,9 @@ export function describedRoutes(routes: readonly MountedRoute[]): { method: stri
 
 type JsonSchema = Record<string, any>;
 
+/** Routes that answer without reading the database (no 503 to document). */
+const NO_DATABASE = new Set(['/api/openapi.json', '/api/docs']);
+
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _, ...s } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return s;
@@ -121,17 +124,25 @@ function operation(method: string, path: string, handlers: unknown[], doc: Route
   for (const [status, r] of Object.entries(doc?.responses ?? { '200': 'OK' })) {
     const { description, contentType = 'application/json', schema } = typeof r === 'string' ? { description: r } : r;
     const body = schema ? jsonSchema(schema, 'output') : {};
-    responses[status] = status === '204' ? { description } : { description, content: { [contentType]: { schema: body } } };
+    // 204 and 304 carry no body.
+    responses[status] =
+      status === '204' || status === '304' ? { description } : { description, content: { [contentType]: { schema: body } } };
   }
   const ref = { $ref: '#/components/schemas/Error' };
   if (params.length || inputs.get('json'))
     responses['400'] ??= { description: 'Invalid input', content: { 'application/json': { schema: ref } } };
   const entry = declaredEntry(method, path);
   const roles = entry?.access.kind === 'roles' ? Object.keys(entry.access.roles) : undefined;
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: ref } } });
   if (roles) {
-    responses['401'] ??= { description: 'No session', content: { 'application/json': { schema: ref } } };
-    responses['403'] ??= { description: 'The role may not do this', content: { 'application/json': { schema: ref } } };
+    responses['401'] ??= error('No session');
+    responses['403'] ??= error('The role may not do this');
   }
+  // Where the answers below happen for every route: an id in the path that names nothing, the
+  // per-client limit (server/limits/rate-limit.ts) and a database outage (server/db/outage.ts).
+  if (pathNames.length) responses['404'] ??= error('Nothing has this identifier');
+  responses['429'] ??= error('Too many requests from this client; see Retry-After');
+  if (!NO_DATABASE.has(path)) responses['503'] ??= error('The database is unavailable; see Retry-After');
   return {
     path: openPath,
     op: {
@@ -144,7 +155,8 @@ function operation(method: string, path: string, handlers: unknown[], doc: Route
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(inputs.get('json')!, 'input') } } } }
         : {}),
       responses,
-      ...(roles ? { security: [{ session: [] }], 'x-roles': roles, 'x-action': entry!.action } : {}),
+      // Public operations say so (`security: []`); the others need the session cookie.
+      ...(roles ? { security: [{ session: [] }], 'x-roles': roles, 'x-action': entry!.action } : { security: [] }),
       ...(doc ? {} : { 'x-undocumented': true }),
     },
   };

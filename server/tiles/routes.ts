@@ -9,7 +9,9 @@ import { validQuery } from '../validate.ts';
 import { databaseTileChanges, TileCache, type TileCacheOptions } from './cache.ts';
 import { renderIncidentTile, tileEncoder } from './render.ts';
 import { isValidTile, MAX_ZOOM } from './tile-sql.ts';
-import { sendTile } from './send.ts';
+import { ifNoneMatchMet, sendTile } from './send.ts';
+import { INCIDENTS_TILEJSON_PATH, incidentTileJson } from './tilejson.ts';
+import { publicBase } from '../public-url.ts';
 
 /** Browsers and proxies may reuse a tile this long, then revalidate with its ETag. */
 export const TILE_MAX_AGE_S = 10;
@@ -35,11 +37,19 @@ export function filterKey(f: IncidentFilter): string {
  * filters (the map's `v`, bumped on live changes so browsers fetch afresh) are ignored.
  */
 export function tileRoutes(deps: Deps, cacheOptions?: TileCacheOptions) {
-  const { pool } = deps;
+  const { pool, config } = deps;
   const cache = new TileCache(databaseTileChanges(pool), cacheOptions);
   return (
     new Hono<AppEnv>()
       .use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
+      // TileJSON 3.0.0 of the incident tiles (server/tiles/tilejson.ts): ETag, 304 on a match or `*`.
+      .get(INCIDENTS_TILEJSON_PATH, async (c) => {
+        const { doc, etag } = await incidentTileJson(pool, publicBase(c, config));
+        c.header('ETag', etag);
+        c.header('Cache-Control', 'public, max-age=60');
+        if (ifNoneMatchMet(c.req.header('if-none-match'), etag)) return c.body(null, 304);
+        return c.json(doc);
+      })
       .get(TILE_PATH, validQuery(IncidentFilterSchema), async (c) => {
         const tile = { z: Number(c.req.param('z')), x: Number(c.req.param('x')), y: Number(c.req.param('y').slice(0, -4)) };
         if (

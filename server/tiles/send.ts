@@ -4,6 +4,17 @@ import type { RenderedTile } from './cache.ts';
 export const TILE_TYPE = 'application/vnd.mapbox-vector-tile';
 
 /**
+ * True when If-None-Match (`header`) names `etag` (weak comparison, RFC 9110 §13.1.2) or is `*`:
+ * a tile or a TileJSON always has a current representation, so `*` is always met and a GET
+ * answers 304.
+ */
+export function ifNoneMatchMet(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const weak = (t: string) => t.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim() === '*' || weak(t) === weak(etag));
+}
+
+/**
  * Answers a rendered tile: ETag and caching headers, 304 for a matching If-None-Match, 204 for an
  * empty tile, gzip when the client takes it. `encoder` names who drew it (Server-Timing).
  */
@@ -13,8 +24,7 @@ export function sendTile(c: Context, rendered: RenderedTile & { cached: boolean 
   c.header('Vary', 'Accept-Encoding');
   c.header('X-Tile-Cache', rendered.cached ? 'hit' : 'miss');
   c.header('Server-Timing', `tile;dur=${(performance.now() - startedAt).toFixed(1)};desc="${rendered.cached ? 'cache' : encoder}"`);
-  const inm = c.req.header('if-none-match');
-  if (inm && inm.split(',').some((t) => t.trim() === rendered.etag)) return c.body(null, 304);
+  if (ifNoneMatchMet(c.req.header('if-none-match'), rendered.etag)) return c.body(null, 304);
   if (!rendered.body) return c.body(null, 204);
   c.header('Content-Type', TILE_TYPE);
   if (rendered.gzip && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {

@@ -164,7 +164,8 @@ describe('Open311: requests', () => {
     const byIds = (await get(`/requests.json?service_request_id=${ids.join(',')}`)).body;
     expect(byIds.map((r: any) => r.service_request_id).sort()).toEqual([...ids].sort());
     const { rows } = await t.pool.query(
-      `SELECT count(*)::int AS n FROM incidents WHERE status IN ('new','assigned','in_progress','reopened') AND created_at >= now() - interval '90 days'`,
+      // open = not final (closed, rejected): resolved appeals awaiting the citizen are open, as on the tiles (issue 21)
+      `SELECT count(*)::int AS n FROM incidents WHERE status NOT IN ('closed','rejected') AND created_at >= now() - interval '90 days'`,
     );
     const all = (await get('/requests.json?status=open&page_size=1000')).body.length;
     expect(all).toBe(Math.min(rows[0].n, 1000));

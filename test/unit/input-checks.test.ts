@@ -5,7 +5,7 @@ import { formProblems, jsonProblems, pathProblems, scrubJson, textProblem } from
 import { instantMs, isInstant, parseInstant } from '../../server/instants.ts';
 import { parseDatetime } from '../../server/ogc/params.ts';
 import { decodePageCursor, encodePageCursor } from '../../server/ogc/queries.ts';
-import { requestQuery } from '../../server/open311/routes.ts';
+import { requestQuery } from '../../server/open311/request-query.ts';
 import { schemaKeys } from '../../server/query-guard.ts';
 
 /**
