@@ -1,4 +1,3 @@
-import { isTimeZone } from '../deadlines/zone.ts';
 import type { CityPack, PackCategory } from './pack-read.ts';
 
 const duplicates = (codes: string[]) => [...new Set(codes.filter((c, i) => codes.indexOf(c) !== i))];
@@ -13,14 +12,12 @@ function allCategories(nodes: PackCategory[], out: PackCategory[] = []): PackCat
 
 /**
  * What the schemas cannot see: codes that must be unique, and references between files (a
- * category's or a routing rule's service, a rule's category and district), the zone's name.
+ * category's or a routing rule's service, a rule's category and district).
  * Returns one line per problem, naming the file and the code.
  */
 export function checkPack(pack: CityPack): string[] {
   const problems: string[] = [];
   const { city } = pack;
-  if (city.timeZone && !isTimeZone(city.timeZone))
-    problems.push(`city.json: timeZone "${city.timeZone}" is not an IANA time zone (e.g. "Asia/Almaty")`);
   const cats = allCategories(pack.categories);
   const services = new Set(pack.services.map((s) => s.code));
   const categories = new Set(cats.map((c) => c.code));

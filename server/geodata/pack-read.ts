@@ -79,7 +79,8 @@ export async function readCityPack(city: string): Promise<CityPack> {
   const dir = packDir(city);
   if (!existsSync(join(dir, 'city.json'))) throw new PackError(dir, [`city.json: missing; no city pack at ${dir} (JARDEM_CITY=${city})`]);
   const problems: string[] = [];
-  const cityFile = parse(CitySchema, readJson(dir, 'city.json', problems, true), 'city.json', problems);
+  const cityJson = readJson(dir, 'city.json', problems, true) as { code?: unknown } | undefined;
+  const cityFile = parse(CitySchema, cityJson, 'city.json', problems);
   const services = parse(ServicesSchema, readJson(dir, 'services.json', problems, true), 'services.json', problems);
   const categories = parse(CategorySchema.array(), readJson(dir, 'categories.json', problems, true), 'categories.json', problems);
   const routing = parse(RoutingSchema, readJson(dir, 'routing.json', problems, false) ?? [], 'routing.json', problems);
@@ -115,8 +116,8 @@ export async function readCityPack(city: string): Promise<CityPack> {
       };
     }
   }
-  if (cityFile && cityFile.code !== basename(dir))
-    problems.push(`city.json: code "${cityFile.code}" differs from the folder name "${basename(dir)}"`);
+  if (cityJson && cityJson.code !== basename(dir))
+    problems.push(`city.json: code "${cityJson.code}" differs from the folder name "${basename(dir)}"`);
   if (!cityFile || !services || !categories || !routing || !holidays || !districts || problems.length) throw new PackError(dir, problems);
   // An old pack with only a fixed utcOffset keeps it (see city-zone.ts); otherwise the IANA zone.
   const timeZone = cityFile.timeZone ?? cityFile.timezone ?? (cityFile.utcOffset ? undefined : DEFAULT_TIME_ZONE);

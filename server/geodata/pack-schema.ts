@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '../deadlines/zone.ts';
 
 /**
  * The shape of a city pack's files (geodata/<city>/). Names may be given in only some of
@@ -43,8 +44,8 @@ export const CitySchema = z.object({
   code: z.string().regex(/^[a-z0-9_-]+$/, 'a lowercase code, the same as the folder name'),
   name: Names,
   /** IANA time zone, e.g. "Asia/Almaty", "America/New_York". `timezone` is the older spelling. */
-  timeZone: z.string().optional(),
-  timezone: z.string().optional(),
+  timeZone: z.string().refine(isTimeZone, 'not an IANA time zone (e.g. "Asia/Almaty", "America/New_York")').optional(),
+  timezone: z.string().refine(isTimeZone, 'not an IANA time zone (e.g. "Asia/Almaty")').optional(),
   /** Fixed offset of packs written before time zones ("+05:00"); used only without a zone. */
   utcOffset: z
     .string()

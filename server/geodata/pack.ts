@@ -48,9 +48,11 @@ export async function loadCityPack(
   opts: { keepDistricts?: boolean } = {},
 ): Promise<{ skippedRules: number }> {
   let skippedRules = 0;
+  // The boundary file's path stays on the server: /api/meta shows the stored settings.
+  const { districts: _source, ...city } = pack.city;
   await withTransaction(pool, async (db) => {
     await db.query(`INSERT INTO city_settings (key, value) VALUES ('city', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
-      pack.city,
+      city,
     ]);
     for (const s of pack.services) {
       await db.query(
