@@ -33,7 +33,7 @@ export interface PackDistrict {
 export interface CityPack {
   dir: string;
   /** `timeZone` is unset only in an old pack that gives a fixed `utcOffset` alone. */
-  city: CityFile & { languages: Lang[]; phone: string };
+  city: CityFile & { languages: Lang[]; language: Lang; phone: string };
   services: { code: string; name: FullNames; phone?: string; email?: string; kind?: string }[];
   categories: PackCategory[];
   routing: z.infer<typeof RoutingSchema>;
@@ -123,7 +123,7 @@ export async function readCityPack(city: string): Promise<CityPack> {
   const timeZone = cityFile.timeZone ?? cityFile.timezone ?? (cityFile.utcOffset ? undefined : DEFAULT_TIME_ZONE);
   const pack: CityPack = {
     dir,
-    city: { ...cityFile, timeZone, timezone: timeZone, languages: order, phone: cityFile.phone ?? cityFile.numberPrefix },
+    city: { ...cityFile, timeZone, timezone: timeZone, languages: order, language: cityFile.language ?? cityFile.languages?.[0] ?? 'ru', phone: cityFile.phone ?? cityFile.numberPrefix },
     services: services.map((s) => ({ ...s, name: fillNames(s.name, order) })),
     categories: fillTree(categories, order),
     routing,

@@ -53,6 +53,8 @@ export const CitySchema = z.object({
     .optional(),
   /** Languages the pack's names are written in, in the order to fall back on (default kk, ru, en). */
   languages: z.array(z.enum(LANGS)).min(1).optional(),
+  /** The language of system notes and the interface's default: default the first of `languages`, else ru. */
+  language: z.enum(LANGS).optional(),
   center: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]),
   bounds: z.tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])]),
   defaultZoom: z.number().min(0).max(22),

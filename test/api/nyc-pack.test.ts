@@ -95,7 +95,14 @@ describe('the New York pack', () => {
     expect(queens.name).toEqual({ kk: 'Queens', ru: 'Queens', en: 'Queens' });
     expect(body.categories.map((c: any) => c.code)).toContain('noise.residential');
     expect(body.categories.find((c: any) => c.code === 'sanitation').name.ru).toBe('Sanitation');
-    expect(body.city).toMatchObject({ code: 'nyc', timeZone: 'America/New_York', phone: '311', centreName: { en: 'NYC 311' } });
+    expect(body.city).toMatchObject({
+      code: 'nyc',
+      timeZone: 'America/New_York',
+      phone: '311',
+      language: 'en',
+      centreName: { en: 'NYC 311' },
+    });
+    expect(body.city.districts).toBeUndefined(); // the boundary file's path stays on the server
     const holidays = await pool.query(`SELECT to_char(day, 'YYYY-MM-DD') AS day FROM calendar_days ORDER BY day`);
     expect(holidays.rows.map((r) => r.day)).toContain('2026-11-26');
     expect(holidays.rows.map((r) => r.day)).not.toContain('2026-03-22'); // no Nauryz in New York
@@ -141,6 +148,25 @@ describe('the New York pack', () => {
     expect(routed.rows[0].n).toBeGreaterThan(0);
   });
 
+  it('writes system notes in the pack’s language (English), not Russian', async () => {
+    const res = await app.request('/api/incidents', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+      body: JSON.stringify({
+        type: 'information_request',
+        category: 'other.general',
+        channel: 'phone',
+        description: 'When is the next bulk pickup?',
+        answered: true,
+        location: { type: 'Point', coordinates: [-73.9857, 40.7484] },
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = await res.json();
+    const { rows } = await pool.query(`SELECT note FROM incident_events WHERE incident_id = $1 AND action = 'transition'`, [id]);
+    expect(rows.map((r) => r.note)).toEqual(['Advice given on the call']);
+  });
+
   it('counts working days in New York time across both daylight-saving changes of 2026', async () => {
     const rules = await getCityRules(pool);
     // Friday 6 March 10:00 EST; one working day: Monday 9 March 18:00 EDT (22:00 UTC), after the 8 March change.
@@ -172,6 +198,6 @@ describe('the New York pack', () => {
     const hot = await get(`/api/hotspots?from=${from}&to=${to}&cell=1000`);
     expect(hot.status, JSON.stringify(hot.body)).toBe(200);
     expect(hot.body.parameters.srid).toBe(32618); // UTM zone 18N: New York's metric plane
-    expect(hot.body.summary.appeals).toBe(60);
+    expect(hot.body.summary.appeals).toBe(61);
   });
 });
