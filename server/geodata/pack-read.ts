@@ -123,7 +123,14 @@ export async function readCityPack(city: string): Promise<CityPack> {
   const timeZone = cityFile.timeZone ?? cityFile.timezone ?? (cityFile.utcOffset ? undefined : DEFAULT_TIME_ZONE);
   const pack: CityPack = {
     dir,
-    city: { ...cityFile, timeZone, timezone: timeZone, languages: order, language: cityFile.language ?? cityFile.languages?.[0] ?? 'ru', phone: cityFile.phone ?? cityFile.numberPrefix },
+    city: {
+      ...cityFile,
+      timeZone,
+      timezone: timeZone,
+      languages: order,
+      language: cityFile.language ?? cityFile.languages?.[0] ?? 'ru',
+      phone: cityFile.phone ?? cityFile.numberPrefix,
+    },
     services: services.map((s) => ({ ...s, name: fillNames(s.name, order) })),
     categories: fillTree(categories, order),
     routing,
