@@ -13,6 +13,32 @@ export interface PrepareOptions {
   seed?: number;
 }
 
+/** True once a city pack was loaded (its settings and its categories are there). */
+export async function cityPackLoaded(db: pg.Pool | pg.ClientBase): Promise<boolean> {
+  const { rows } = await db.query<{ loaded: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM city_settings WHERE key = 'city') AND EXISTS (SELECT 1 FROM categories) AS loaded`,
+  );
+  return rows[0].loaded;
+}
+
+/**
+ * Loads the city pack into a database that has none. Districts imported before it (with
+ * `geodata:import` on a fresh database) are kept, and the rest of the pack is loaded around them.
+ */
+export async function ensureCityPack(pool: pg.Pool, city: string): Promise<void> {
+  if (await cityPackLoaded(pool)) return;
+  const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM districts');
+  const keepDistricts = rows[0].n > 0;
+  const { skippedRules } = await loadCityPack(pool, await readCityPack(city), { keepDistricts });
+  invalidateCatalog(pool);
+  if (keepDistricts) {
+    log.warn(
+      { city, districts: rows[0].n, skippedRules },
+      'city pack loaded around districts imported before it: kept the imported districts; routing rules for pack districts they lack were skipped',
+    );
+  } else log.info({ city }, 'city pack loaded');
+}
+
 /**
  * Brings a database to a working state: migrations, then on an empty database the city pack,
  * and in demo mode a demo history and the demo users.
@@ -24,11 +50,7 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     `SELECT (SELECT count(*) FROM districts)::int AS districts, EXISTS (SELECT 1 FROM incidents) AS incidents,
             (SELECT count(*) FROM users)::int AS users`,
   );
-  if (rows[0].districts === 0) {
-    await loadCityPack(pool, readCityPack(opts.city));
-    invalidateCatalog(pool);
-    log.info({ city: opts.city }, 'city pack loaded');
-  }
+  await ensureCityPack(pool, opts.city);
   const marked = await markSeededDemoUsers(pool);
   if (marked.length) log.info({ logins: marked }, 'demo accounts marked (they still had the demo password)');
   if (!opts.demo) {

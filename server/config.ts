@@ -18,10 +18,10 @@ const ConfigFields = z.object({
     .optional(),
   /** Folder for the embedded database (only used without DATABASE_URL). */
   JARDEM_DATA_DIR: z.string().min(1).default('./data'),
-  /** City pack loaded into an empty database (a folder name under geodata/). */
+  /** City pack loaded into an empty database: a folder name under geodata/, or a path to a pack folder. */
   JARDEM_CITY: z
     .string()
-    .regex(/^[a-z0-9_-]+$/, 'a folder name under geodata/')
+    .regex(/^([a-z0-9_-]+|\.{0,2}\/.*)$/, 'a folder name under geodata/, or a path starting with / or ./')
     .default('taraz'),
   /** `production` turns demo mode off unless JARDEM_DEMO asks for it. */
   NODE_ENV: z.string().optional(),

@@ -19,12 +19,13 @@ import { log } from './log.ts';
 
 async function main() {
   const config = loadConfig();
-  const city = readCityPack(config.JARDEM_CITY).city;
+  // The pack is read and checked before anything else: a broken pack is a configuration error.
+  const city = (await readCityPack(config.JARDEM_CITY)).city;
   log.info(
     { engine: config.DATABASE_URL ? 'postgres' : 'pglite', dataDir: config.DATABASE_URL ? undefined : config.JARDEM_DATA_DIR },
     'opening database',
   );
-  const db = await openDatabase({ ...config, timezone: city.timezone });
+  const db = await openDatabase({ ...config, timezone: city.timeZone });
   await prepareDatabase(db.pool, { city: config.JARDEM_CITY, demo: config.JARDEM_DEMO, demoCount: config.JARDEM_DEMO_COUNT });
   const hub = new LiveHub({ pool: db.pool, engine: db.engine, databaseUrl: config.DATABASE_URL });
   await hub.ensureStarted();

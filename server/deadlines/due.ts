@@ -1,6 +1,10 @@
+import { localDate, zonedInstant, type Zone } from './zone.ts';
+
+export { localDate, type Zone } from './zone.ts';
+
 /**
  * Deadlines of appeals. Pure functions, no clock and no database: the caller passes the
- * calendar (from `calendar_days`) and the city's UTC offset.
+ * calendar (from `calendar_days`) and the city's time zone (IANA name, daylight saving included).
  *
  * - An hour norm runs on the clock: due = created + hours.
  * - A working-day norm counts whole working days from the day after registration (as the
@@ -22,10 +26,8 @@ export const WORKDAY_END_HOUR = 18;
 
 const DAY_MS = 86_400_000;
 
-/** The local calendar date of an instant, for a fixed UTC offset in minutes (Kazakhstan: +300). */
-export function localDate(t: Date, offsetMin: number): string {
-  return new Date(t.getTime() + offsetMin * 60_000).toISOString().slice(0, 10);
-}
+/** Kazakhstan's zone: the default of a pack that names none. */
+export const DEFAULT_TIME_ZONE = 'Asia/Almaty';
 
 export function isWorkingDay(date: string, cal: WorkCalendar): boolean {
   if (cal.workdays.has(date)) return true;
@@ -34,15 +36,16 @@ export function isWorkingDay(date: string, cal: WorkCalendar): boolean {
   return dow !== 0 && dow !== 6;
 }
 
-export function dueAt(created: Date, norm: Norm, cal: WorkCalendar, offsetMin = 300): Date {
+/** `zone`: an IANA name, or a fixed offset in minutes east of UTC (old packs' `utcOffset`). */
+export function dueAt(created: Date, norm: Norm, cal: WorkCalendar, zone: Zone = DEFAULT_TIME_ZONE): Date {
   if ('hours' in norm) return new Date(created.getTime() + norm.hours * 3_600_000);
-  let day = localDate(created, offsetMin);
+  let day = localDate(created, zone);
   let left = norm.workingDays;
   while (left > 0) {
     day = new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
     if (isWorkingDay(day, cal)) left--;
   }
-  return new Date(Date.parse(`${day}T00:00:00Z`) + WORKDAY_END_HOUR * 3_600_000 - offsetMin * 60_000);
+  return zonedInstant(day, WORKDAY_END_HOUR, zone);
 }
 
 /** Parses "+05:00" into minutes. */

@@ -4,14 +4,14 @@
  *   [--srid 4326] [--replace]
  *
  * Loads a city's official district boundaries into the configured database (DATABASE_URL, or
- * the embedded one in JARDEM_DATA_DIR) and re-derives every appeal's district.
+ * the embedded one in JARDEM_DATA_DIR) and re-derives every appeal's district. On a database
+ * where the city pack (JARDEM_CITY) was not loaded yet, it loads the whole pack first.
  */
 import { parseArgs } from 'node:util';
-import { invalidateCatalog } from '../catalog.ts';
 import { loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
-import { openDatabase, withTransaction } from '../db/pool.ts';
-import { importDistricts, readFeatures } from './import.ts';
+import { openDatabase } from '../db/pool.ts';
+import { importBoundaryFile } from './import-run.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -45,28 +45,22 @@ const db = await openDatabase(config);
 try {
   await migrate(db.pool);
   for (const file of positionals) {
-    const { features, srid } = await readFeatures(file);
-    const chosen = features.filter((f) => filters.every(([k, v]) => String(f.properties?.[k]) === v));
-    if (chosen.length === 0) throw new Error(`${file}: no feature matches ${values.where.join(', ') || '(no filter)'}`);
-    const result = await withTransaction(db.pool, (client) =>
-      importDistricts(
-        client,
-        chosen,
-        {
-          code: values.code,
-          nameKk: values['name-kk'],
-          nameRu: values['name-ru'],
-          nameEn: values['name-en'],
-          population: values.population,
-        },
-        {
-          srid: values.srid ? Number(values.srid) : srid,
-          replace: values.replace,
-          source: file.split('/').pop(),
-        },
-      ),
-    );
-    invalidateCatalog(db.pool);
+    const result = await importBoundaryFile(db.pool, {
+      city: config.JARDEM_CITY,
+      file,
+      fields: {
+        code: values.code,
+        nameKk: values['name-kk'],
+        nameRu: values['name-ru'],
+        nameEn: values['name-en'],
+        population: values.population,
+      },
+      where: filters,
+      srid: values.srid ? Number(values.srid) : undefined,
+      replace: values.replace,
+    });
+    if (result.packLoaded)
+      console.log(`The city pack ${config.JARDEM_CITY} was not loaded yet: loaded it first (categories, services, routing, holidays).`);
     console.log(
       `${file}: ${result.imported} districts imported (${result.repaired} repaired), ${result.removed} removed, ${result.reassigned} appeals re-assigned to a district`,
     );

@@ -1,140 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { z } from 'zod';
 import { withTransaction } from '../db/pool.ts';
+import type { CityPack, PackCategory } from './pack-read.ts';
 
-/** geodata/ at the project's root: one folder per city pack. */
-export const GEODATA_DIR = fileURLToPath(new URL('../../geodata/', import.meta.url));
-
-const Names = z.object({
-  kk: z.string().min(1),
-  ru: z.string().min(1),
-  en: z.string().min(1),
-});
-const Norm = z.union([z.object({ hours: z.number().int().positive() }), z.object({ workingDays: z.number().int().positive() })]);
-
-const CitySchema = z.object({
-  code: z.string(),
-  name: Names,
-  timezone: z.string(),
-  utcOffset: z.string().optional(),
-  center: z.tuple([z.number(), z.number()]),
-  bounds: z.tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])]),
-  defaultZoom: z.number(),
-  numberPrefix: z.string().default('109'),
-  provenance: z.string().optional(),
-});
-export type CityInfo = z.infer<typeof CitySchema>;
-
-interface CategoryNode {
-  code: string;
-  name: z.infer<typeof Names>;
-  icon?: string;
-  color?: string;
-  norm?: z.infer<typeof Norm>;
-  priority?: number;
-  service?: string;
-  radiusM?: number;
-  windowHours?: number;
-  emergency?: boolean;
-  children?: CategoryNode[];
-}
-const CategorySchema: z.ZodType<CategoryNode> = z.lazy(() =>
-  z.object({
-    code: z.string().regex(/^[a-z0-9_.]+$/),
-    name: Names,
-    icon: z.string().optional(),
-    color: z
-      .string()
-      .regex(/^#[0-9a-fA-F]{6}$/)
-      .optional(),
-    norm: Norm.optional(),
-    priority: z.number().int().min(1).max(4).optional(),
-    service: z.string().optional(),
-    radiusM: z.number().int().positive().optional(),
-    windowHours: z.number().int().positive().optional(),
-    emergency: z.boolean().optional(),
-    children: z.array(CategorySchema).optional(),
-  }),
-);
-
-const PackSchema = z.object({
-  city: CitySchema,
-  services: z.array(
-    z.object({
-      code: z.string(),
-      name: Names,
-      phone: z.string().optional(),
-      email: z.string().optional(),
-      kind: z.string().optional(),
-    }),
-  ),
-  categories: z.array(CategorySchema),
-  routing: z.array(
-    z.object({
-      category: z.string(),
-      district: z.string().nullable().optional(),
-      service: z.string(),
-    }),
-  ),
-  holidays: z.array(
-    z.object({
-      date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-      name: Names.partial().optional(),
-      kind: z.enum(['holiday', 'workday']).optional(),
-    }),
-  ),
-  districts: z.object({
-    type: z.literal('FeatureCollection'),
-    provenance: z.string().optional(),
-    features: z.array(
-      z.object({
-        type: z.literal('Feature'),
-        properties: z.object({
-          code: z.string(),
-          name_kk: z.string(),
-          name_ru: z.string(),
-          name_en: z.string(),
-          population: z.number().int().nullable().optional(),
-          approximate: z.boolean().optional(),
-        }),
-        geometry: z.object({ type: z.enum(['Polygon', 'MultiPolygon']) }).passthrough(),
-      }),
-    ),
-  }),
-});
-export type CityPack = z.infer<typeof PackSchema>;
-
-const readJson = (dir: string, file: string) => JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'));
-
-/** Reads and validates geodata/<city>/; throws naming the file and field at fault. */
-export function readCityPack(city: string): CityPack {
-  const dir = GEODATA_DIR + city;
-  if (!existsSync(`${dir}/city.json`)) throw new Error(`No city pack at geodata/${city}/ (JARDEM_CITY=${city})`);
-  const parsed = PackSchema.safeParse({
-    city: readJson(dir, 'city.json'),
-    services: readJson(dir, 'services.json'),
-    categories: readJson(dir, 'categories.json'),
-    routing: existsSync(`${dir}/routing.json`) ? readJson(dir, 'routing.json') : [],
-    holidays: existsSync(`${dir}/holidays.json`) ? readJson(dir, 'holidays.json') : [],
-    districts: readJson(dir, 'districts.geojson'),
-  });
-  if (!parsed.success) {
-    throw new Error(
-      `City pack geodata/${city} is invalid: ${parsed.error.issues
-        .slice(0, 5)
-        .map((i) => `${i.path.join('.')}: ${i.message}`)
-        .join('; ')}`,
-    );
-  }
-  return parsed.data;
-}
+export { GEODATA_DIR, packDir, readCityPack, type CityPack } from './pack-read.ts';
 
 /** Depth-first list of a category tree with parent codes and inherited settings. */
-export function flattenCategories(nodes: CategoryNode[], parent: CategoryNode | null = null, sphere: string | null = null, depth = 0) {
+export function flattenCategories(nodes: PackCategory[], parent: PackCategory | null = null, sphere: string | null = null, depth = 0) {
   const out: {
-    node: CategoryNode;
+    node: PackCategory;
     parent: string | null;
     sphere: string;
     depth: number;
@@ -143,7 +16,7 @@ export function flattenCategories(nodes: CategoryNode[], parent: CategoryNode | 
   nodes.forEach((node, sort) => {
     const s = sphere ?? node.code;
     // Unset settings are inherited from the parent (a kind takes its category's norm and service).
-    const full: CategoryNode = {
+    const full: PackCategory = {
       ...node,
       norm: node.norm ?? parent?.norm,
       priority: node.priority ?? parent?.priority,
@@ -166,11 +39,20 @@ export function flattenCategories(nodes: CategoryNode[], parent: CategoryNode | 
 /**
  * Loads a city pack into the database in one transaction: city settings, services, categories,
  * districts, routing rules and the holiday calendar. Safe to run again: rows are upserted by code.
+ * With `keepDistricts` (a database whose boundaries were imported before the pack was loaded)
+ * the districts already there stay, and routing rules for districts it lacks are skipped.
  */
-export async function loadCityPack(pool: pg.Pool, pack: CityPack): Promise<void> {
+export async function loadCityPack(
+  pool: pg.Pool,
+  pack: CityPack,
+  opts: { keepDistricts?: boolean } = {},
+): Promise<{ skippedRules: number }> {
+  let skippedRules = 0;
+  // The boundary file's path stays on the server: /api/meta shows the stored settings.
+  const { districts: _source, ...city } = pack.city;
   await withTransaction(pool, async (db) => {
     await db.query(`INSERT INTO city_settings (key, value) VALUES ('city', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
-      pack.city,
+      city,
     ]);
     for (const s of pack.services) {
       await db.query(
@@ -215,11 +97,11 @@ export async function loadCityPack(pool: pg.Pool, pack: CityPack): Promise<void>
     }
     // A sphere is its own sphere (so "sphere_id" is never null).
     await db.query('UPDATE categories SET sphere_id = id WHERE depth = 0');
-    for (const f of pack.districts.features) {
+    for (const f of opts.keepDistricts ? [] : pack.districts.features) {
       const p = f.properties;
       await db.query(
         `INSERT INTO districts (code, name_kk, name_ru, name_en, population, approximate, source, geom)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, ST_Multi(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($8), 4326))))
+         VALUES ($1, $2, $3, $4, $5, $6, $7, ST_Transform(ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON($8), $9::int))), 3)), 4326))
          ON CONFLICT (code) DO UPDATE SET name_kk=EXCLUDED.name_kk, name_ru=EXCLUDED.name_ru, name_en=EXCLUDED.name_en,
            population=EXCLUDED.population, approximate=EXCLUDED.approximate, source=EXCLUDED.source, geom=EXCLUDED.geom`,
         [
@@ -231,6 +113,7 @@ export async function loadCityPack(pool: pg.Pool, pack: CityPack): Promise<void>
           p.approximate ?? false,
           pack.districts.provenance ?? `city pack ${pack.city.code}`,
           JSON.stringify(f.geometry),
+          pack.districts.srid,
         ],
       );
     }
@@ -243,7 +126,8 @@ export async function loadCityPack(pool: pg.Pool, pack: CityPack): Promise<void>
           WHERE c.code = $1 AND ($2::text IS NULL OR d.id IS NOT NULL)`,
         [r.category, r.district ?? null, r.service],
       );
-      if (!rowCount) throw new Error(`Routing rule refers to an unknown code: ${JSON.stringify(r)}`);
+      if (!rowCount && opts.keepDistricts && r.district) skippedRules++;
+      else if (!rowCount) throw new Error(`Routing rule refers to an unknown code: ${JSON.stringify(r)}`);
     }
     for (const h of pack.holidays) {
       await db.query(
@@ -253,4 +137,5 @@ export async function loadCityPack(pool: pg.Pool, pack: CityPack): Promise<void>
       );
     }
   });
+  return { skippedRules };
 }

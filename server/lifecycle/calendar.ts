@@ -1,16 +1,18 @@
 import type pg from 'pg';
 import { cachedPerPool } from '../cache.ts';
-import { dueAt, offsetMinutes, type Norm, type WorkCalendar } from '../deadlines/due.ts';
+import { dueAt, type Norm, type WorkCalendar } from '../deadlines/due.ts';
+import { cityZone } from '../geodata/city-zone.ts';
+import type { Zone } from '../deadlines/zone.ts';
 
 /**
  * What intake needs from the city, cached in memory for a short while like the catalog: the
  * working calendar (calendar_days, which the city edits: a change is seen within TTL_MS), its
- * UTC offset and the prefix of public numbers.
+ * time zone and the prefix of public numbers.
  */
 export interface CityRules {
   calendar: WorkCalendar;
-  /** Minutes east of UTC (Kazakhstan: +300). */
-  offsetMin: number;
+  /** IANA zone of the city (or a fixed offset in minutes from an old pack's utcOffset). */
+  zone: Zone;
   /** "109" in 109-2026-000123. */
   numberPrefix: string;
 }
@@ -20,8 +22,8 @@ const TTL_MS = 30_000;
 async function loadCityRules(pool: pg.Pool): Promise<CityRules> {
   const [days, city] = await Promise.all([
     pool.query<{ day: string; kind: string }>(`SELECT to_char(day, 'YYYY-MM-DD') AS day, kind FROM calendar_days`),
-    pool.query<{ utc_offset: string | null; prefix: string | null }>(
-      `SELECT value->>'utcOffset' AS utc_offset, value->>'numberPrefix' AS prefix FROM city_settings WHERE key = 'city'`,
+    pool.query<{ value: Record<string, unknown> | null; prefix: string | null }>(
+      `SELECT value, value->>'numberPrefix' AS prefix FROM city_settings WHERE key = 'city'`,
     ),
   ]);
   return {
@@ -29,7 +31,7 @@ async function loadCityRules(pool: pg.Pool): Promise<CityRules> {
       holidays: new Set(days.rows.filter((d) => d.kind === 'holiday').map((d) => d.day)),
       workdays: new Set(days.rows.filter((d) => d.kind === 'workday').map((d) => d.day)),
     },
-    offsetMin: offsetMinutes(city.rows[0]?.utc_offset ?? '+05:00'),
+    zone: cityZone(city.rows[0]?.value ?? {}),
     numberPrefix: city.rows[0]?.prefix ?? '109',
   };
 }
@@ -52,5 +54,5 @@ export function normOf(c: { norm_hours: number | null; norm_working_days: number
 
 /** The deadline of an appeal registered at `created` under `norm`, in this city's calendar. */
 export function deadline(created: Date, norm: Norm, rules: CityRules): Date {
-  return dueAt(created, norm, rules.calendar, rules.offsetMin);
+  return dueAt(created, norm, rules.calendar, rules.zone);
 }

@@ -8,6 +8,7 @@ import { redact } from '../privacy/redact.ts';
 import { PUBLIC_NOTE_SQL } from '../privacy/visibility.ts';
 import { findMove } from './machine.ts';
 import { loadState, stateOf, writeMove } from './transitions.ts';
+import { systemNote } from './system-notes.ts';
 import { sha256, TOKEN_PATTERN } from './tokens.ts';
 import { namesSql } from '../db/sql.ts';
 
@@ -85,7 +86,7 @@ async function record(
   await db.query(`INSERT INTO incident_events (incident_id, actor_id, action, note, data) VALUES ($1, $2, 'feedback', $3, $4)`, [
     incidentId,
     f.actorId ?? null,
-    `Оценка заявителя: ${f.rating}`,
+    await systemNote(db, 'rating', { rating: f.rating }),
     { via: f.via, rating: f.rating },
   ]);
   return rows[0];
@@ -118,7 +119,7 @@ export async function disputeByLink(pool: pg.Pool, token: string, body: z.infer<
     const row = await loadState(db, t.incident_id, true);
     const move = row && findMove('citizen', stateOf(row), 'reopened');
     if (!row || !move) throw conflict('This appeal cannot be disputed now.');
-    await writeMove(db, row, move, { actorId: null, note: 'Заявитель оспорил решение', data: { via: 'feedback_link' } });
+    await writeMove(db, row, move, { actorId: null, note: await systemNote(db, 'disputed'), data: { via: 'feedback_link' } });
     await record(db, t.incident_id, { via: 'link', tokenId: t.id, rating: body.rating, comment: body.comment, disputed: true });
     return { ok: true, status: 'reopened' };
   });

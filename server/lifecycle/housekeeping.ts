@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { log } from '../log.ts';
+import { systemNote } from './system-notes.ts';
 import { FEEDBACK_DAYS } from './tokens.ts';
 
 /** How often server/main.ts runs the periodic work. */
@@ -37,8 +38,8 @@ export async function closeExpiredResolved(pool: pg.Pool, opts: CloseOptions = {
          RETURNING i.id
        )
        INSERT INTO incident_events (incident_id, action, from_status, to_status, note, data)
-       SELECT id, 'transition', 'resolved', 'closed', 'Закрыто по истечении срока подтверждения', '{"action":"expire"}'::jsonb FROM closed`,
-      [FEEDBACK_DAYS, opts.ids ?? null, batch],
+       SELECT id, 'transition', 'resolved', 'closed', $4, '{"action":"expire"}'::jsonb FROM closed`,
+      [FEEDBACK_DAYS, opts.ids ?? null, batch, await systemNote(pool, 'expired')],
     );
     total += rowCount ?? 0;
     if ((rowCount ?? 0) < batch) return total;

@@ -7,6 +7,7 @@ import { withTransaction } from '../db/pool.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';
 import { deadline, getCityRules, normOf } from './calendar.ts';
+import { systemNote } from './system-notes.ts';
 import { findDuplicatesMany, type DuplicateCandidate } from './duplicates.ts';
 import { namesSql } from '../db/sql.ts';
 
@@ -72,9 +73,6 @@ export interface IntakeResult {
   version: number;
   duplicates: DuplicateCandidate[];
 }
-
-/** A consulted request's note when the dispatcher wrote none. */
-const CONSULTED_NOTE = 'Консультация дана на линии';
 
 /** One appeal waiting to be registered. */
 interface IntakeJob {
@@ -414,6 +412,7 @@ async function insertIncidents(db: pg.PoolClient, rows: Row[], now: Date, number
 
 /** The audit trail: "created" for each, and the closing of a request answered on the call. */
 async function insertEvents(db: pg.PoolClient, rows: Row[], now: Date): Promise<void> {
+  const consultedNote = rows.some((r) => r.consulted) ? await systemNote(db, 'consulted') : null;
   const events = rows.flatMap((r) => [
     { id: r.id, from: null, to: 'new', action: 'created', note: null, data: { channel: r.j.input.channel }, actor: r.j.user.id },
     ...(r.consulted
@@ -423,7 +422,7 @@ async function insertEvents(db: pg.PoolClient, rows: Row[], now: Date): Promise<
             from: 'new',
             to: 'closed',
             action: 'transition',
-            note: r.j.input.answer ?? CONSULTED_NOTE,
+            note: r.j.input.answer ?? consultedNote,
             data: { action: 'consult', resolution: 'consulted' },
             actor: r.j.user.id,
           },

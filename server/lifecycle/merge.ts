@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type AppealScope, covers } from '../auth/scope.ts';
 import type { SessionUser } from '../domain/roles.ts';
 import { withTransaction } from '../db/pool.ts';
+import { systemNote } from './system-notes.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Db } from './duplicates.ts';
 import { ACTIVE_STATUSES } from '../domain/statuses.ts';
@@ -64,7 +65,7 @@ async function attach(db: Db, child: StateRow, parent: StateRow, user: SessionUs
   }
   await writeMove(db, child, move, {
     actorId: user.id,
-    note: note ?? `Дубликат обращения ${parent.number}`,
+    note: note ?? (await systemNote(db, 'duplicateOf', { number: parent.number })),
     resolution: 'duplicate',
     // A merge is staff's bookkeeping: the citizen sees `merged_into` on the status page instead.
     visibility: 'internal',
@@ -77,7 +78,7 @@ async function attach(db: Db, child: StateRow, parent: StateRow, user: SessionUs
      )
      INSERT INTO incident_events (incident_id, actor_id, action, note, data)
      SELECT id, $3, 'merged', $4, jsonb_build_object('parent_id', $2::bigint, 'via', $1::bigint) FROM moved`,
-    [child.id, parent.id, user.id, `Дубликат обращения ${parent.number}`],
+    [child.id, parent.id, user.id, await systemNote(db, 'duplicateOf', { number: parent.number })],
   );
   const grown = await db.query<{ version: number; reporter_count: number }>(
     `UPDATE incidents SET reporter_count = reporter_count + $2, version = version + 1, updated_at = now() WHERE id = $1
@@ -89,7 +90,7 @@ async function attach(db: Db, child: StateRow, parent: StateRow, user: SessionUs
   await db.query(`INSERT INTO incident_events (incident_id, actor_id, action, note, data) VALUES ($1, $2, 'merged', $3, $4)`, [
     parent.id,
     user.id,
-    `Присоединено обращение ${child.number}`,
+    await systemNote(db, 'attached', { number: child.number }),
     { child_id: child.id, child_number: child.number, reporters: child.reporter_count },
   ]);
 }

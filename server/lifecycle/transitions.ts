@@ -6,6 +6,7 @@ import { withTransaction } from '../db/pool.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import { Where } from '../incidents/filters.ts';
 import type { Db } from './duplicates.ts';
+import { systemNote } from './system-notes.ts';
 import {
   type Action,
   actsOnAppeals,
@@ -270,6 +271,6 @@ export async function escalate(pool: pg.Pool, id: number, req: z.infer<typeof Es
       throw conflict(`Appeal ${row.number} cannot be escalated: ${why}.`, [{ path: 'to', message: 'escalation not allowed now' }]);
     }
     const level = row.escalation_level + 1;
-    await writeMove(db, row, move, { actorId: user.id, note: req.note ?? `Эскалация: уровень ${level}` });
+    await writeMove(db, row, move, { actorId: user.id, note: req.note ?? (await systemNote(db, 'escalation', { level })) });
   });
 }

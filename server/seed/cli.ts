@@ -61,7 +61,7 @@ async function main(): Promise<number> {
     const { rows: d } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM districts');
     if (d[0].n === 0) {
       console.log(`Loading the city pack geodata/${config.JARDEM_CITY}/ ...`);
-      await loadCityPack(db.pool, readCityPack(config.JARDEM_CITY));
+      await loadCityPack(db.pool, await readCityPack(config.JARDEM_CITY));
     }
     const { rows: existing } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM incidents LIMIT 1) x');
     if (existing[0].n > 0 && !args.append) {

@@ -5,7 +5,9 @@
  * embedded PGlite (where statements run one at a time): one connection, no COPY, no temp tables.
  */
 import type pg from 'pg';
-import { offsetMinutes, type WorkCalendar } from '../deadlines/due.ts';
+import type { WorkCalendar } from '../deadlines/due.ts';
+import { offsetAt } from '../deadlines/zone.ts';
+import { cityZone } from '../geodata/city-zone.ts';
 import { checkout } from '../db/checkout.ts';
 import type { SeedCity, SeedIncident } from './types.ts';
 
@@ -56,7 +58,7 @@ export async function loadSeedCity(pool: pg.Pool): Promise<SeedCity> {
         WHERE c.active ORDER BY c.id`,
     ),
     pool.query<{ day: string; kind: string }>(`SELECT to_char(day, 'YYYY-MM-DD') AS day, kind FROM calendar_days`),
-    pool.query<{ utc_offset: string | null }>(`SELECT value->>'utcOffset' AS utc_offset FROM city_settings WHERE key = 'city'`),
+    pool.query<{ value: Record<string, unknown> }>(`SELECT value FROM city_settings WHERE key = 'city'`),
   ]);
   const calendar: WorkCalendar = {
     holidays: new Set(days.rows.filter((d) => d.kind === 'holiday').map((d) => d.day)),
@@ -78,7 +80,8 @@ export async function loadSeedCity(pool: pg.Pool): Promise<SeedCity> {
       nameKk: c.name_kk,
     })),
     calendar,
-    utcOffsetMin: offsetMinutes(city.rows[0]?.utc_offset ?? '+05:00'),
+    // The demo history uses the zone's offset of today (a demo does not need daylight saving).
+    utcOffsetMin: offsetAt(Date.now(), cityZone(city.rows[0]?.value ?? {})),
   };
 }
 

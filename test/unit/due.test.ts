@@ -33,10 +33,10 @@ describe('dueAt', () => {
     expect(local(dueAt(monday, { workingDays: 15 }, cal))).toBe('2026-03-24T18:00');
   });
 
-  it('follows the Taraz pack calendar, with its days off in lieu of 8 March and Nauryz 2026', () => {
+  it('follows the Taraz pack calendar, with its days off in lieu of 8 March and Nauryz 2026', async () => {
     // Days off: 9 March (for Sunday 8 March), 21–23 Nauryz, 24–25 in lieu of Nauryz's weekend days.
     // Working days: 3–6 (4), 10–13 (8), 16–20 (13), 26 (14), 27 (15).
-    const pack = readCityPack('taraz');
+    const pack = await readCityPack('taraz');
     const real: WorkCalendar = {
       holidays: new Set(pack.holidays.filter((h) => h.kind !== 'workday').map((h) => h.date)),
       workdays: new Set(),

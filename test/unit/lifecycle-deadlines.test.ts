@@ -3,13 +3,13 @@ import { readCityPack } from '../../server/geodata/pack.ts';
 import { type CityRules, DEFAULT_NORM, deadline, normOf } from '../../server/lifecycle/calendar.ts';
 
 // The Taraz pack's calendar, as intake loads it from calendar_days. Kazakhstan: UTC+5.
-const pack = readCityPack('taraz');
+const pack = await readCityPack('taraz');
 const rules: CityRules = {
   calendar: {
     holidays: new Set(pack.holidays.filter((h) => h.kind !== 'workday').map((h) => h.date)),
     workdays: new Set(pack.holidays.filter((h) => h.kind === 'workday').map((h) => h.date)),
   },
-  offsetMin: 300,
+  zone: 300,
   numberPrefix: '109',
 };
 const local = (d: Date) => new Date(d.getTime() + 5 * 3_600_000).toISOString().slice(0, 16);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { flattenCategories, readCityPack } from '../../server/geodata/pack.ts';
 import { sharedData } from '../helpers/shared-data.ts';
 
-const pack = readCityPack('taraz');
+const pack = await readCityPack('taraz');
 // The real city outline (Kazakhstan ADM2 2024, CC BY 4.0), read from the shared data folder.
 const boundary = JSON.parse(readFileSync(sharedData('kz/taraz-city-boundary.geojson'), 'utf8')).features[0];
 

@@ -2,8 +2,8 @@ import type { Dictionary } from './ru.ts';
 
 /** English, for visitors and documentation. */
 export const en: Dictionary = {
-  'app.name': 'Jardem 109',
-  'app.tagline': '109 appeals monitoring',
+  'app.name': 'Jardem {number}',
+  'app.tagline': '{number} appeals monitoring',
   'app.skip': 'Skip to the map',
   'app.loading': 'Loading…',
   'app.loadError': 'Could not load the data',
@@ -88,7 +88,7 @@ export const en: Dictionary = {
   'type.service_request': 'Service request',
   'type.information_request': 'Information request',
 
-  'channel.phone': '109 phone',
+  'channel.phone': '{number} phone',
   'channel.telegram': 'Telegram',
   'channel.whatsapp': 'WhatsApp',
   'channel.facebook': 'Facebook',
@@ -207,7 +207,7 @@ export const en: Dictionary = {
   'priority.3': 'normal',
   'priority.4': 'low',
 
-  'wall.title': 'Wall display 109',
+  'wall.title': 'Wall display {number}',
   'wall.city': 'Whole city',
   'wall.step': '{n} / {total}',
   'wall.population': 'Population: {n}',

@@ -43,14 +43,15 @@ function partsIn(date: Date, timeZone: string): Parts {
   return { y: p.year, m: p.month, d: p.day, hh: p.hour, mm: p.minute };
 }
 
-function storedLang(): Lang {
+/** The language the user chose in this browser, if any. */
+function storedLang(): Lang | null {
   try {
     const v = localStorage.getItem(STORAGE_KEY);
     if (v && (LANGS as string[]).includes(v)) return v as Lang;
   } catch {
-    // storage blocked (private mode): Russian by default
+    // storage blocked (private mode): the city's language, else Russian
   }
-  return 'ru';
+  return null;
 }
 
 /**
@@ -59,8 +60,14 @@ function storedLang(): Lang {
  * same deadlines as the control room.
  */
 export class I18n {
-  lang = $state<Lang>(storedLang());
+  lang = $state<Lang>(storedLang() ?? 'ru');
+  /** True once the user picked a language: the city pack's first language no longer applies. */
+  private chosen = storedLang() !== null;
   timeZone = $state(DEFAULT_TIMEZONE);
+  /** The centre's phone number from the city pack ("109", "311"): `{number}` in every message. */
+  phone = $state('109');
+  /** The centre's name from the city pack; unset: "Jardem <phone>" (app.name). */
+  centreName = $state<Partial<Names> | null>(null);
 
   constructor() {
     $effect.root(() => {
@@ -70,7 +77,13 @@ export class I18n {
     });
   }
 
+  /** The city pack's first language, unless the user picked one. */
+  setCityLang(lang: Lang | undefined) {
+    if (lang && !this.chosen) this.lang = lang;
+  }
+
   setLang(lang: Lang) {
+    this.chosen = true;
     this.lang = lang;
     try {
       localStorage.setItem(STORAGE_KEY, lang);
@@ -82,9 +95,14 @@ export class I18n {
   /** The message for `key` with `{param}` placeholders filled in. */
   t = (key: MessageKey, params?: Record<string, string | number>): string => {
     const text = DICTIONARIES[this.lang][key] ?? ru[key] ?? key;
-    if (!params) return text;
-    return text.replace(/\{(\w+)\}/g, (m, p: string) => (p in params ? this.paramText(params[p]) : m));
+    const all: Record<string, string | number> = { number: this.phone, ...params };
+    return text.replace(/\{(\w+)\}/g, (m, p: string) => (p in all ? this.paramText(all[p]) : m));
   };
+
+  /** The centre's name in the current language ("Jardem 109", "NYC 311"). */
+  get centre(): string {
+    return this.name(this.centreName) || this.t('app.name');
+  }
 
   /** The label of an enum value (status, type, channel, priority); the raw value if unknown. */
   label = (group: 'status' | 'type' | 'channel' | 'priority' | 'role' | 'period' | 'event', value: string | number): string => {

@@ -2,8 +2,8 @@ import type { Dictionary } from './ru.ts';
 
 /** Kazakh (қазақ тілі). */
 export const kk: Dictionary = {
-  'app.name': 'Jardem 109',
-  'app.tagline': '109 өтініштерінің мониторингі',
+  'app.name': 'Jardem {number}',
+  'app.tagline': '{number} өтініштерінің мониторингі',
   'app.skip': 'Картаға өту',
   'app.loading': 'Жүктелуде…',
   'app.loadError': 'Деректерді жүктеу мүмкін болмады',
@@ -88,7 +88,7 @@ export const kk: Dictionary = {
   'type.service_request': 'Қызметке өтінім',
   'type.information_request': 'Ақпарат сұрау',
 
-  'channel.phone': '109 телефоны',
+  'channel.phone': '{number} телефоны',
   'channel.telegram': 'Telegram',
   'channel.whatsapp': 'WhatsApp',
   'channel.facebook': 'Facebook',
@@ -207,7 +207,7 @@ export const kk: Dictionary = {
   'priority.3': 'қалыпты',
   'priority.4': 'төмен',
 
-  'wall.title': 'Бейнеқабырға 109',
+  'wall.title': 'Бейнеқабырға {number}',
   'wall.city': 'Бүкіл қала',
   'wall.step': '{n} / {total}',
   'wall.population': 'Тұрғындары: {n}',

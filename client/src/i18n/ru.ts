@@ -3,8 +3,8 @@
  * keys (the type system and test/unit/i18n.test.ts both check it). `{name}` marks a parameter.
  */
 export const ru = {
-  'app.name': 'Jardem 109',
-  'app.tagline': 'Мониторинг обращений 109',
+  'app.name': 'Jardem {number}',
+  'app.tagline': 'Мониторинг обращений {number}',
   'app.skip': 'Перейти к карте',
   'app.loading': 'Загрузка…',
   'app.loadError': 'Не удалось загрузить данные',
@@ -89,7 +89,7 @@ export const ru = {
   'type.service_request': 'Заявка на услугу',
   'type.information_request': 'Запрос информации',
 
-  'channel.phone': 'Телефон 109',
+  'channel.phone': 'Телефон {number}',
   'channel.telegram': 'Telegram',
   'channel.whatsapp': 'WhatsApp',
   'channel.facebook': 'Facebook',
@@ -208,7 +208,7 @@ export const ru = {
   'priority.3': 'обычный',
   'priority.4': 'низкий',
 
-  'wall.title': 'Видеостена 109',
+  'wall.title': 'Видеостена {number}',
   'wall.city': 'Весь город',
   'wall.step': '{n} / {total}',
   'wall.population': 'Население: {n}',

@@ -10,8 +10,16 @@ export type Names = Record<Lang, string>;
 export interface City {
   code: string;
   name: Names;
+  /** IANA zone; `timezone` in packs of before issue 21. */
+  timeZone?: string;
   timezone?: string;
   utcOffset?: string;
+  /** The centre's phone number ("109", "311") and name ("NYC 311"; default "Jardem <phone>"). */
+  phone?: string;
+  numberPrefix?: string;
+  centreName?: Partial<Names>;
+  /** The interface's default language (the user's choice wins). */
+  language?: Lang;
   /** [lng, lat] */
   center: [number, number];
   /** [[west, south], [east, north]] in degrees */

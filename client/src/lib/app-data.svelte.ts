@@ -13,7 +13,10 @@ export class AppData {
   meta = $state.raw<Meta | null>(null);
   /** increments every REFRESH_MS; effects that read it reload */
   tick = $state(0);
-  timeZone = $derived(this.meta?.city.timezone ?? DEFAULT_TIMEZONE);
+  timeZone = $derived(this.meta?.city.timeZone ?? this.meta?.city.timezone ?? DEFAULT_TIMEZONE);
+  /** The centre's phone number and name from the city pack. */
+  phone = $derived(this.meta?.city.phone ?? this.meta?.city.numberPrefix ?? '109');
+  centreName = $derived(this.meta?.city.centreName ?? null);
   categories = $derived(new Map<string, Category>((this.meta?.categories ?? []).map((c) => [c.code, c])));
   spheres = $derived((this.meta?.categories ?? []).filter((c) => c.depth === 0));
   services = $derived(new Map<string, Service>((this.meta?.services ?? []).map((s) => [s.code, s])));
