@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.ts';
 import { isQuiet, parseQuietHours } from '../../server/sms/quiet.ts';
 import { parseReceipt } from '../../server/sms/receipt.ts';
 import { smsAddress } from '../../server/sms/sender.ts';
@@ -50,5 +51,18 @@ describe('SMS addresses', () => {
     expect(smsAddress('8 (701) 234-56-78')).toBe('77012345678');
     expect(smsAddress('701 234 5678')).toBe('77012345678');
     expect(smsAddress('12-34')).toBeNull();
+  });
+});
+
+describe('SMS and Messenger settings', () => {
+  it('name what a provider or a bot still needs', () => {
+    expect(() => loadConfig({ SMS_PROVIDER: 'smpp', SMS_SMPP_URL: 'smpp://127.0.0.1:2775' })).toThrow(
+      /SMS_SMPP_SYSTEM_ID: required with SMS_PROVIDER=smpp[\s\S]*SMS_SMPP_PASSWORD/,
+    );
+    expect(() => loadConfig({ SMS_PROVIDER: 'http', SMS_HTTP_URL: 'https://gw.example/send' })).toThrow(/SMS_HTTP_TOKEN/);
+    expect(() => loadConfig({ SMS_QUIET_HOURS: '22-8' })).toThrow(/SMS_QUIET_HOURS: HH:MM-HH:MM or off/);
+    expect(() => loadConfig({ FACEBOOK_PAGE_TOKEN: 'EAAP-page-token' })).toThrow(/FACEBOOK_APP_SECRET[\s\S]*FACEBOOK_VERIFY_TOKEN/);
+    const c = loadConfig({ SMS_PROVIDER: 'http', SMS_HTTP_URL: 'https://gw.example/send', SMS_HTTP_TOKEN: 'token-1234' });
+    expect(c).toMatchObject({ SMS_SENDER: '109', SMS_QUIET_HOURS: '22:00-08:00', SMS_STATUS_CHANGES: false, SMS_MAX_ATTEMPTS: 8 });
   });
 });
