@@ -15,7 +15,7 @@ const t = testApp({
   SMS_QUIET_HOURS: 'off',
   JARDEM_PUBLIC_URL: 'https://109.example.kz',
 });
-const { kit, create, must, count } = lifecycleKit(t, 95);
+const { kit, create, must, count, post, version } = lifecycleKit(t, 95);
 const sender = createSmsSender(t.config)!;
 const outbox = createSmsOutbox(t.config, t.pool, sender);
 
@@ -180,6 +180,18 @@ describe('the SMS outbox (HTTP gateway)', { timeout: 60_000 }, () => {
       expect(status.map((r) => r.status_to)).toEqual(['assigned', 'in_progress']);
       await outbox.runOnce();
       expect(callsFor(status[1].id)[0].body.text).toBe(`${a.number} өтініші: жұмыста.`);
+      // Merged into another appeal is not "rejected" for the caller.
+      const dup = await create();
+      const merged = await post(`/api/incidents/${dup.id}/merge`, { into: a.id, version: await version(dup.id) }, kit.cookie.dispatcher);
+      expect(merged.status).toBe(200);
+      expect((await rowsOf(dup.id)).map((r) => r.kind)).toEqual(['registered']);
+      await must(a.id, 'admin', { to: 'rejected', reason: 'spam' });
+      expect((await rowsOf(a.id)).filter((r) => r.kind === 'status').map((r) => r.status_to)).toEqual([
+        'assigned',
+        'in_progress',
+        'rejected',
+        'rejected',
+      ]);
     } finally {
       await applySmsSettings(t.pool, { enabled: true, statusChanges: false });
     }

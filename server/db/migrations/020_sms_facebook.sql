@@ -106,6 +106,8 @@ BEGIN
     JOIN incidents i ON i.id = r.incident_id
    WHERE e.action IN ('transition', 'assigned') AND e.to_status IS NOT NULL AND e.from_status IS NOT NULL
      AND e.to_status IS DISTINCT FROM e.from_status AND e.to_status IN ('assigned', 'in_progress', 'reopened', 'closed', 'rejected')
+     -- Merged into another appeal is not "rejected" for the caller: they hear of the other one.
+     AND NOT (e.to_status = 'rejected' AND e.data->>'resolution' = 'duplicate')
      AND r.phone IS NOT NULL AND r.contact IS NULL AND i.channel IN ('phone', 'walk_in')
    ORDER BY e.id, r.phone, r.id;
   RETURN NULL;
