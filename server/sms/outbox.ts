@@ -38,8 +38,9 @@ interface Claimed {
 }
 
 const MAX_RETRY_MS = 3600_000;
-/** How long a receipt that came before its message was recorded waits for it (ms). */
-const EARLY_RECEIPT_MS = 60_000;
+/** A receipt that names no part yet is looked for again this often (ms), this many times. */
+const RECEIPT_RETRY_MS = 500;
+const RECEIPT_TRIES = 20;
 
 /**
  * The SMS outbox (table sms_outbox, filled by triggers in the transaction of the intake or the
@@ -52,7 +53,7 @@ const EARLY_RECEIPT_MS = 60_000;
 export class SmsOutbox {
   private running: Promise<number> | null = null;
   private timer?: ReturnType<typeof setInterval>;
-  private readonly early = new Map<string, { receipt: SmsReceipt; at: number }>();
+  private stopped = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -76,6 +77,7 @@ export class SmsOutbox {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
     await this.o.sender.close();
@@ -163,26 +165,24 @@ export class SmsOutbox {
       `INSERT INTO sms_parts (outbox_id, part, provider_id) SELECT $1, u.ord, u.pid FROM unnest($2::text[]) WITH ORDINALITY u(pid, ord)`,
       [id, ids],
     );
-    for (const pid of ids) {
-      const waiting = this.early.get(pid);
-      if (waiting) {
-        this.early.delete(pid);
-        await this.receipt(waiting.receipt);
-      }
-    }
   }
 
-  /** Records a delivery receipt; true when it named a part this outbox sent. */
-  async receipt(r: SmsReceipt): Promise<boolean> {
+  /**
+   * Records a delivery receipt; true when it named a part this outbox sent. The SMSC may answer
+   * faster than the message is recorded as sent: a receipt naming no part is looked for again
+   * a few times over ten seconds.
+   */
+  async receipt(r: SmsReceipt, tries = 1): Promise<boolean> {
     const parts = await this.pool.query<{ outbox_id: number }>(
       `UPDATE sms_parts SET state = $2 WHERE provider_id = $1 AND state = 'sent' RETURNING outbox_id`,
       [r.providerId, r.delivered ? 'delivered' : 'undelivered'],
     );
     if (!parts.rowCount) {
-      // The SMSC may answer faster than the message is recorded as sent: kept for a minute.
-      const cutoff = Date.now() - EARLY_RECEIPT_MS;
-      for (const [k, v] of this.early) if (v.at < cutoff) this.early.delete(k);
-      this.early.set(r.providerId, { receipt: r, at: Date.now() });
+      if (tries < RECEIPT_TRIES && !this.stopped) {
+        const again = () =>
+          void this.receipt(r, tries + 1).catch((err) => log.warn({ err: (err as Error).message }, 'SMS receipt not recorded'));
+        setTimeout(() => this.stopped || again(), RECEIPT_RETRY_MS).unref();
+      }
       return false;
     }
     // Delivered when every part is; undelivered as soon as one part is not.

@@ -7,9 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, signedInContext, testContext } from '../helpers/browser.ts';
+import { launchBrowser, signedInContext, testContext, waitForMapIdle } from '../helpers/browser.ts';
 import { startFakeSmsGateway } from '../helpers/fake-sms-gateway.ts';
 import { freePort, type RunningServer, startServer } from '../helpers/server.ts';
 
@@ -60,6 +60,55 @@ afterAll(async () => {
   await server?.stop();
   await gw?.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+/** Clicks the map at [lng, lat] (projected by the page's own map). */
+async function clickMapAt(page: Page, lng: number, lat: number) {
+  type TestMap = { jumpTo(o: object): void; project(p: [number, number]): { x: number; y: number } };
+  await page.evaluate(([a, b]) => (window as unknown as { __jardemMap: TestMap }).__jardemMap.jumpTo({ center: [a, b], zoom: 15 }), [
+    lng,
+    lat,
+  ] as const);
+  await waitForMapIdle(page);
+  const { x, y } = await page.evaluate(([a, b]) => (window as unknown as { __jardemMap: TestMap }).__jardemMap.project([a, b]), [
+    lng,
+    lat,
+  ] as const);
+  const box = (await page.getByTestId('map').boundingBox())!;
+  await page.mouse.click(box.x + x, box.y + y);
+}
+
+describe('the SMS language at intake', () => {
+  it('the dispatcher form sends the caller the number in the language chosen', async () => {
+    const ctx = await signedInContext(browser, server.baseUrl, 'dispatcher', { viewport: { width: 1440, height: 900 }, locale: 'ru-RU' });
+    const meta = (await (await ctx.request.get(`${server.baseUrl}/api/meta`)).json()) as {
+      categories: { code: string; name: { ru: string } }[];
+      districts: { lng: number; lat: number }[];
+    };
+    const pothole = meta.categories.find((c) => c.code === 'roads.pothole')!;
+    const page = await ctx.newPage();
+    await page.goto(`${server.baseUrl}/intake`);
+    await page.getByTestId('intake-form').waitFor({ timeout: 30_000 });
+    await waitForMapIdle(page);
+    await page.getByTestId('intake-category').fill(pothole.name.ru);
+    await page.getByTestId('intake-category-option').first().waitFor();
+    await page.getByTestId('intake-category').press('Enter');
+    await clickMapAt(page, meta.districts[0].lng, meta.districts[0].lat);
+    await page.getByTestId('intake-marker').waitFor();
+    await page.getByTestId('intake-description').fill('E2E: SMS на казахском');
+    // The choice shows once there is a phone to text.
+    expect(await page.getByTestId('intake-sms-lang').count()).toBe(0);
+    await page.locator('#intake-phone').fill('+7 702 333 44 55');
+    await page.getByTestId('intake-sms-lang').selectOption('kk');
+    await page.getByTestId('intake-submit').click();
+    const numberEl = page.getByTestId('intake-number');
+    await numberEl.waitFor({ timeout: 20_000 });
+    const number = (await numberEl.textContent())!.trim();
+    await expect
+      .poll(() => gw.calls.find((c) => String(c.body.text).includes(number))?.body, { timeout: 30_000 })
+      .toMatchObject({ to: '77023334455', text: `109 орталығы: өтініш ${number} тіркелді.` });
+    await ctx.close();
+  });
 });
 
 describe('SMS on the appeal panel', () => {

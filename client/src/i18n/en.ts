@@ -261,6 +261,7 @@ export const en: Dictionary = {
   'intake.description': 'Description',
   'intake.name': 'Caller’s name',
   'intake.phone': 'Caller’s phone',
+  'intake.smsLang': 'SMS language',
   'intake.address': 'Address',
   'intake.location': 'Place on the map',
   'intake.clickMap': 'Click the map to place the point',

@@ -261,6 +261,7 @@ export const kk: Dictionary = {
   'intake.description': 'Сипаттама',
   'intake.name': 'Өтініш берушінің аты',
   'intake.phone': 'Өтініш берушінің телефоны',
+  'intake.smsLang': 'SMS тілі',
   'intake.address': 'Мекенжай',
   'intake.location': 'Картадағы орны',
   'intake.clickMap': 'Орнын көрсету үшін картаны басыңыз',

@@ -262,6 +262,7 @@ export const ru = {
   'intake.description': 'Описание',
   'intake.name': 'Имя заявителя',
   'intake.phone': 'Телефон заявителя',
+  'intake.smsLang': 'Язык SMS',
   'intake.address': 'Адрес',
   'intake.location': 'Место на карте',
   'intake.clickMap': 'Щёлкните по карте, чтобы указать место',
