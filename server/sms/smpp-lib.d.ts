@@ -41,7 +41,7 @@ declare module 'smpp' {
     sessions: Session[];
   }
 
-  export function connect(options: { url: string; auto_enquire_link_period?: number; connectTimeout?: number }): Session;
+  export function connect(options: { url: string; auto_enquire_link_period?: number; noDelay?: boolean }): Session;
   export function createServer(listener: (session: Session) => void): Server;
 
   export const ESME_ROK: number;

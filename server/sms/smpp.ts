@@ -76,7 +76,9 @@ export class SmppSender implements SmsSender {
   }
 
   private connect(): void {
-    const s = smpp.connect({ url: this.o.url, auto_enquire_link_period: this.o.enquireLinkMs });
+    // No Nagle: each small PDU goes at once, so the rate is kept on the wire (and not bunched
+    // behind the SMSC's delayed ACKs).
+    const s = smpp.connect({ url: this.o.url, auto_enquire_link_period: this.o.enquireLinkMs, noDelay: true });
     this.session = s;
     s.on('connect', () => {
       s.bind_transceiver(

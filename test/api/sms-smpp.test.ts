@@ -110,6 +110,26 @@ describe('SMS over SMPP 3.4 (the smpp library on both ends)', { timeout: 60_000 
     }
   });
 
+  it('keeps to the window and the rate', async () => {
+    // A slow SMSC (200 ms per answer) and 12 messages at once: never more than 4 waiting, and
+    // 50 submits a second at most (12 take at least 220 ms).
+    smsc.state.delayMs = 200;
+    smsc.state.mostWaiting = 0;
+    try {
+      const before = smsc.submitted.length;
+      const started = Date.now();
+      const sent = await Promise.all(Array.from({ length: 12 }, (_, i) => sender.send({ id: 0, to: '77011112233', text: `window ${i}` })));
+      expect(sent.every((s) => s.providerIds.length === 1)).toBe(true);
+      expect(smsc.state.mostWaiting).toBe(4);
+      const at = smsc.submitted.slice(before).map((s) => s.at);
+      expect(at.at(-1)! - at[0]).toBeGreaterThanOrEqual(220 - 20);
+      // Three rounds of 4 waiting 200 ms each.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 200);
+    } finally {
+      smsc.state.delayMs = 0;
+    }
+  });
+
   it('an undelivered receipt marks the SMS undelivered', async () => {
     smsc.state.receipt = 'UNDELIV';
     try {

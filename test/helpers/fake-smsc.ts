@@ -17,7 +17,16 @@ export interface Submitted {
 export async function startFakeSmsc() {
   const submitted: Submitted[] = [];
   const sessions: Session[] = [];
-  const state = { binds: 0, throttle: 0, receipt: 'DELIVRD' as 'DELIVRD' | 'UNDELIV' | null, ids: 0 };
+  const state = {
+    binds: 0,
+    throttle: 0,
+    receipt: 'DELIVRD' as 'DELIVRD' | 'UNDELIV' | null,
+    ids: 0,
+    /** How long each submit_sm waits for its answer (ms), and the most ever waiting at once. */
+    delayMs: 0,
+    waiting: 0,
+    mostWaiting: 0,
+  };
   const server = smpp.createServer((s) => {
     sessions.push(s);
     s.on('error', () => undefined);
@@ -42,17 +51,24 @@ export async function startFakeSmsc() {
         return s.send(pdu.response({ command_status: smpp.ESME_RTHROTTLED }));
       }
       const id = `SMSC${++state.ids}`;
-      s.send(pdu.response({ message_id: id }));
-      const stat = state.receipt;
-      if (!stat) return;
-      s.deliver_sm({
-        source_addr: pdu.destination_addr,
-        destination_addr: pdu.source_addr,
-        esm_class: 0x04,
-        short_message: `id:${id} sub:001 dlvrd:00${stat === 'DELIVRD' ? 1 : 0} submit date:2612031030 done date:2612031031 stat:${stat} err:000 text:`,
-      });
+      state.mostWaiting = Math.max(state.mostWaiting, ++state.waiting);
+      setTimeout(() => {
+        state.waiting--;
+        s.send(pdu.response({ message_id: id }));
+        receipt(s, pdu, id);
+      }, state.delayMs);
     });
   });
+  function receipt(s: Session, pdu: PDU, id: string) {
+    const stat = state.receipt;
+    if (!stat) return;
+    s.deliver_sm({
+      source_addr: pdu.destination_addr,
+      destination_addr: pdu.source_addr,
+      esm_class: 0x04,
+      short_message: `id:${id} sub:001 dlvrd:00${stat === 'DELIVRD' ? 1 : 0} submit date:2612031030 done date:2612031031 stat:${stat} err:000 text:`,
+    });
+  }
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   return {
     url: `smpp://127.0.0.1:${(server.address() as AddressInfo).port}`,
