@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { missingSmsSettings, SMS_CONFIG_FIELDS } from './sms/config.ts';
 
 /**
  * Settings, read once from the environment and validated. Every variable is documented in
@@ -127,6 +128,15 @@ const ConfigFields = z.object({
     .optional(),
   /** Graph API base URL including its version. */
   WHATSAPP_API_BASE: z.string().url().default('https://graph.facebook.com/v21.0'),
+  /** Facebook Page access token (Messenger Platform). Unset: no Messenger bot. */
+  FACEBOOK_PAGE_TOKEN: z.string().min(10).optional(),
+  /** The Meta app's secret: checks X-Hub-Signature-256. Required with a Page token. */
+  FACEBOOK_APP_SECRET: z.string().min(16).optional(),
+  /** The verify token typed into the app's Messenger webhook settings. Required with a Page token. */
+  FACEBOOK_VERIFY_TOKEN: z.string().min(8).optional(),
+  /** Graph API base URL including its version. */
+  FACEBOOK_API_BASE: z.string().url().default('https://graph.facebook.com/v21.0'),
+  ...SMS_CONFIG_FIELDS,
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -151,6 +161,9 @@ const ConfigSchema = ConfigFields.superRefine((c, ctx) => {
   };
   need(c.TELEGRAM_BOT_TOKEN, ['TELEGRAM_WEBHOOK_SECRET']);
   need(c.WHATSAPP_TOKEN, ['WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID']);
+  need(c.FACEBOOK_PAGE_TOKEN, ['FACEBOOK_APP_SECRET', 'FACEBOOK_VERIFY_TOKEN']);
+  for (const k of missingSmsSettings(c))
+    ctx.addIssue({ code: 'custom', path: [k], message: `required with SMS_PROVIDER=${c.SMS_PROVIDER}` });
 }).transform((c) => ({
   ...c,
   JARDEM_DEMO: c.JARDEM_DEMO ?? demoByDefault(c),

@@ -14,6 +14,7 @@ import { applyHttpTimeouts, httpServerOptions } from './http-timeouts.ts';
 import { readCityPack } from './geodata/pack.ts';
 import { HOUSEKEEPING_EVERY_MS, runHousekeeping } from './lifecycle/housekeeping.ts';
 import { LiveHub } from './live/hub.ts';
+import { startSms } from './sms/setup.ts';
 import { KpiTicker } from './live/kpis.ts';
 import { log } from './log.ts';
 
@@ -30,6 +31,8 @@ async function main() {
   const hub = new LiveHub({ pool: db.pool, engine: db.engine, databaseUrl: config.DATABASE_URL });
   await hub.ensureStarted();
   const bots = createBots(config, db.pool);
+  // SMS to callers: registration numbers, feedback links (and status changes if configured).
+  const sms = await startSms(config, db.pool);
   const app = createApp({ pool: db.pool, engine: db.engine, config, live: { hub, kpis: new KpiTicker(db.pool, hub) }, bots });
   // Results of resolved bot appeals go out with rating buttons; day-old conversations close.
   const channelSweeps = setInterval(() => void runChannelSweeps(db.pool, bots.adapters), NOTIFY_EVERY_MS);
@@ -53,6 +56,7 @@ async function main() {
     server.close();
     clearInterval(housekeeping);
     clearInterval(channelSweeps);
+    void sms?.stop();
     void hub.stop();
     const deadline = Date.now() + 10_000;
     const finish = async () => {

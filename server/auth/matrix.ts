@@ -132,6 +132,8 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('POST', '/api/channels/telegram/webhook', 'channel.webhook', WEBHOOK),
   e('GET', '/api/channels/whatsapp/webhook', 'channel.webhook', WEBHOOK),
   e('POST', '/api/channels/whatsapp/webhook', 'channel.webhook', WEBHOOK),
+  e('GET', '/api/channels/facebook/webhook', 'channel.webhook', WEBHOOK),
+  e('POST', '/api/channels/facebook/webhook', 'channel.webhook', WEBHOOK),
   // Staff answer a bot appeal's reporter through the same messenger; the citizen's photos are public.
   e('POST', '/api/channels/incidents/:id/reply', 'incident.reply', STAFF),
   e('GET', '/api/channels/photos/:key', 'photo.read', PUBLIC),

@@ -4,7 +4,7 @@
  * messenger is a new adapter.
  */
 
-export type ChannelName = 'telegram' | 'whatsapp';
+export type ChannelName = 'telegram' | 'whatsapp' | 'facebook';
 
 /** A button the user can press; `id` comes back as an input of kind `button`. */
 export interface Button {

@@ -3,12 +3,14 @@ import type { Config } from '../config.ts';
 import { linkKey } from '../lifecycle/tokens.ts';
 import type { ChannelAdapter, ChannelName } from './adapter.ts';
 import { Bot } from './bot.ts';
+import { FacebookAdapter } from './facebook.ts';
 import { TelegramAdapter } from './telegram.ts';
 import { WhatsAppAdapter } from './whatsapp.ts';
 
 export interface Bots {
   telegram?: Bot;
   whatsapp?: Bot;
+  facebook?: Bot;
   /** The configured messengers' adapters, for outbound messages (results, replies). */
   adapters: Map<ChannelName, ChannelAdapter>;
 }
@@ -37,6 +39,16 @@ export function createBots(config: Config, pool: pg.Pool): Bots {
     });
     adapters.set('whatsapp', a);
     bots.whatsapp = new Bot(a, options);
+  }
+  if (config.FACEBOOK_PAGE_TOKEN && config.FACEBOOK_APP_SECRET && config.FACEBOOK_VERIFY_TOKEN) {
+    const a = new FacebookAdapter({
+      pageToken: config.FACEBOOK_PAGE_TOKEN,
+      appSecret: config.FACEBOOK_APP_SECRET,
+      verifyToken: config.FACEBOOK_VERIFY_TOKEN,
+      apiBase: config.FACEBOOK_API_BASE.replace(/\/+$/, ''),
+    });
+    adapters.set('facebook', a);
+    bots.facebook = new Bot(a, options);
   }
   return bots;
 }

@@ -13,7 +13,7 @@ import { say } from './messages.ts';
 import { describeRoute } from '../openapi/registry.ts';
 import { defaultVisibility, NOTE_VISIBILITIES } from '../privacy/visibility.ts';
 import { contactsOf, loadPhoto, recordReply } from './store.ts';
-import { WhatsAppAdapter } from './whatsapp.ts';
+import { hasHandshake } from './meta-webhook.ts';
 
 export const ReplySchema = z.object({
   text: z.string().trim().min(1).max(2000),
@@ -46,22 +46,26 @@ async function webhook(bot: Bot | undefined, name: string, req: Request): Promis
   return Response.json({ ok: true });
 }
 
+/** Meta's GET verification handshake (WhatsApp, Messenger): the challenge, or 403. */
+function handshake(bot: Bot | undefined, name: string, q: z.infer<typeof HandshakeQuery>): string {
+  const adapter = bot?.adapter;
+  if (!hasHandshake(adapter)) throw notConfigured(name);
+  const challenge = adapter.challenge(q['hub.mode'], q['hub.verify_token'], q['hub.challenge']);
+  if (challenge === null) throw new AppError(403, 'forbidden', 'The verify token does not match.');
+  return challenge;
+}
+
 /**
- * Messenger intake: the Telegram and WhatsApp webhooks, the centre's replies to an appeal's
+ * Messenger intake: the Telegram, WhatsApp and Messenger webhooks, the centre's replies to an appeal's
  * chat, and the photos citizens sent.
  */
 export function channelRoutes({ pool }: Deps, bots: Bots) {
   return new Hono<AppEnv>()
     .post('/telegram/webhook', (c) => webhook(bots.telegram, 'Telegram', c.req.raw))
-    .get('/whatsapp/webhook', validQuery(HandshakeQuery), (c) => {
-      const adapter = bots.whatsapp?.adapter;
-      if (!(adapter instanceof WhatsAppAdapter)) throw notConfigured('WhatsApp');
-      const q = c.req.valid('query');
-      const challenge = adapter.challenge(q['hub.mode'], q['hub.verify_token'], q['hub.challenge']);
-      if (challenge === null) throw new AppError(403, 'forbidden', 'The verify token does not match.');
-      return c.text(challenge);
-    })
+    .get('/whatsapp/webhook', validQuery(HandshakeQuery), (c) => c.text(handshake(bots.whatsapp, 'WhatsApp', c.req.valid('query'))))
     .post('/whatsapp/webhook', (c) => webhook(bots.whatsapp, 'WhatsApp', c.req.raw))
+    .get('/facebook/webhook', validQuery(HandshakeQuery), (c) => c.text(handshake(bots.facebook, 'Messenger', c.req.valid('query'))))
+    .post('/facebook/webhook', (c) => webhook(bots.facebook, 'Messenger', c.req.raw))
     .post('/incidents/:id/reply', validParam(IdParam), validJson(ReplySchema), async (c) => {
       const { id } = c.req.valid('param');
       const user = c.get('user')!;
@@ -124,6 +128,19 @@ describeRoute('POST', '/api/channels/whatsapp/webhook', {
   summary: 'WhatsApp Cloud API webhook notifications',
   tag: 'channels',
   description: 'Requires `X-Hub-Signature-256`: `sha256=` and the hex HMAC-SHA256 of the raw body under WHATSAPP_APP_SECRET.',
+  responses: webhookResponses,
+});
+describeRoute('GET', '/api/channels/facebook/webhook', {
+  summary: 'Messenger Platform webhook verification handshake',
+  tag: 'channels',
+  description: 'Answers `hub.challenge` as text when `hub.mode=subscribe` and `hub.verify_token` equals FACEBOOK_VERIFY_TOKEN.',
+  responses: { '200': { description: 'The challenge', contentType: 'text/plain' }, '403': 'Wrong verify token', '404': 'Not configured' },
+});
+describeRoute('POST', '/api/channels/facebook/webhook', {
+  summary: 'Messenger Platform webhook events of the Page',
+  tag: 'channels',
+  description:
+    'Requires `X-Hub-Signature-256`: `sha256=` and the hex HMAC-SHA256 of the raw body under FACEBOOK_APP_SECRET. Messages (text, quick replies, location and image attachments) and postbacks are handled; echoes, deliveries and reads are ignored.',
   responses: webhookResponses,
 });
 describeRoute('POST', '/api/channels/incidents/:id/reply', {

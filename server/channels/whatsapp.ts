@@ -1,6 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { AppError, badRequest } from '../errors.ts';
+import { badRequest } from '../errors.ts';
 import {
   type ChannelAdapter,
   ChannelSendError,
@@ -11,6 +10,7 @@ import {
   type Update,
   type WebhookRequest,
 } from './adapter.ts';
+import { checkHubSignature, hubChallenge } from './meta-webhook.ts';
 
 export interface WhatsAppOptions {
   /** A permanent access token of the Meta app's system user. */
@@ -100,20 +100,12 @@ export class WhatsAppAdapter implements ChannelAdapter {
   }
 
   /** The GET handshake: the challenge when the mode and the verify token are right, else null. */
-  challenge(mode: string | undefined, token: string | undefined, challenge: string | undefined): string | null {
-    if (mode !== 'subscribe' || !token || !challenge) return null;
-    const a = Buffer.from(token);
-    const b = Buffer.from(this.o.verifyToken);
-    return a.length === b.length && timingSafeEqual(a, b) ? challenge : null;
+  challenge(mode?: string, token?: string, challenge?: string): string | null {
+    return hubChallenge(this.o.verifyToken, mode, token, challenge);
   }
 
   verify(req: WebhookRequest): void {
-    const got = req.headers.get('x-hub-signature-256');
-    if (!got) throw new AppError(401, 'unauthorized', 'The X-Hub-Signature-256 header is missing.');
-    const want = `sha256=${createHmac('sha256', this.o.appSecret).update(req.rawBody, 'utf8').digest('hex')}`;
-    const a = Buffer.from(got);
-    const b = Buffer.from(want);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AppError(403, 'forbidden', 'The payload signature does not match.');
+    checkHubSignature(req, this.o.appSecret);
   }
 
   parse(body: unknown): Update[] {

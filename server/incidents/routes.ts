@@ -17,6 +17,7 @@ import { publicEvents, publicText } from '../privacy/visibility.ts';
 import { validJson, validParam, validQuery } from '../validate.ts';
 import { IncidentFilterSchema } from './filters.ts';
 import { getIncident, getIncidentEvents, getReporters, listIncidents, toFeature } from './queries.ts';
+import { smsOfIncident } from '../sms/queries.ts';
 
 /** Page size cap: clients page with `next` beyond it. */
 export const MAX_LIMIT = 1000;
@@ -117,13 +118,15 @@ export function incidentRoutes({ pool, config }: Deps) {
       // that scope too; each read of reporters is logged.
       const { personalData } = c.get('scope');
       const full = Boolean(user) && (await reaches(personalData, id));
-      const [events, reporters, risk, allowed, links] = await Promise.all([
+      const [events, reporters, risk, allowed, links, sms] = await Promise.all([
         getIncidentEvents(pool, id),
         full ? getReporters(pool, id, user!.id, personalData) : Promise.resolve(undefined),
         incidentRisk(pool, id),
         movesFor(user, id),
-        // SMS is not sent yet: dispatchers read or send these links to the reporters themselves.
+        // Callers get theirs by SMS (server/sms); dispatchers may still read a link out on the phone.
         user && (user.role === 'dispatcher' || user.role === 'admin') ? listFeedbackLinks(pool, id, key) : Promise.resolve(undefined),
+        // The SMS sent to the callers (phones: personal data) and how far each got.
+        full ? smsOfIncident(pool, id) : Promise.resolve(undefined),
       ]);
       const feature = toFeature(full ? row : publicText(row));
       return c.json({
@@ -133,6 +136,7 @@ export function incidentRoutes({ pool, config }: Deps) {
         ...(reporters ? { reporters } : {}),
         ...(allowed ? { allowed } : {}),
         ...(links ? { feedback_links: links } : {}),
+        ...(sms ? { sms } : {}),
       });
     })
     .post('/:id/transitions', validParam(IdParam), validJson(TransitionSchema), async (c) => {

@@ -35,7 +35,12 @@ export const IntakeSchema = z
     /** Kept exactly as given (trimmed); the place itself is the point. */
     address: z.string().trim().max(500).optional(),
     reporter: z
-      .object({ name: z.string().trim().min(1).max(200).optional(), phone: phone.optional() })
+      .object({
+        name: z.string().trim().min(1).max(200).optional(),
+        phone: phone.optional(),
+        /** The language the caller's SMS are written in (Russian when not given). */
+        lang: z.enum(['kk', 'ru']).optional(),
+      })
       .refine((r) => r.name || r.phone, { message: 'give a name or a phone, or leave the reporter out' })
       .optional(),
     photo_url: z
@@ -455,14 +460,16 @@ async function insertReporters(db: pg.PoolClient, rows: Row[], now: Date): Promi
   const reported = rows.filter((r) => r.j.input.reporter || r.j.contact);
   if (!reported.length) return;
   await db.query(
-    `INSERT INTO incident_reporters (incident_id, name, phone, contact, created_at)
-     SELECT u.id, u.name, u.phone, u.contact, $1 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) u(id, name, phone, contact)`,
+    `INSERT INTO incident_reporters (incident_id, name, phone, contact, lang, created_at)
+     SELECT u.id, u.name, u.phone, u.contact, u.lang, $1
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) u(id, name, phone, contact, lang)`,
     [
       now,
       reported.map((r) => r.id),
       reported.map((r) => r.j.input.reporter?.name ?? null),
       reported.map((r) => r.j.input.reporter?.phone ?? null),
       reported.map((r) => r.j.contact ?? null),
+      reported.map((r) => r.j.input.reporter?.lang ?? null),
     ],
   );
 }

@@ -6,8 +6,8 @@ import type { Db } from './duplicates.ts';
 /**
  * Feedback links: one per reporter of a resolved appeal, to rate it or dispute it without
  * signing in. A token is HMAC-SHA256(key, nonce) in base64url (43 characters); the database
- * keeps the nonce and a SHA-256 of the token, so staff can be shown a link again (SMS sending
- * is not built yet) while a copy of the database alone opens nothing.
+ * keeps the nonce and a SHA-256 of the token, so staff can be shown a link again and the SMS
+ * outbox can text it (server/sms/outbox.ts) while a copy of the database alone opens nothing.
  */
 
 /** Days a citizen has to dispute a resolution; after them it closes by itself. */

@@ -13,7 +13,7 @@ export interface Received {
 export const PHOTO_BYTES = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 0xff, 0xd9]);
 
 /**
- * A local stand-in for the Telegram Bot API and the WhatsApp Graph API (the only faked part of
+ * A local stand-in for the Telegram Bot API and the WhatsApp and Messenger Graph APIs (the only faked part of
  * the bot tests): a real HTTP server on a free loopback port that records every call and
  * answers as the real APIs do for the methods the bots use.
  */
@@ -50,6 +50,9 @@ export async function startFakeMessenger() {
         res.writeHead(200, { 'content-type': 'image/jpeg' });
         return res.end(PHOTO_BYTES);
       }
+      // Messenger Send API
+      if (/^\/v\d+\.\d+\/me\/messages$/.test(path))
+        return json(200, { recipient_id: (body as any)?.recipient?.id, message_id: `m_${received.length}` });
       // WhatsApp Graph API
       if (/^\/v\d+\.\d+\/\d+\/messages$/.test(path))
         return json(200, { messaging_product: 'whatsapp', messages: [{ id: `wamid.${received.length}` }] });
@@ -72,14 +75,14 @@ export async function startFakeMessenger() {
     },
     /**
      * Messages sent to one chat (Telegram sendMessage and sendLocation bodies — a location has
-     * `latitude` and no `text` — or WhatsApp /messages bodies), in order.
+     * `latitude` and no `text` — or WhatsApp and Messenger /messages bodies), in order.
      */
     sentTo(chat: string | number) {
       return received
         .filter(
           (r) =>
             /sendMessage$|sendLocation$|\/messages$/.test(r.path) &&
-            (String(r.body?.chat_id) === String(chat) || r.body?.to === String(chat)),
+            (String(r.body?.chat_id) === String(chat) || r.body?.to === String(chat) || r.body?.recipient?.id === String(chat)),
         )
         .map((r) => r.body);
     },

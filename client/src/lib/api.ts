@@ -138,7 +138,20 @@ export interface Move {
   to: string | null;
   requires: readonly string[];
 }
-export type IncidentDetail = IncidentFeature & { events: IncidentEvent[]; allowed?: Move[] };
+/** An SMS to a caller and how far it got (staff with personal-data rights only). */
+export interface SmsItem {
+  id: number;
+  kind: 'registered' | 'resolved' | 'status';
+  phone: string;
+  state: 'pending' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'cancelled';
+  segments: number | null;
+  error: string | null;
+  created_at: string;
+  next_attempt_at: string;
+  sent_at: string | null;
+  done_at: string | null;
+}
+export type IncidentDetail = IncidentFeature & { events: IncidentEvent[]; allowed?: Move[]; sms?: SmsItem[] };
 
 /** GET /api/stats/by-category?level=sphere|category&<filters> */
 export interface ByCategory {
