@@ -104,7 +104,12 @@ function forms(s: Extract<PageState, { kind: 'view' }>, lang: PageLang, t: PageT
   return out;
 }
 
-/** The whole page for a state, in `lang`; dates in `timeZone` (the city's). */
+/**
+ * The whole page for a state, in `lang`; dates in `timeZone` (the city's). Its referrer policy
+ * is same-origin: the link's token never leaves in a Referer to another site, while the page's
+ * own form posts keep their Origin (under no-referrer Chrome sends `Origin: null`, which the
+ * same-site check refuses).
+ */
 export function feedbackPage(state: PageState, lang: PageLang, timeZone: string): string {
   const t = PAGE_TEXTS[lang];
   let body: string;
@@ -118,7 +123,7 @@ export function feedbackPage(state: PageState, lang: PageLang, timeZone: string)
   }
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer"><title>${esc(t.title)} · 109</title><style>${CSS}</style></head>
+<meta name="robots" content="noindex"><meta name="referrer" content="same-origin"><title>${esc(t.title)} · 109</title><style>${CSS}</style></head>
 <body><header><b>109</b>${languageLinks(lang, t)}</header><main><h1>${esc(t.title)}</h1>${body}</main>
 <footer><a href="/public">${esc(t.portal)}</a></footer></body></html>`;
 }
