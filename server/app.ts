@@ -77,6 +77,8 @@ export function createApp(deps: Deps) {
   const limiter = rateLimit(deps.config);
   for (const prefix of ['/api/*', '/open311/*', '/ogc/*', '/tiles/*', '/feedback/*']) app.use(prefix, limiter);
   app.use('/api/*', compress());
+  // The citizens' pages and the built client's files, gzipped for phones on slow networks.
+  for (const prefix of ['/public', '/public/*', '/feedback/*', '/assets/*']) app.use(prefix, compress());
   const tooLarge413 = () => {
     throw new AppError(413, 'payload_too_large', 'The request body is too large.');
   };
