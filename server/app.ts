@@ -33,6 +33,7 @@ import { apiKeyRoutes } from './open311/admin-routes.ts';
 import { open311Cors, open311Routes } from './open311/routes.ts';
 import { openapiRoutes } from './openapi/routes.ts';
 import { personalDataSearchGuard } from './privacy/search-guard.ts';
+import { publicPages } from './public/routes.ts';
 import { queryGuard } from './query-guard.ts';
 import { configureResponseCache } from './response-cache.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -69,8 +70,13 @@ export function createApp(deps: Deps) {
   app.use('/open311/*', open311Cors());
   // Per-client request limit on everything but the static client (the wall's health checks count too).
   const limiter = rateLimit(deps.config);
-  for (const prefix of ['/api/*', '/open311/*', '/ogc/*', '/tiles/*']) app.use(prefix, limiter);
+  for (const prefix of ['/api/*', '/open311/*', '/ogc/*', '/tiles/*', '/feedback/*']) app.use(prefix, limiter);
   app.use('/api/*', compress());
+  // The citizens' pages and the built client's files, gzipped for phones on slow networks.
+  for (const prefix of ['/public', '/public/*', '/feedback/*', '/assets/*']) app.use(prefix, compress());
+  const tooLarge413 = () => {
+    throw new AppError(413, 'payload_too_large', 'The request body is too large.');
+  };
   const tooLarge = bodyLimit({
     maxSize: 1024 * 1024,
     onError: () => {
@@ -80,9 +86,11 @@ export function createApp(deps: Deps) {
   // Every body the server takes: the API (webhooks included) and Open311 submissions.
   app.use('/api/*', tooLarge);
   app.use('/open311/*', tooLarge);
+  // The feedback page's forms: a rating and a comment of at most 2000 characters.
+  app.use('/feedback/*', bodyLimit({ maxSize: 32 * 1024, onError: tooLarge413 }));
   // Text no database can store (NUL, lone surrogates, bytes that are not UTF-8): 400 before anything reads it.
   // (Open311's refusals too: errors.ts answers them in its own format.)
-  for (const prefix of ['/api/*', '/ogc/*', '/tiles/*', '/open311/*']) app.use(prefix, inputChecks());
+  for (const prefix of ['/api/*', '/ogc/*', '/tiles/*', '/open311/*', '/feedback/*']) app.use(prefix, inputChecks());
   app.use('/api/*', loadSession(deps.pool));
   app.use('/api/*', csrfProtection(deps.config));
   // Who may call what: server/auth/matrix.ts, checked before any handler.
@@ -131,6 +139,10 @@ export function createApp(deps: Deps) {
   app.route('/ogc', ogcRoutes(deps));
   app.route('/open311/v2', open311Routes(deps));
   app.route('/tiles', tileRoutes(deps));
+
+  // The citizens' pages: /feedback/<token> (server-rendered) and the portal's entry at /public.
+  const portalFile = `${CLIENT_DIR}/public.html`;
+  app.route('/', publicPages(deps, existsSync(portalFile) ? readFileSync(portalFile, 'utf8') : undefined));
 
   if (existsSync(`${CLIENT_DIR}/index.html`)) {
     const index = readFileSync(`${CLIENT_DIR}/index.html`, 'utf8');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Config } from '../config.ts';
@@ -22,6 +23,30 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 const refuse = (message: string) => new AppError(403, 'csrf', message);
 
 /**
+ * A browser's write must come from this site: `Sec-Fetch-Site` same-origin (or none: typed by
+ * the user), and an `Origin`, when sent, naming this host (403 `csrf` otherwise). Also used by
+ * the citizens' form pages outside /api (server/public/routes.ts).
+ */
+export function assertSameSite(c: Context, config: Pick<Config, 'JARDEM_TRUST_PROXY' | 'JARDEM_PUBLIC_URL'>): void {
+  const site = c.req.header('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') throw refuse('Cross-site writes are refused.');
+  const origin = c.req.header('origin');
+  if (origin && origin !== 'null') {
+    let host: string;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      throw refuse('The Origin header is not a URL.');
+    }
+    const forwarded = config.JARDEM_TRUST_PROXY ? c.req.header('x-forwarded-host')?.split(',')[0].trim() : undefined;
+    const own = forwarded || c.req.header('host') || new URL(c.req.url).host;
+    if (host !== own && host !== new URL(config.JARDEM_PUBLIC_URL).host) throw refuse('Writes from another origin are refused.');
+  } else if (origin === 'null') {
+    throw refuse('Writes from an opaque origin are refused.');
+  }
+}
+
+/**
  * Writes under /api must come from this site: a browser's `Sec-Fetch-Site` must be same-origin
  * (or none: typed by the user), an `Origin` must name this host, and a write carried by a
  * session cookie must repeat the session's CSRF token in X-CSRF-Token. Webhooks (no cookies,
@@ -33,22 +58,7 @@ const refuse = (message: string) => new AppError(403, 'csrf', message);
 export const csrfProtection = (config: Pick<Config, 'JARDEM_TRUST_PROXY' | 'JARDEM_PUBLIC_URL'>) =>
   createMiddleware<AppEnv>(async (c, next) => {
     if (SAFE.has(c.req.method) || findEntry(c.req.method, c.req.path)?.access.kind === 'webhook') return next();
-    const site = c.req.header('sec-fetch-site');
-    if (site && site !== 'same-origin' && site !== 'none') throw refuse('Cross-site writes are refused.');
-    const origin = c.req.header('origin');
-    if (origin && origin !== 'null') {
-      let host: string;
-      try {
-        host = new URL(origin).host;
-      } catch {
-        throw refuse('The Origin header is not a URL.');
-      }
-      const forwarded = config.JARDEM_TRUST_PROXY ? c.req.header('x-forwarded-host')?.split(',')[0].trim() : undefined;
-      const own = forwarded || c.req.header('host') || new URL(c.req.url).host;
-      if (host !== own && host !== new URL(config.JARDEM_PUBLIC_URL).host) throw refuse('Writes from another origin are refused.');
-    } else if (origin === 'null') {
-      throw refuse('Writes from an opaque origin are refused.');
-    }
+    assertSameSite(c, config);
     const token = getCookie(c, SESSION_COOKIE);
     if (token && c.get('user') && c.req.header(CSRF_HEADER) !== csrfTokenFor(token)) {
       throw refuse(`Send the session's ${CSRF_HEADER} header (from /api/auth/me) with every write.`);

@@ -102,6 +102,10 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('GET', '/api/feedback/:token', 'feedback.read', PUBLIC),
   e('POST', '/api/feedback/:token', 'feedback.rate', PUBLIC),
   e('POST', '/api/feedback/:token/dispute', 'feedback.dispute', PUBLIC),
+  // Citizens' pages (HTML): the feedback link's page and its form posts, the public portal's entry.
+  e('GET', '/feedback/:token', 'feedback.page', PUBLIC),
+  e('POST', '/feedback/:token', 'feedback.page_answer', PUBLIC),
+  e('GET', '/public', 'portal.page', PUBLIC),
   // Appeals: intake and control
   e('POST', '/api/incidents', 'incident.create', INTAKE),
   e('GET', '/api/incidents/duplicates', 'incident.find_duplicates', STAFF),

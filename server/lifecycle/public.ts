@@ -38,8 +38,9 @@ export function requireFactor(f: StatusFactor): asserts f is StatusFactor & ({ p
 }
 
 /**
- * What the citizen who filed an appeal may know about it: status, category, district, dates,
- * the resolution and its note (when written for the citizen, redacted), and the appeal it was
+ * What the citizen who filed an appeal may know about it: status, category, district, the
+ * responsible service, dates and deadline, the public timeline (each status change with its
+ * time and its note when written for the citizen, redacted), the resolution and its note, and the appeal it was
  * merged into. Found only with a second factor: a phone of a reporter of the appeal (or of a
  * duplicate merged into it) ending in `phone4`, or a link issued for it (or for the appeal it
  * was merged into). Null when the number and the factor do not match (no hint which).
@@ -48,14 +49,18 @@ export async function publicStatus(pool: pg.Pool, number: string, factor: Status
   const { rows } = await pool.query(
     `SELECT i.number, i.type, json_build_object('code', c.code, 'name', ${namesSql('c')}) AS category,
             CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object('code', d.code, 'name', ${namesSql('d')}) END AS district,
+            CASE WHEN sv.id IS NULL THEN NULL ELSE json_build_object('code', sv.code, 'name', ${namesSql('sv')}) END AS service,
             i.status, i.resolution,
             CASE WHEN i.status IN ('resolved', 'closed') THEN
               (SELECT ${PUBLIC_NOTE_SQL} FROM incident_events e WHERE e.incident_id = i.id AND e.to_status IN ('resolved', 'closed')
                   AND e.action = 'transition' AND e.from_status IN ('in_progress', 'new') ORDER BY e.id DESC LIMIT 1)
             END AS resolution_note,
-            p.number AS merged_into, i.created_at, i.due_at, i.resolved_at, i.closed_at, i.rating
+            p.number AS merged_into, i.created_at, i.due_at, i.resolved_at, i.closed_at, i.rating,
+            (SELECT coalesce(json_agg(json_build_object('at', e.at, 'status', e.to_status, 'note', ${PUBLIC_NOTE_SQL}) ORDER BY e.id), '[]')
+               FROM incident_events e WHERE e.incident_id = i.id AND e.action IN ('created', 'transition') AND e.to_status IS NOT NULL) AS timeline
        FROM incidents i JOIN categories c ON c.id = i.category_id
        LEFT JOIN districts d ON d.id = i.district_id
+       LEFT JOIN services sv ON sv.id = i.service_id
        LEFT JOIN incidents p ON p.id = i.parent_id
       WHERE i.number = $1
         AND (($2::text IS NOT NULL AND EXISTS (
@@ -68,7 +73,9 @@ export async function publicStatus(pool: pg.Pool, number: string, factor: Status
     [number, factor.phone4 ?? null, factor.token === undefined ? null : sha256(factor.token)],
   );
   const row = rows[0];
-  return row ? { ...row, resolution_note: redact(row.resolution_note) } : null;
+  if (!row) return null;
+  const timeline = (row.timeline as { at: string; status: string; note: string | null }[]).map((e) => ({ ...e, note: redact(e.note) }));
+  return { ...row, resolution_note: redact(row.resolution_note), timeline };
 }
 
 /**

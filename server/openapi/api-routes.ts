@@ -125,7 +125,8 @@ describeRoute('GET', '/api/public/incidents/:number', {
   description:
     "Needs `phone4` (the last four digits of the phone the appeal was registered with) or `token` (the code of the citizen's link). A wrong factor and an unknown number answer the same 404; ten of them from one address within ten minutes answer 429 with Retry-After.",
   responses: {
-    '200': 'Status without personal data',
+    '200':
+      'Status without personal data: number, type, category, district, responsible service, status, deadline (`due_at`), dates, the public `timeline` (`[{at, status, note}]`, notes only when written for the citizen, redacted), the resolution and its note, the rating',
     '400': 'No second factor given',
     '404': 'No appeal matches the number and the factor',
     '429': 'Too many misses from this address',

@@ -72,6 +72,25 @@ describe('GET /api/public/incidents/:number needs a second factor', () => {
   });
 });
 
+describe('what the citizen reads (issue 20: the portal\'s "my appeal")', () => {
+  it('the responsible service, the deadline and the public timeline: internal notes left out, public notes redacted', async () => {
+    const b = await create({ reporter: { name: 'Лента Событий', phone: '+7 705 000 12 34' } });
+    await must(b.id, 'dispatcher', { to: 'assigned', service: kit.executorService, note: 'Бригада Петрова, звонить 8 701 222 33 44' });
+    await must(b.id, 'executor', { to: 'in_progress' });
+    await must(b.id, 'executor', { to: 'resolved', note: 'Заделано; вопросы по тел. +7 701 222 33 44' });
+    const res = await get(`/api/public/incidents/${b.number}?phone4=1234`, newAddress());
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.service).toMatchObject({ code: kit.executorService });
+    expect(Object.keys(body.service.name).sort()).toEqual(['en', 'kk', 'ru']);
+    expect(Date.parse(body.due_at)).toBeGreaterThan(Date.parse(body.created_at));
+    expect(body.timeline.map((e: { status: string }) => e.status)).toEqual(['new', 'assigned', 'in_progress', 'resolved']);
+    expect(body.timeline[1].note).toBeNull();
+    expect(body.timeline[3].note).toBe('Заделано; вопросы по тел. […]');
+    expect(JSON.stringify(body)).not.toMatch(/Петрова|222 33 44|Лента|0001234/);
+  });
+});
+
 describe('enumeration is throttled per address', () => {
   it(`answers 429 with Retry-After after ${MISS_LIMIT} misses in ten minutes, even to the right factor; other addresses go on`, async () => {
     const ip = newAddress();
