@@ -12,7 +12,7 @@
  */
 export const SPHERE_PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000'] as const;
 /** Every sphere beyond the palette. */
-export const OTHER_SPHERE_COLOR = '#a3a3a3';
+export const OTHER_SPHERE_COLOR = '#6b6b6b';
 
 /** sphere code → colour, for the spheres that have one of their own */
 export type SphereColors = Readonly<Record<string, string>>;
