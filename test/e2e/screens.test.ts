@@ -25,9 +25,7 @@ async function as(login: string | null): Promise<BrowserContext> {
   const key = login ?? '';
   let c = contexts.get(key);
   if (!c) {
-    c = login
-      ? await signedInContext(browser, baseUrl, login, OPTIONS, pageErrors)
-      : await testContext(browser, OPTIONS);
+    c = login ? await signedInContext(browser, baseUrl, login, OPTIONS, pageErrors) : await testContext(browser, OPTIONS);
     if (!login) c.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
     contexts.set(key, c);
   }
@@ -292,7 +290,7 @@ describe('keyboard', () => {
         [plain.toString('base64'), focused.toString('base64')],
       );
       // a ring at least 2 px wide around most of the button's perimeter
-      expect(changed, await button.textContent()).toBeGreaterThan(2 * (box.width + box.height));
+      expect(changed, (await button.textContent()) ?? '').toBeGreaterThan(2 * (box.width + box.height));
     }
     await page.close();
   });
