@@ -53,7 +53,7 @@ async function issueDisplayToken(name: string): Promise<{ id: number; token: str
 
 let appeals = 0;
 /** Registers an appeal as the dispatcher; resolves after the commit, with the time of the answer. */
-async function createAppeal(category = 'garbage.burning'): Promise<{ id: number; number: string; at: number }> {
+async function createAppeal(category = 'garbage.burning', at?: [number, number]): Promise<{ id: number; number: string; at: number }> {
   appeals++;
   const res = await fetch(`${base}/api/incidents`, {
     method: 'POST',
@@ -64,7 +64,7 @@ async function createAppeal(category = 'garbage.burning'): Promise<{ id: number;
       channel: 'phone',
       description: `Wall test appeal ${appeals}`,
       // [lng, lat] near the centre of Taraz, a little apart each time
-      location: { type: 'Point', coordinates: [71.378 + (appeals % 20) * 0.0007, 42.9 - (appeals % 20) * 0.0005] },
+      location: { type: 'Point', coordinates: at ?? [71.378 + (appeals % 20) * 0.0007, 42.9 - (appeals % 20) * 0.0005] },
     }),
   });
   const body = await res.json();
@@ -406,17 +406,25 @@ describe('wall display', () => {
   });
 
   it('keeps the appeals of other districts readable while it shows one', async () => {
-    for (let i = 0; i < 5; i++) await createAppeal();
+    // one new appeal in each of five districts: the ticker holds some outside the one shown
+    const meta = (await (await fetch(`${base}/api/meta`)).json()) as { districts: { lng: number; lat: number }[] };
+    for (const d of meta.districts.slice(0, 5)) await createAppeal('garbage.burning', [d.lng, d.lat]);
     const wall = await freshWall('rotate=5');
     await wall.waitForFunction(() => document.querySelector('[data-testid="wall"]')!.getAttribute('data-step') !== 'city', undefined, {
       timeout: 15_000,
     });
-    const looks = await wall.$$eval('[data-testid="wall-ticker-item"]', (els) =>
-      els.map((e) => {
-        let o = 1;
-        for (let n: Element | null = e; n; n = n.parentElement) o *= Number(getComputedStyle(n).opacity);
-        return { opacity: o, color: getComputedStyle(e.querySelector('.category')!).color };
-      }),
+    const step = await wall.getAttribute('[data-testid="wall"]', 'data-step');
+    const looks = await wall.$$eval(
+      '[data-testid="wall-ticker-item"]',
+      (els, shown) =>
+        els
+          .filter((e) => e.getAttribute('data-district') !== shown)
+          .map((e) => {
+            let o = 1;
+            for (let n: Element | null = e; n; n = n.parentElement) o *= Number(getComputedStyle(n).opacity);
+            return { opacity: o, color: getComputedStyle(e.querySelector('.category')!).color };
+          }),
+      step,
     );
     expect(looks.length).toBeGreaterThan(0);
     for (const l of looks) {
