@@ -5,19 +5,20 @@ import { overdueSql } from '../domain/statuses.ts';
 import { namesSql } from '../db/sql.ts';
 
 /**
- * Districts as GeoJSON with the count of matching appeals (`count`), and the open and overdue
- * appeals now (`open`, `overdue`). Without filters `count` equals `open`.
+ * Districts as GeoJSON with the count of matching appeals (`count`) and, of those, the open and
+ * the overdue ones (`open`, `overdue`): every column follows the filters, so a ranking sorted by
+ * overdue means the same appeals as its count. Without filters `count` equals `open` (the open
+ * appeals now).
  */
 export async function districtsWithCounts(pool: pg.Pool, catalog: Catalog, filter: IncidentFilter) {
   const hasFilter = Object.values(filter).some((v) => v !== undefined);
   const w = incidentConditions(hasFilter ? filter : { status: ['open'] }, catalog);
   const { rows } = await pool.query(
     `WITH matched AS (
-       SELECT i.district_id, count(*)::int AS n FROM incidents i ${w} GROUP BY i.district_id
-     ), open AS (
-       SELECT i.district_id, count(*)::int AS open,
-              count(*) FILTER (WHERE ${overdueSql()})::int AS overdue
-         FROM incidents i WHERE i.is_open GROUP BY i.district_id
+       SELECT i.district_id, count(*)::int AS n,
+              count(*) FILTER (WHERE i.is_open)::int AS open,
+              count(*) FILTER (WHERE i.is_open AND ${overdueSql()})::int AS overdue
+         FROM incidents i ${w} GROUP BY i.district_id
      )
      SELECT json_build_object(
        'type', 'Feature', 'id', d.id,
@@ -26,12 +27,11 @@ export async function districtsWithCounts(pool: pg.Pool, catalog: Catalog, filte
          'id', d.id, 'code', d.code,
          'name', ${namesSql('d')},
          'population', d.population, 'approximate', d.approximate,
-         'count', coalesce(m.n, 0), 'open', coalesce(o.open, 0), 'overdue', coalesce(o.overdue, 0),
+         'count', coalesce(m.n, 0), 'open', coalesce(m.open, 0), 'overdue', coalesce(m.overdue, 0),
          'per10k', CASE WHEN d.population > 0 THEN round(coalesce(m.n, 0) * 10000.0 / d.population, 2) END
        )) AS feature
        FROM districts d
        LEFT JOIN matched m ON m.district_id = d.id
-       LEFT JOIN open o ON o.district_id = d.id
       ORDER BY d.code`,
     w.values,
   );

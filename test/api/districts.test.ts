@@ -53,4 +53,43 @@ describe('GET /api/districts', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toContain('no.such.thing');
   });
+  // The ranking's columns mean what the filters say: with a filter, `open` and `overdue` count
+  // only the matching appeals (issue 22: `count: 0, overdue: 13` under status=overdue&category=noise).
+  it('makes open and overdue follow the filters as count does', async () => {
+    const { rows: spheres } = await t.pool.query(
+      `SELECT s.code FROM incidents i JOIN categories c ON c.id = i.category_id JOIN categories s ON s.id = c.sphere_id
+        WHERE i.is_open GROUP BY s.code ORDER BY count(*), s.code LIMIT 1`,
+    );
+    const sphere = spheres[0].code as string;
+    for (const query of [`status=overdue&category=${sphere}`, `category=${sphere}`, 'status=new', 'status=resolved']) {
+      const { status, body } = await t.json(`/api/districts?${query}`);
+      expect(status, query).toBe(200);
+      const params = new URLSearchParams(query);
+      const category = params.get('category');
+      const statusFilter = params.get('status');
+      const { rows } = await t.pool.query(
+        `SELECT d.code,
+                count(i.id)::int AS n,
+                count(i.id) FILTER (WHERE i.status NOT IN ('closed','rejected'))::int AS open,
+                count(i.id) FILTER (WHERE i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())::int AS overdue
+           FROM districts d
+           LEFT JOIN incidents i ON i.district_id = d.id
+            AND ($1::text IS NULL OR i.category_id IN (
+                  SELECT c.id FROM categories c JOIN categories s ON s.id = coalesce(c.sphere_id, c.id) WHERE s.code = $1))
+            AND ($2::text IS NULL
+                 OR ($2 = 'overdue' AND i.is_open AND i.status IN ('new','assigned','in_progress','reopened') AND i.due_at < now())
+                 OR i.status = $2)
+          GROUP BY d.code`,
+        [category, statusFilter],
+      );
+      const expected = Object.fromEntries(rows.map((r) => [r.code, r]));
+      for (const f of body.features) {
+        const e = expected[f.properties.code];
+        expect(f.properties.count, `${query} ${f.properties.code}`).toBe(e.n);
+        expect(f.properties.open, `${query} ${f.properties.code}`).toBe(e.open);
+        expect(f.properties.overdue, `${query} ${f.properties.code}`).toBe(e.overdue);
+        expect(f.properties.overdue).toBeLessThanOrEqual(f.properties.count);
+      }
+    }
+  });
 });

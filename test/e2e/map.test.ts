@@ -148,8 +148,14 @@ describe('control room /', () => {
     // the appeals layers draw from the vector tiles, with the default filter in their URL
     expect(requests.some((u) => /^\/tiles\/incidents\/\d+\/\d+\/\d+\.mvt\?status=open&v=\d+$/.test(u))).toBe(true);
     expect(requests.some((u) => u.startsWith('/api/map/clusters'))).toBe(false);
-    // aggregates only: no list of incidents at city scale
-    expect(requests.filter((u) => /^\/api\/incidents(\?|$)/.test(u))).toEqual([]);
+    // aggregates only: no list of incidents at city scale, only bounded pages of the appeals in
+    // view (the keyboard's way to the map's points)
+    const lists = requests.filter((u) => /^\/api\/incidents(\?|$)/.test(u));
+    for (const u of lists) {
+      const q = new URL(u, baseUrl).searchParams;
+      expect(Number(q.get('limit'))).toBeLessThanOrEqual(50);
+      expect(q.get('bbox')).toBeTruthy();
+    }
     await page.close();
   });
 

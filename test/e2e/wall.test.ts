@@ -53,7 +53,7 @@ async function issueDisplayToken(name: string): Promise<{ id: number; token: str
 
 let appeals = 0;
 /** Registers an appeal as the dispatcher; resolves after the commit, with the time of the answer. */
-async function createAppeal(category = 'garbage.burning'): Promise<{ id: number; number: string; at: number }> {
+async function createAppeal(category = 'garbage.burning', at?: [number, number]): Promise<{ id: number; number: string; at: number }> {
   appeals++;
   const res = await fetch(`${base}/api/incidents`, {
     method: 'POST',
@@ -64,7 +64,7 @@ async function createAppeal(category = 'garbage.burning'): Promise<{ id: number;
       channel: 'phone',
       description: `Wall test appeal ${appeals}`,
       // [lng, lat] near the centre of Taraz, a little apart each time
-      location: { type: 'Point', coordinates: [71.378 + (appeals % 20) * 0.0007, 42.9 - (appeals % 20) * 0.0005] },
+      location: { type: 'Point', coordinates: at ?? [71.378 + (appeals % 20) * 0.0007, 42.9 - (appeals % 20) * 0.0005] },
     }),
   });
   const body = await res.json();
@@ -321,6 +321,27 @@ describe('wall display', () => {
         const partial = items.filter((r) => r.left < t.right && r.bottom > t.top && !(r.top >= t.top - 1 && r.bottom <= t.bottom + 1));
         const visible = items.filter((r) => r.left < t.right && r.top >= t.top && r.bottom <= t.bottom + 1).length;
         const kpiFont = parseFloat(getComputedStyle(document.querySelector('[data-testid="wall-kpi-open"] .value')!).fontSize);
+        // captions read across the room: the smallest text of the legend, the KPI captions, the
+        // ticker's lines and the alerts' count line (CSS px)
+        const captionText = [
+          ...document.querySelectorAll(
+            '[data-testid="wall-legend"] *, [data-testid^="wall-kpi-"] .label, [data-testid^="wall-kpi-"] .hint, [data-testid="wall-ticker-item"] .district, [data-testid="wall-alerts-more"]',
+          ),
+        ].filter((e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim()));
+        const captionFont = Math.min(...captionText.map((e) => parseFloat(getComputedStyle(e).fontSize)));
+        // no district label drawn under the legend card
+        const map = (window as unknown as { __jardemMap: { queryRenderedFeatures(b: [number, number][], o: object): unknown[] } })
+          .__jardemMap;
+        const mapBox = document.querySelector('.wall .body > :first-child')!.getBoundingClientRect();
+        const legend = document.querySelector('[data-testid="wall-legend"]')!.getBoundingClientRect();
+        const scale = Math.max(1, innerHeight / 720);
+        const labelsUnderLegend = map.queryRenderedFeatures(
+          [
+            [(legend.left - mapBox.left) / scale, (legend.top - mapBox.top) / scale],
+            [(legend.right - mapBox.left) / scale, (legend.bottom - mapBox.top) / scale],
+          ],
+          { layers: ['district-labels'] },
+        ).length;
         return {
           alertCards: document.querySelectorAll('[data-testid="wall-alert"]').length,
           alertsMore: document.querySelector('[data-testid="wall-alerts"] .more') !== null,
@@ -330,6 +351,10 @@ describe('wall display', () => {
           partial: partial.length,
           visible,
           kpiFont,
+          captionFont,
+          captions: captionText.length,
+          labelsUnderLegend,
+          moreText: document.querySelector('[data-testid="wall-alerts-more"]')?.textContent ?? '',
           bodyFont: parseFloat(getComputedStyle(document.querySelector('[data-testid="wall"]')!).fontSize),
         };
       });
@@ -355,6 +380,79 @@ describe('wall display', () => {
       // read from three metres: body text of 20 px per 1080 rows, figures three times that
       expect(layout.bodyFont).toBeCloseTo((20 * height) / 1080, -0.5);
       expect(layout.kpiFont).toBeGreaterThanOrEqual((50 * height) / 1080);
+      // captions and the legend at 24 px per 1080 rows at least
+      expect(layout.captions).toBeGreaterThan(10);
+      expect(layout.captionFont).toBeGreaterThanOrEqual((24 * height) / 1080 - 0.5);
+      expect(layout.labelsUnderLegend).toBe(0);
+      // the alerts beyond the cards are counted by kind
+      expect(layout.moreText).toMatch(/·/);
     });
   }
+
+  it('pages through the alerts beyond the panel, so that every one comes on screen', async () => {
+    await plantSurges();
+    const wall = await freshWall();
+    await wall.waitForFunction(() => Number(document.querySelector('[data-testid="wall-alerts"] .count')?.textContent) >= 5, undefined, {
+      timeout: 30_000,
+    });
+    const cards = () => wall.$$eval('[data-testid="wall-alert"]', (els) => els.map((e) => e.getAttribute('data-id')).join());
+    const first = await cards();
+    await wall.waitForFunction(
+      (f) => [...document.querySelectorAll('[data-testid="wall-alert"]')].map((e) => e.getAttribute('data-id')).join() !== f,
+      first,
+      { timeout: 15_000 },
+    );
+    expect(await wall.locator('[data-testid="wall-alert"]').count()).toBe(3);
+  });
+
+  it('keeps the appeals of other districts readable while it shows one', async () => {
+    // one new appeal in each of five districts: the ticker holds some outside the one shown
+    const meta = (await (await fetch(`${base}/api/meta`)).json()) as { districts: { lng: number; lat: number }[] };
+    for (const d of meta.districts.slice(0, 5)) await createAppeal('garbage.burning', [d.lng, d.lat]);
+    const wall = await freshWall('rotate=5');
+    await wall.waitForFunction(() => document.querySelector('[data-testid="wall"]')!.getAttribute('data-step') !== 'city', undefined, {
+      timeout: 15_000,
+    });
+    const step = await wall.getAttribute('[data-testid="wall"]', 'data-step');
+    const looks = await wall.$$eval(
+      '[data-testid="wall-ticker-item"]',
+      (els, shown) =>
+        els
+          .filter((e) => e.getAttribute('data-district') !== shown)
+          .map((e) => {
+            let o = 1;
+            for (let n: Element | null = e; n; n = n.parentElement) o *= Number(getComputedStyle(n).opacity);
+            return { opacity: o, color: getComputedStyle(e.querySelector('.category')!).color };
+          }),
+      step,
+    );
+    expect(looks.length).toBeGreaterThan(0);
+    for (const l of looks) {
+      expect(l.opacity).toBe(1);
+      expect(l.color).toBe('rgb(244, 247, 251)');
+    }
+  });
+
+  it('holds its view, its heatmap and its figures, marked stale, while the server is out of reach', async () => {
+    const wall = await freshWall('rotate=5');
+    await waitForMapIdle(wall);
+    const cdp = await context.newCDPSession(wall);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await waitForStatus(wall, 'offline', 10_000);
+    const step = await wall.getAttribute('[data-testid="wall"]', 'data-step');
+    expect(await wall.getAttribute('[data-testid="wall-kpis"]', 'data-stale')).toBe('true');
+    await wall.waitForTimeout(8000);
+    expect(await wall.getAttribute('[data-testid="wall"]', 'data-step')).toBe(step);
+    const heat = await wall.evaluate(() => {
+      const map = (window as unknown as { __jardemMap: { querySourceFeatures(s: string, o: object): unknown[] } }).__jardemMap;
+      return map.querySourceFeatures('incidents', { sourceLayer: 'cells' }).length;
+    });
+    expect(heat).toBeGreaterThan(0);
+    await wall.screenshot({ path: `${SHOTS}/wall-offline.png` });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await waitForStatus(wall, 'online', 30_000);
+    expect(await wall.getAttribute('[data-testid="wall-kpis"]', 'data-stale')).toBe('false');
+    await cdp.detach();
+  });
 });

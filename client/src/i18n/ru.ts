@@ -248,7 +248,7 @@ export const ru = {
   'wall.tokenInvalid': 'Ссылка этого экрана недействительна или отозвана. Администратор может выдать новую.',
   'wall.connectingServer': 'Подключение к серверу…',
   'wall.legend.open': 'Открытые обращения по районам',
-  'wall.legend.heat': 'Плотность открытых обращений',
+  'wall.legend.heat': 'Открытых обращений в ячейке',
   'wall.emergency': 'авария',
 
   'intake.title': 'Новое обращение',
@@ -448,6 +448,29 @@ export const ru = {
   'hot.closed': 'Закрыто',
   'hot.mapLabel': 'Карта горячих точек',
   'hot.summary': '{hot} горячих ячеек из {cells}, обращений: {appeals}',
+  // Navigation by role, skip links, stale figures, the appeals in view (issue 22)
+  'nav.label': 'Разделы',
+  'nav.city': 'Ситуационный центр',
+  'nav.deniedTitle': 'Эта страница недоступна',
+  'nav.deniedRole': 'Для роли «{role}» эта страница закрыта.',
+  'nav.deniedSignIn': 'Войдите в систему, чтобы открыть эту страницу.',
+  'nav.toHome': 'На главную',
+  'app.skipMain': 'Перейти к содержимому',
+  'skip.label': 'Быстрые переходы',
+  'skip.ranking': 'Перейти к рейтингу районов',
+  'skip.list': 'Перейти к списку обращений',
+  'skip.side': 'Перейти к панели',
+  'kpi.stale': 'Данные устарели: нет связи с сервером',
+  'inview.title': 'Обращения на карте',
+  'inview.more': 'Показано {shown} из {total}: приблизьте карту',
+  'inview.none': 'В этой части карты обращений нет',
+  'map.legend.other': 'Другие сферы',
+  'map.legend.heatCount': 'Открытых обращений в ячейке карты',
+  // Wall: stale figures, alerts beyond the panel by kind (issue 22)
+  'wall.stale': 'нет связи',
+  'wall.kind.spike': 'всплески',
+  'wall.kind.emergency_cluster': 'аварии',
+  'wall.kind.overdue_critical': 'просрочки',
 } as const;
 
 export type MessageKey = keyof typeof ru;

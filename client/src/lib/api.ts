@@ -176,6 +176,8 @@ export interface User {
   login: string;
   role: string;
   name?: string;
+  /** a supervisor's districts (ids of /api/meta's districts) */
+  districtIds?: number[];
 }
 
 export class ApiError extends Error {

@@ -84,3 +84,20 @@ export function classColors(breaks: number[]): string[] {
 
 /** Heatmap ramp, transparent at zero density (ColorBrewer YlOrRd). */
 export const HEAT_COLORS = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'] as const;
+
+/** The heatmap's density at each of HEAT_COLORS[1..4] (map/layers/Heatmap.svelte). */
+export const HEAT_STOPS = [0.25, 0.5, 0.75, 1] as const;
+
+/**
+ * The heat legend's scale: the appeals in a cell that reach each colour stop, given the fullest
+ * cell in view (`max`). The map draws √(n / max), so a stop d is reached at n = d² × max.
+ * Rounded, without repeats; 1 at least.
+ */
+export function heatScale(max: number): { at: number; n: number }[] {
+  const out: { at: number; n: number }[] = [];
+  for (const d of HEAT_STOPS) {
+    const n = Math.max(1, Math.round(d * d * Math.max(1, max)));
+    if (!out.some((t) => t.n === n)) out.push({ at: d, n });
+  }
+  return out;
+}

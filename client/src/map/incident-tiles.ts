@@ -45,11 +45,13 @@ export interface TileSummary {
   spheres: Record<string, number>;
   /** the heaviest cell's heat weight (≥ 1) */
   maxCellWeight: number;
+  /** the most appeals in one cell (≥ 1): the top of the heatmap's scale */
+  maxCellCount: number;
   /** the heaviest single appeal's heat weight (≥ 1) */
   maxPointWeight: number;
 }
 
-export const EMPTY_SUMMARY: TileSummary = { spheres: {}, maxCellWeight: 1, maxPointWeight: 1 };
+export const EMPTY_SUMMARY: TileSummary = { spheres: {}, maxCellWeight: 1, maxCellCount: 1, maxPointWeight: 1 };
 
 interface SummaryFeature {
   geometry: { type: string; coordinates?: unknown };
@@ -68,11 +70,13 @@ export function summarize(cells: SummaryFeature[], points: SummaryFeature[], [w,
   };
   const spheres: Record<string, number> = {};
   let maxCellWeight = 1;
+  let maxCellCount = 1;
   let maxPointWeight = 1;
   for (const f of cells) {
     if (!inView(f)) continue;
     for (const [k, v] of Object.entries(parseMix(f.properties?.mix))) spheres[k] = (spheres[k] ?? 0) + v;
     maxCellWeight = Math.max(maxCellWeight, Number(f.properties?.weight) || 0);
+    maxCellCount = Math.max(maxCellCount, Number(f.properties?.count) || 0);
   }
   const seen = new Set<unknown>();
   for (const f of points) {
@@ -83,5 +87,5 @@ export function summarize(cells: SummaryFeature[], points: SummaryFeature[], [w,
     if (typeof sphere === 'string') spheres[sphere] = (spheres[sphere] ?? 0) + 1;
     maxPointWeight = Math.max(maxPointWeight, Number(f.properties?.weight) || 0);
   }
-  return { spheres, maxCellWeight, maxPointWeight };
+  return { spheres, maxCellWeight, maxCellCount, maxPointWeight };
 }
