@@ -183,6 +183,23 @@ describe('intake', () => {
     await expect.poll(() => dups.textContent(), { timeout: 15_000 }).toContain(createdNumber);
     // a link to the earlier appeal
     expect(await dups.locator('a', { hasText: createdNumber }).getAttribute('href')).toMatch(/^\/incidents\/\d+$/);
+
+    // The caller reports the same problem: the call is registered and attached to the earlier appeal in one step.
+    await page.getByTestId('intake-description').fill('E2E: повторный звонок');
+    await page.locator(`[data-testid="intake-attach"][data-id="${createdId}"]`).click();
+    const attached = page.getByTestId('intake-attached-number');
+    await attached.waitFor({ timeout: 20_000 });
+    expect((await attached.textContent())!.trim()).toBe(createdNumber);
+    // read out on one line, with the map still there beside it (not a blank panel)
+    const box = (await attached.boundingBox())!;
+    const lineHeight = await attached.evaluate((e) => parseFloat(getComputedStyle(e).fontSize) * 1.6);
+    expect(box.height).toBeLessThan(lineHeight);
+    expect(await page.getByTestId('map').isVisible()).toBe(true);
+    const callId = Number(await page.getByTestId('intake-number').getAttribute('data-id'));
+    const call = (await (await context.request.get(`${baseUrl}/api/incidents/${callId}`)).json()) as {
+      properties: { status: string; resolution: string | null; parent_id: number | null };
+    };
+    expect(call.properties).toMatchObject({ status: 'rejected', resolution: 'duplicate', parent_id: createdId });
     await page.close();
   });
 
