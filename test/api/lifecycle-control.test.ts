@@ -262,6 +262,8 @@ describe('GET /api/control', () => {
     expect(items.has(resolved.id)).toBe(false);
     const l: any = items.get(late.id);
     expect(l).toMatchObject({ overdue: true, risk: { p: 1, basis: 'overdue' } });
+    // what a work list needs to act on: where and what
+    expect(l).toMatchObject({ address: 'ул. Толе би, 1', description: `${marker} late` });
     expect(l.overdue_h).toBeCloseTo(6, 0);
     expect(l.age_h).toBeCloseTo(10, 0);
     expect(items.get(bounced.id)).toMatchObject({ bounced: true, reassign_count: 3, overdue: false, overdue_h: null });
