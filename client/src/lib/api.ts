@@ -130,7 +130,17 @@ export interface Move {
   to: string | null;
   requires: readonly string[];
 }
-export type IncidentDetail = IncidentFeature & { events: IncidentEvent[]; allowed?: Move[] };
+/** A caller's contacts: personal data, in the answer only for roles that may read it. */
+export interface Reporter {
+  id: number;
+  /** the appeal whose call it was (a duplicate merged into this one, or this one) */
+  incident_id: number;
+  name: string | null;
+  phone: string | null;
+  contact: string | null;
+  created_at: string;
+}
+export type IncidentDetail = IncidentFeature & { events: IncidentEvent[]; allowed?: Move[]; reporters?: Reporter[] };
 
 /** GET /api/stats/by-category?level=sphere|category&<filters> */
 export interface ByCategory {
