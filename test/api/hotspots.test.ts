@@ -52,14 +52,16 @@ describe('GET /api/hotspots', () => {
     const band: number = body.parameters.band;
     const hot = body.features.filter((f: any) => f.properties.class.startsWith('hot')).slice(0, 5);
     expect(hot.length).toBeGreaterThan(0);
-    // centre-to-centre distances on the ground, by PostGIS, from every hot cell to every cell
+    // centre-to-centre distances on the ground, by PostGIS, from every hot cell to every cell; the
+    // lattice's ring exactly at the band is inside (a metre or so apart on the ground from the
+    // projected distance), a pair a few metres past it would be ambiguous
     const { rows } = await t.pool.query(
       `WITH c AS (SELECT f->'properties'->>'id' AS id, (f->'properties'->>'count')::int AS n,
                          ST_Centroid(ST_GeomFromGeoJSON(f->'geometry'))::geography AS g
                     FROM jsonb_array_elements($1::jsonb) f)
        SELECT h.id, count(*)::int AS cells, sum(o.n)::int AS appeals,
-              bool_or(abs(ST_Distance(h.g, o.g) - $2) < 5) AS borderline
-         FROM c h JOIN c o ON ST_DWithin(h.g, o.g, $2)
+              bool_or(ST_Distance(h.g, o.g) > $2 + 1) AS borderline
+         FROM c h JOIN c o ON ST_DWithin(h.g, o.g, $2 + 5)
         WHERE h.id = ANY($3::text[])
         GROUP BY h.id`,
       [JSON.stringify(body.features), band, hot.map((f: any) => f.properties.id)],
