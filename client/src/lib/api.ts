@@ -247,11 +247,14 @@ export interface HotspotProps {
   series: number[];
   district: string | null;
   top_categories: { code: string; count: number }[];
+  /** cells within the band, the cell included, and the appeals in them: what z weighs */
+  neighbours?: number;
+  neighbourhood_count?: number | null;
   population?: number;
   rate?: number | null;
 }
 export type HotspotCollection = FeatureCollection<Polygon, HotspotProps> & {
-  parameters: { from: string; to: string; cell: number; normalize: string };
+  parameters: { from: string; to: string; cell: number; band: number; normalize: string };
   summary: { cells: number; appeals: number; classes: Record<HotClass, number>; warnings: string[] };
 };
 /** GET /api/stats/by-service with the period's performance. */
