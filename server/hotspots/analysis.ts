@@ -45,6 +45,8 @@ export interface CellResult {
   sliceZ: number[] | null;
   /** Cells within the band, the cell included. */
   neighbours: number;
+  /** Appeals in those cells: the sum Gi* weighs against the city's mean (null for a cell left out). */
+  neighbourhoodCount: number | null;
 }
 
 /** Slices within which a cell counts as significant: FDR-adjusted p at most this. */
@@ -101,6 +103,7 @@ export function analyseCells(cells: readonly CellCounts[], opts: AnalysisOptions
     trend: null,
     sliceZ: null,
     neighbours: 0,
+    neighbourhoodCount: null,
   }));
   inStudy.forEach((cell, s) => {
     const cls = classify(z[s], q[s]);
@@ -122,6 +125,7 @@ export function analyseCells(cells: readonly CellCounts[], opts: AnalysisOptions
             }),
       sliceZ: series,
       neighbours: nb[s].length,
+      neighbourhoodCount: nb[s].reduce((a, j) => a + cells[inStudy[j]].count, 0),
     };
   });
   return out;

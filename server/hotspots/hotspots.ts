@@ -121,6 +121,9 @@ export async function hotspots(pool: Queryable, catalog: Catalog, o: HotspotOpti
         properties: {
           id: `${g.i}:${g.j}`,
           count: cells[k].count,
+          // the cell with its neighbours within the band: what the z-score compares with the city
+          neighbours: r.neighbours,
+          neighbourhood_count: r.neighbourhoodCount,
           ...(o.normalize === 'population' ? { population: fixed(g.population, 0), rate: fixed(r.value, 3) } : {}),
           z: fixed(r.z, 4),
           p: sig(r.p, 4),

@@ -23,6 +23,9 @@ export type ControlQuery = z.infer<typeof ControlQuerySchema>;
 
 const HOUR_S = 3600;
 
+/** Enough of the description for a work list to say what is wrong; the appeal page has it all. */
+const DESCRIPTION_CHARS = 280;
+
 interface Row {
   id: number;
   number: string;
@@ -42,6 +45,8 @@ interface Row {
   allowed_s: number;
   lng: number;
   lat: number;
+  address: string | null;
+  description: string;
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -86,7 +91,7 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
       `SELECT i.id, i.number, c.code AS category, i.category_id, c.sphere_id, i.district_id, d.code AS district, sv.code AS service,
               i.status, i.priority, i.created_at, i.due_at, i.escalation_level, i.reassign_count,
               extract(epoch FROM now() - i.created_at)::float8 AS age_s, extract(epoch FROM i.due_at - i.created_at)::float8 AS allowed_s,
-              ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat
+              ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat, i.address, left(i.description, ${DESCRIPTION_CHARS}) AS description
          FROM incidents i JOIN categories c ON c.id = i.category_id
          LEFT JOIN districts d ON d.id = i.district_id LEFT JOIN services sv ON sv.id = i.service_id
          ${listed}
@@ -124,6 +129,8 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
       risk,
       lng: r.lng,
       lat: r.lat,
+      address: r.address,
+      description: r.description,
     };
   });
   const atRisk = items.filter((i) => !i.overdue && (i.risk?.p ?? 0) >= AT_RISK).length;

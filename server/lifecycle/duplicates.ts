@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { type AppealScope, scopeCondition } from '../auth/scope.ts';
 import { Where } from '../incidents/filters.ts';
+import { activeSql } from '../domain/statuses.ts';
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */
 export type Db = Pick<pg.PoolClient, 'query'>;
@@ -34,11 +35,16 @@ export interface DuplicateQuery {
 }
 
 /**
- * Open appeals of the same category or sphere near a point, nearest first: within the
- * category's duplicate radius (metres, geography) and created within its duplicate window
- * (hours). Candidates come from the backlog's narrow copy (open_incident_points): a box in Web
- * Mercator around the point (metres stretched by 1 / cos(latitude)) picks them from its GiST
- * index; ST_DWithin on geography then keeps the exact ones. `exclude` leaves out the appeal being registered.
+ * Appeals near a point that may be the same problem, nearest first, within the category's
+ * duplicate radius (metres, geography). Only appeals still being worked on (an appeal resolved
+ * and waiting for the citizen is not offered to attach to). Of the same kind: whatever their
+ * age — a heating failure reported a week ago is still the one to attach to. Of a related kind
+ * (the category's parent or children, or its siblings under a category other than a sphere —
+ * a billing question is no duplicate of a cold radiator): created within the category's
+ * duplicate window (hours). Candidates come from the backlog's narrow copy
+ * (open_incident_points): a box in Web Mercator around the point (metres stretched by
+ * 1 / cos(latitude)) picks them from its GiST index; ST_DWithin on geography then keeps the
+ * exact ones. `exclude` leaves out the appeal being registered.
  */
 export async function findDuplicates(
   db: Db,
@@ -73,9 +79,11 @@ export async function findDuplicatesMany(
   const { rows } = await db.query<DuplicateCandidate & { ord: string }>(
     `WITH q AS (
        SELECT q.ord, q.lat, coalesce(q.exclude, 0) AS exclude, k.id AS cat, k.sphere_id,
+              k.parent_id AS parent, coalesce(pk.depth, 0) AS parent_depth,
               k.duplicate_radius_m AS r, k.duplicate_window_h AS h, p.g, ST_Transform(p.g, 3857) AS m
          FROM unnest($1::int[], $2::float8[], $3::float8[], $4::bigint[]) WITH ORDINALITY q(cat, lng, lat, exclude, ord)
          JOIN categories k ON k.id = q.cat
+         LEFT JOIN categories pk ON pk.id = k.parent_id
         CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326) AS g) p
      )
      SELECT q.ord, i.id, i.number, c.code AS category, d.same_category, i.status, i.description, i.address,
@@ -84,10 +92,14 @@ export async function findDuplicatesMany(
          SELECT o.id, (o.category_id = q.cat) AS same_category,
                 round(ST_Distance(o.geom::geography, q.g::geography)::numeric, 1)::float8 AS distance_m
            FROM open_incident_points o
+           JOIN categories oc ON oc.id = o.category_id
           WHERE o.g && ST_Expand(q.m, q.r * 1.01 / cos(radians(q.lat)))
             AND ST_DWithin(o.geom::geography, q.g::geography, q.r)
-            AND (o.category_id = q.cat OR o.sphere_id = q.sphere_id)
-            AND o.created_at >= now() - make_interval(hours => q.h)
+            AND ${activeSql('o')}
+            AND o.sphere_id = q.sphere_id
+            AND (o.category_id = q.cat
+                 OR (o.created_at >= now() - make_interval(hours => q.h)
+                     AND (oc.parent_id = q.cat OR oc.id = q.parent OR (q.parent_depth > 0 AND oc.parent_id = q.parent))))
             AND o.id <> q.exclude
             AND NOT (o.id > q.exclude AND o.id = ANY(array_remove($4::bigint[], NULL)))
             ${inScope}

@@ -47,6 +47,35 @@ describe('GET /api/hotspots', () => {
     expect(summed).toBe(body.features.length);
   });
 
+  it('says how many appeals the neighbourhood a z-score weighs holds: the cell and the cells within the band', async () => {
+    const { body } = await t.json(`/api/hotspots?from=${from}&to=${to}`);
+    const band: number = body.parameters.band;
+    const hot = body.features.filter((f: any) => f.properties.class.startsWith('hot')).slice(0, 5);
+    expect(hot.length).toBeGreaterThan(0);
+    // centre-to-centre distances on the ground, by PostGIS, from every hot cell to every cell; the
+    // lattice's ring exactly at the band is inside (a metre or so apart on the ground from the
+    // projected distance), a pair a few metres past it would be ambiguous
+    const { rows } = await t.pool.query(
+      `WITH c AS (SELECT f->'properties'->>'id' AS id, (f->'properties'->>'count')::int AS n,
+                         ST_Centroid(ST_GeomFromGeoJSON(f->'geometry'))::geography AS g
+                    FROM jsonb_array_elements($1::jsonb) f)
+       SELECT h.id, count(*)::int AS cells, sum(o.n)::int AS appeals,
+              bool_or(ST_Distance(h.g, o.g) > $2 + 1) AS borderline
+         FROM c h JOIN c o ON ST_DWithin(h.g, o.g, $2 + 5)
+        WHERE h.id = ANY($3::text[])
+        GROUP BY h.id`,
+      [JSON.stringify(body.features), band, hot.map((f: any) => f.properties.id)],
+    );
+    const clear = rows.filter((r) => !r.borderline);
+    expect(clear.length).toBeGreaterThan(0);
+    for (const r of clear) {
+      const p = hot.find((f: any) => f.properties.id === r.id).properties;
+      expect(p.neighbours, r.id).toBe(r.cells);
+      expect(p.neighbourhood_count, r.id).toBe(r.appeals);
+      expect(p.neighbourhood_count).toBeGreaterThanOrEqual(p.count);
+    }
+  });
+
   it('counts each appeal in the PostGIS hexagon that holds it, and names the district of the centre', async () => {
     const { body } = await t.json(`/api/hotspots?from=${from}&to=${to}`);
     const size = 400 / Math.sqrt(3);

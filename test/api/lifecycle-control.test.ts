@@ -64,6 +64,27 @@ describe('duplicates', () => {
     expect(fresh.duplicates.map((d: any) => d.id)).toEqual([nearer.id, near.id]);
   });
 
+  it('offers open work of the same kind whatever its age, related kinds only within the window, never a resolved one', async () => {
+    const [lng, lat] = await emptySpot('lighting');
+    // lighting.dark.one_lamp: its parent lighting.dark is a category, so lighting.dark.whole_street is related;
+    // lighting.daytime sits under the sphere only, so it is another problem.
+    const old = await create({ category: 'lighting.dark.one_lamp', location: at(lng, lat, 10, 0) });
+    const oldSibling = await create({ category: 'lighting.dark.whole_street', location: at(lng, lat, 0, 15) });
+    const sibling = await create({ category: 'lighting.dark.whole_street', location: at(lng, lat, -20, 0) });
+    const unrelated = await create({ category: 'lighting.daytime', location: at(lng, lat, 0, -25) });
+    const resolved = await inStatus('resolved', kit.inside, { category: 'lighting.dark.one_lamp', location: at(lng, lat, 5, 5) });
+    // a week old: beyond the kind's window, still being worked on
+    await t.pool.query(`UPDATE incidents SET created_at = now() - interval '8 days' WHERE id = ANY($1)`, [[old.id, oldSibling.id]]);
+
+    const res = await t.json(`/api/incidents/duplicates?category=lighting.dark.one_lamp&lng=${lng}&lat=${lat}`, {
+      headers: { cookie: kit.cookie.dispatcher },
+    });
+    expect(res.status).toBe(200);
+    const ids = res.body.duplicates.map((d: any) => d.id);
+    expect(ids).toEqual([old.id, sibling.id]);
+    for (const id of [oldSibling.id, unrelated.id, resolved.id]) expect(ids).not.toContain(id);
+  });
+
   it('checks its parameters and who asks', async () => {
     const q = `category=lighting&lng=${kit.inside.lng}&lat=${kit.inside.lat}`;
     expect((await t.json(`/api/incidents/duplicates?${q}`)).status).toBe(401);
@@ -241,6 +262,8 @@ describe('GET /api/control', () => {
     expect(items.has(resolved.id)).toBe(false);
     const l: any = items.get(late.id);
     expect(l).toMatchObject({ overdue: true, risk: { p: 1, basis: 'overdue' } });
+    // what a work list needs to act on: where and what
+    expect(l).toMatchObject({ address: 'ул. Толе би, 1', description: `${marker} late` });
     expect(l.overdue_h).toBeCloseTo(6, 0);
     expect(l.age_h).toBeCloseTo(10, 0);
     expect(items.get(bounced.id)).toMatchObject({ bounced: true, reassign_count: 3, overdue: false, overdue_h: null });

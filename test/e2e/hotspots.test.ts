@@ -84,6 +84,48 @@ describe('hot spots screen', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('links a row to its cell on the map, explains z, and compares like with like', async () => {
+    await page.emulateMedia({ media: 'screen' });
+    const first = page.getByTestId('hot-row').first();
+    const id = await first.getAttribute('data-id');
+    await first.getByTestId('hot-row-show').click();
+    // the cell's figures open on the map, its own count and its neighbourhood's
+    const popup = page.getByTestId('hot-popup');
+    await popup.waitFor({ timeout: 15_000 });
+    expect(await popup.textContent()).toContain('С соседними');
+    expect(await first.getAttribute('class')).toContain('shown');
+    const centreInCell = await page.evaluate((cell) => {
+      const map = (
+        window as unknown as {
+          __jardemMap: {
+            getCenter(): { lng: number; lat: number };
+            querySourceFeatures(s: string): { properties: { id: string }; geometry: { coordinates: number[][][] } }[];
+          };
+        }
+      ).__jardemMap;
+      const f = map.querySourceFeatures('hotspots').find((x) => x.properties.id === cell);
+      if (!f) return false;
+      const ring = f.geometry.coordinates[0];
+      const c = map.getCenter();
+      const xs = ring.map((p) => p[0]);
+      const ys = ring.map((p) => p[1]);
+      return c.lng >= Math.min(...xs) && c.lng <= Math.max(...xs) && c.lat >= Math.min(...ys) && c.lat <= Math.max(...ys);
+    }, id);
+    expect(centreInCell).toBe(true);
+    expect(await page.getByTestId('hot-z-note').textContent()).toMatch(/стандартных отклонениях/);
+
+    // this month to date against the same number of days of last month
+    await page.getByTestId('hot-period').selectOption('month');
+    const span = async (testid: string) => (await page.getByTestId(testid).locator('small').textContent())!.trim();
+    await expect.poll(() => span('hot-compare-current')).toMatch(/^1 /);
+    const days = (text: string) => {
+      const [a, b] = text.split(' – ').map((d) => Number(d.match(/^\d+/)![0]));
+      return b - a + 1;
+    };
+    expect(days(await span('hot-compare-previous'))).toBe(days(await span('hot-compare-current')));
+    await page.getByTestId('hot-period').selectOption('30d');
+  });
+
   it('prints a report: controls hidden, date, filters and tables shown', async () => {
     await page.emulateMedia({ media: 'print' });
     expect(await page.getByTestId('hot-controls').isVisible()).toBe(false);

@@ -183,6 +183,23 @@ describe('intake', () => {
     await expect.poll(() => dups.textContent(), { timeout: 15_000 }).toContain(createdNumber);
     // a link to the earlier appeal
     expect(await dups.locator('a', { hasText: createdNumber }).getAttribute('href')).toMatch(/^\/incidents\/\d+$/);
+
+    // The caller reports the same problem: the call is registered and attached to the earlier appeal in one step.
+    await page.getByTestId('intake-description').fill('E2E: повторный звонок');
+    await page.locator(`[data-testid="intake-attach"][data-id="${createdId}"]`).click();
+    const attached = page.getByTestId('intake-attached-number');
+    await attached.waitFor({ timeout: 20_000 });
+    expect((await attached.textContent())!.trim()).toBe(createdNumber);
+    // read out on one line, with the map still there beside it (not a blank panel)
+    const box = (await attached.boundingBox())!;
+    const lineHeight = await attached.evaluate((e) => parseFloat(getComputedStyle(e).fontSize) * 1.6);
+    expect(box.height).toBeLessThan(lineHeight);
+    expect(await page.getByTestId('map').isVisible()).toBe(true);
+    const callId = Number(await page.getByTestId('intake-number').getAttribute('data-id'));
+    const call = (await (await context.request.get(`${baseUrl}/api/incidents/${callId}`)).json()) as {
+      properties: { status: string; resolution: string | null; parent_id: number | null };
+    };
+    expect(call.properties).toMatchObject({ status: 'rejected', resolution: 'duplicate', parent_id: createdId });
     await page.close();
   });
 
@@ -215,12 +232,28 @@ describe('intake', () => {
 
 describe('executor queue', () => {
   it('lists the service’s open appeals, overdue first, and takes one', async () => {
-    const exec = await testContext(browser, { viewport: { width: 1600, height: 1000 }, locale: 'ru-RU' });
+    // standing at the city's first district point, as the device reports it
+    const stand = await districtPoint();
+    const exec = await testContext(browser, {
+      viewport: { width: 1600, height: 1000 },
+      locale: 'ru-RU',
+      geolocation: { longitude: stand.lng, latitude: stand.lat },
+      permissions: ['geolocation'],
+    });
     exec.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
     const login = await exec.request.post(`${baseUrl}/api/auth/login`, { data: { login: 'executor', password: 'jardem-demo' } });
     expect(login.status()).toBe(200);
     const control = (await (await exec.request.get(`${baseUrl}/api/control?sort=due&limit=500`)).json()) as {
-      items: { id: number; number: string; status: string; service: string | null; overdue: boolean }[];
+      items: {
+        id: number;
+        number: string;
+        status: string;
+        service: string | null;
+        overdue: boolean;
+        lng: number;
+        lat: number;
+        address: string | null;
+      }[];
     };
     expect(control.items.length).toBeGreaterThan(0);
     expect(new Set(control.items.map((i) => i.service)).size).toBe(1);
@@ -233,6 +266,34 @@ describe('executor queue', () => {
     expect(flags.filter(Boolean).length).toBe(control.items.filter((i) => i.overdue).length);
     // every overdue row comes before every other
     expect(flags.indexOf(false) === -1 || flags.lastIndexOf(true) < flags.indexOf(false)).toBe(true);
+
+    // each row says where and what, and how late in words a person reads (days, not "2 643,4 ч")
+    const first = page.locator('[data-testid="queue-row"]').first();
+    expect((await first.getByTestId('queue-address').textContent())!.trim().length).toBeGreaterThan(1);
+    expect((await first.getByTestId('queue-description').textContent())!.trim().length).toBeGreaterThan(0);
+    for (const text of await page.getByTestId('queue-due').allTextContents()) {
+      expect(text).toMatch(/^(просрочено на|осталось) \d[\d\s\u00a0]* (мин|ч|дн\.)( \d+ ч)?$/);
+    }
+    // the list on the map beside it
+    await waitForMapIdle(page);
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            (window as unknown as { __jardemMap: { queryRenderedFeatures(o: object): unknown[] } }).__jardemMap.queryRenderedFeatures({
+              layers: ['work-points'],
+            }).length,
+        ),
+      )
+      .toBeGreaterThan(0);
+    // nearest first, from where the executor stands
+    await page.getByTestId('queue-sort-distance').click();
+    const rad = Math.PI / 180;
+    const dist = (i: { lng: number; lat: number }) => Math.hypot((i.lng - stand.lng) * Math.cos(stand.lat * rad), i.lat - stand.lat);
+    const nearest = [...control.items].sort((a, b) => dist(a) - dist(b))[0];
+    await expect.poll(() => page.locator('[data-testid="queue-row"]').first().getAttribute('data-id')).toBe(String(nearest.id));
+    await page.locator('[data-testid="queue-row"]').first().getByTestId('queue-away').waitFor();
+    await page.getByTestId('queue-sort-due').click();
 
     const takeable = control.items.find((i) => i.status === 'assigned' || i.status === 'reopened');
     expect(takeable, 'an appeal the executor can take').toBeDefined();
@@ -248,6 +309,20 @@ describe('executor queue', () => {
         )
         .toBe('in_progress');
       await expect.poll(() => row.getByTestId('queue-resolve').count(), { timeout: 15_000 }).toBe(1);
+      // resolving asks what was done, in a box of several lines
+      await row.getByTestId('queue-resolve').click();
+      expect(await row.getByTestId('queue-note').evaluate((e) => e.tagName)).toBe('TEXTAREA');
+      await row.getByTestId('queue-note').fill('Люк закрыт новой крышкой, место очищено');
+      await row.getByTestId('queue-resolve-submit').click();
+      await expect
+        .poll(
+          async () =>
+            ((await (await exec.request.get(`${baseUrl}/api/incidents/${takeable!.id}`)).json()) as { properties: { status: string } })
+              .properties.status,
+          { timeout: 15_000 },
+        )
+        .toBe('resolved');
+      await page.screenshot({ path: '.tmp/queue.png' });
     }
     await exec.close();
     expect(pageErrors).toEqual([]);

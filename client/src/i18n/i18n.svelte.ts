@@ -129,6 +129,18 @@ export class I18n {
 
   pct = (ratio: number): string => `${this.num(Math.round(ratio * 100))}%`;
 
+  /** A span of hours as people say it: "40 мин", "5 ч", "3 дн. 4 ч", "110 дн." — never "2 643,4 ч". */
+  duration = (hours: number): string => {
+    const minutes = Math.max(0, Math.round(hours * 60));
+    if (minutes < 60) return this.t('unit.minutes', { n: this.num(minutes) });
+    const h = Math.round(minutes / 60);
+    if (h < 24) return this.t('unit.hours', { n: this.num(h) });
+    const days = Math.floor(h / 24);
+    const rest = h % 24;
+    const d = this.t('unit.days', { n: this.num(days) });
+    return days >= 10 || rest === 0 ? d : `${d} ${this.t('unit.hours', { n: this.num(rest) })}`;
+  };
+
   /** Date and time in the city's zone, e.g. "24.11.2026, 14:05" (24/11/2026 in English). */
   dateTime = (iso: string | Date): string => {
     const p = partsIn(new Date(iso), this.timeZone);

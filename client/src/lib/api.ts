@@ -151,7 +151,17 @@ export interface SmsItem {
   sent_at: string | null;
   done_at: string | null;
 }
-export type IncidentDetail = IncidentFeature & { events: IncidentEvent[]; allowed?: Move[]; sms?: SmsItem[] };
+/** A caller's contacts: personal data, in the answer only for roles that may read it. */
+export interface Reporter {
+  id: number;
+  /** the appeal whose call it was (a duplicate merged into this one, or this one) */
+  incident_id: number;
+  name: string | null;
+  phone: string | null;
+  contact: string | null;
+  created_at: string;
+}
+export type IncidentDetail = IncidentFeature & { events: IncidentEvent[]; allowed?: Move[]; reporters?: Reporter[]; sms?: SmsItem[] };
 
 /** GET /api/stats/by-category?level=sphere|category&<filters> */
 export interface ByCategory {
@@ -260,11 +270,14 @@ export interface HotspotProps {
   series: number[];
   district: string | null;
   top_categories: { code: string; count: number }[];
+  /** cells within the band, the cell included, and the appeals in them: what z weighs */
+  neighbours?: number;
+  neighbourhood_count?: number | null;
   population?: number;
   rate?: number | null;
 }
 export type HotspotCollection = FeatureCollection<Polygon, HotspotProps> & {
-  parameters: { from: string; to: string; cell: number; normalize: string };
+  parameters: { from: string; to: string; cell: number; band: number; normalize: string };
   summary: { cells: number; appeals: number; classes: Record<HotClass, number>; warnings: string[] };
 };
 /** GET /api/stats/by-service with the period's performance. */

@@ -17,6 +17,9 @@ export const LAYER_ORDER = [
   'singles',
   'incident-points-halo',
   'incident-points',
+  // an executor's work list on the map
+  'work-points-halo',
+  'work-points',
   // labels sit under the rings but are placed after them, so they move out of the rings' way
   'district-labels',
   'cluster-rings',
