@@ -3,6 +3,7 @@ import { getCityRules } from '../lifecycle/calendar.ts';
 import { tokenFor } from '../lifecycle/tokens.ts';
 import { log } from '../log.ts';
 import { countSegments } from './segments.ts';
+import { offsetAt } from '../deadlines/zone.ts';
 import { isQuiet, type QuietHours } from './quiet.ts';
 import { smsAddress, type SmsReceipt, type SmsSender, SmsSendError } from './sender.ts';
 import { type SmsStatus, smsLang, smsText } from './texts.ts';
@@ -90,8 +91,9 @@ export class SmsOutbox {
         WHERE state = 'sending' AND claimed_at < now() - $1 * interval '1 millisecond'`,
       [this.o.interruptedAfterMs],
     );
-    const { offsetMin } = await getCityRules(this.pool);
-    const claimed = await this.claim(isQuiet(this.o.quietHours, now, offsetMin));
+    // quiet hours in the city's own time, daylight saving included
+    const { zone } = await getCityRules(this.pool);
+    const claimed = await this.claim(isQuiet(this.o.quietHours, now, offsetAt(now.getTime(), zone)));
     await Promise.all(claimed.map((m) => this.deliver(m)));
     return claimed.length;
   }
