@@ -410,6 +410,7 @@ export const en: Dictionary = {
   'queue.byDistance': 'By distance from me',
   'queue.noPosition': 'Position unknown: allow location access',
   'queue.away': '{d} from you',
+  'queue.onMap': 'On the map',
   'queue.route': 'Route',
   'queue.where': 'Where and what',
   'queue.waiting': 'Waiting for a dispatcher to assign it',

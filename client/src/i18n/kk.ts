@@ -410,6 +410,7 @@ export const kk: Dictionary = {
   'queue.byDistance': 'Менен қашықтығы бойынша',
   'queue.noPosition': 'Орын анықталмады: геоорынға рұқсат беріңіз',
   'queue.away': 'сізден {d}',
+  'queue.onMap': 'Картада',
   'queue.route': 'Бағыт',
   'queue.where': 'Қайда және не',
   'queue.waiting': 'Диспетчердің тағайындауын күтуде',

@@ -411,6 +411,7 @@ export const ru = {
   'queue.byDistance': 'По расстоянию от меня',
   'queue.noPosition': 'Место не определено: разрешите доступ к геопозиции',
   'queue.away': '{d} от вас',
+  'queue.onMap': 'На карте',
   'queue.route': 'Маршрут',
   'queue.where': 'Где и что',
   'queue.waiting': 'Ждёт назначения диспетчером',
