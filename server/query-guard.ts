@@ -65,6 +65,11 @@ const DECLARED: { method: string; path: RegExp; params: string[] }[] = [
   { method: 'GET', path: /^\/open311\/v2\/requests\/[^/]+$/, params: ['extensions', 'jurisdiction_id'] },
   { method: 'GET', path: /^\/open311\/v2\//, params: ['jurisdiction_id'] },
   { method: 'POST', path: /^\/open311\/v2\/requests\.(json|xml)$/, params: ['api_key', 'jurisdiction_id'] },
+  // The citizens' pages: the language, the page's "thank you" after a form, and the appeal a
+  // citizen's link opens in the portal (server/public/, client/src/public/).
+  { method: 'GET', path: /^\/feedback\/[^/]+$/, params: ['lang', 'done'] },
+  { method: 'POST', path: /^\/feedback\/[^/]+$/, params: ['lang'] },
+  { method: 'GET', path: /^\/public(\/|$)/, params: ['lang', 'number', 'token'] },
 ];
 
 /** Keys every route of these takes, so that a HEAD or an OPTIONS preflight is judged like its GET. */

@@ -246,6 +246,9 @@ async function probe(req: FuzzRequest, tally = tallies.anonymous): Promise<numbe
     if (req.path.startsWith('/open311/')) {
       if (/xml/.test(type)) expect(text, what).toMatch(/<errors>\s*<error>\s*<code>\d+<\/code>/);
       else expect(JSON.parse(text), what).toEqual([{ code: res.status, description: expect.any(String) }]);
+    } else if (/^\/(feedback|public)(\/|\?|$)/.test(req.path) && type.startsWith('text/html')) {
+      // The citizens' pages answer a person in a page, not JSON (an unknown link, an expired one)
+      expect(text, what).toMatch(/^<!doctype html>/i);
     } else {
       expect(type, what).toMatch(/^application\/json/);
       const body = JSON.parse(text);

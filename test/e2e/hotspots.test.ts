@@ -94,24 +94,26 @@ describe('hot spots screen', () => {
     await popup.waitFor({ timeout: 15_000 });
     expect(await popup.textContent()).toContain('С соседними');
     expect(await first.getAttribute('class')).toContain('shown');
-    const centreInCell = await page.evaluate((cell) => {
-      const map = (
-        window as unknown as {
-          __jardemMap: {
-            getCenter(): { lng: number; lat: number };
-            querySourceFeatures(s: string): { properties: { id: string }; geometry: { coordinates: number[][][] } }[];
-          };
-        }
-      ).__jardemMap;
-      const f = map.querySourceFeatures('hotspots').find((x) => x.properties.id === cell);
-      if (!f) return false;
-      const ring = f.geometry.coordinates[0];
-      const c = map.getCenter();
-      const xs = ring.map((p) => p[0]);
-      const ys = ring.map((p) => p[1]);
-      return c.lng >= Math.min(...xs) && c.lng <= Math.max(...xs) && c.lat >= Math.min(...ys) && c.lat <= Math.max(...ys);
-    }, id);
-    expect(centreInCell).toBe(true);
+    const centreInCell = () =>
+      page.evaluate((cell) => {
+        const map = (
+          window as unknown as {
+            __jardemMap: {
+              getCenter(): { lng: number; lat: number };
+              querySourceFeatures(s: string): { properties: { id: string }; geometry: { coordinates: number[][][] } }[];
+            };
+          }
+        ).__jardemMap;
+        const f = map.querySourceFeatures('hotspots').find((x) => x.properties.id === cell);
+        if (!f) return false;
+        const ring = f.geometry.coordinates[0];
+        const c = map.getCenter();
+        const xs = ring.map((p) => p[0]);
+        const ys = ring.map((p) => p[1]);
+        return c.lng >= Math.min(...xs) && c.lng <= Math.max(...xs) && c.lat >= Math.min(...ys) && c.lat <= Math.max(...ys);
+      }, id);
+    // the map eases there
+    await expect.poll(centreInCell, { timeout: 15_000 }).toBe(true);
     expect(await page.getByTestId('hot-z-note').textContent()).toMatch(/стандартных отклонениях/);
 
     // this month to date against the same number of days of last month

@@ -277,13 +277,13 @@ describe('wall display', () => {
     await other.close();
   });
 
-  // More alerts than the panel holds (two more surges beside the ones the other tests made): the
+  // More alerts than the panel holds (three more surges beside the ones the other tests made): the
   // panel must not grow into the ticker's rows, it counts the rest instead.
   let surges: Promise<void> | undefined;
   const plantSurges = () =>
     (surges ??= (async () => {
-      for (const category of ['transport.schedule', 'landscaping.sidewalks']) {
-        for (let i = 0; i < 6; i++) await createAppeal(category);
+      for (const category of ['transport.schedule', 'landscaping.sidewalks', 'noise.music']) {
+        for (let i = 0; i < 8; i++) await createAppeal(category);
       }
     })());
 
@@ -296,7 +296,7 @@ describe('wall display', () => {
       const page = await freshWall('rotate=0', { width, height });
       await waitForMapIdle(page);
       await page.waitForFunction(() => Number(document.querySelector('[data-testid="wall-alerts"] .count')?.textContent) >= 5, undefined, {
-        timeout: 30_000,
+        timeout: 60_000,
       });
       // the ticker fills as its items arrive: measure once it holds enough to fill a line
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="wall-ticker-item"]').length >= 5);
@@ -393,7 +393,7 @@ describe('wall display', () => {
     await plantSurges();
     const wall = await freshWall();
     await wall.waitForFunction(() => Number(document.querySelector('[data-testid="wall-alerts"] .count')?.textContent) >= 5, undefined, {
-      timeout: 30_000,
+      timeout: 60_000,
     });
     const cards = () => wall.$$eval('[data-testid="wall-alert"]', (els) => els.map((e) => e.getAttribute('data-id')).join());
     const first = await cards();
