@@ -55,12 +55,20 @@ async function send(path: string, init: RequestInit = {}) {
 const asAdmin = (): RequestInit => ({ headers: { cookie: admin } });
 
 /** A 400 in the JSON error shape with code bad_request (or Open311's own list on /open311). */
-function expectRefused(r: { status: number; json?: any; text: string }, path: string, codes = ['bad_request']) {
+function expectRefused(r: { status: number; type: string; json?: any; text: string }, path: string, codes = ['bad_request']) {
   expect(r.status, `${path} → ${r.text.slice(0, 200)}`).toBe(400);
   if (path.startsWith('/open311/')) {
-    // Open311 answers in the format the path asks for: XML for .xml, else its JSON error list.
-    if (/\.xml(\?|$)/.test(path)) expect(r.text).toMatch(/<errors>\s*<error>\s*<code>400<\/code>/);
-    else expect(r.json).toEqual([{ code: 400, description: expect.any(String) }]);
+    // Open311 answers in the format the path asks for: XML for .xml, else its JSON error list —
+    // the same list either way.
+    const xml = /\.xml(\?|$)/.test(path);
+    expect(r.type, path).toMatch(xml ? /xml/ : /json/);
+    const list = xml
+      ? [...r.text.matchAll(/<error>\s*<code>(\d+)<\/code>\s*<description>([^<]*)<\/description>/g)].map((m) => ({
+          code: Number(m[1]),
+          description: m[2],
+        }))
+      : r.json;
+    expect(list, path).toEqual([{ code: 400, description: expect.any(String) }]);
   } else {
     const error = { code: expect.any(String), message: expect.any(String), details: expect.any(Array) };
     // Under /ogc the OGC exception's code and description come with it (issue 21).
