@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { PUBLIC_INCIDENT_COLUMNS, PUBLIC_INCIDENT_JOINS, type PublicIncidentRow } from '../exports/public-incident.ts';
@@ -102,7 +103,11 @@ const counts = new WeakMap<pg.Pool, Map<string, { version: string; at: number; n
  * most ten seconds.
  */
 async function cachedCount(pool: pg.Pool, w: Where): Promise<number | undefined> {
-  const key = `${w}|${JSON.stringify(w.values)}`;
+  // Keyed by a digest: a CQL2 filter can carry a polygon of kilobytes, and the entries must stay
+  // the same few bytes each for COUNT_ENTRIES to bound the cache's memory.
+  const key = createHash('sha256')
+    .update(`${w}|${JSON.stringify(w.values)}`)
+    .digest('base64url');
   let byKey = counts.get(pool);
   if (!byKey) counts.set(pool, (byKey = new Map()));
   const version = await readChangeCounter(pool);
