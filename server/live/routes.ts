@@ -6,7 +6,8 @@ import type { AlertSnapshot } from '../alerts/queries.ts';
 import type { AppEnv } from '../context.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { log } from '../log.ts';
-import type { LiveEvent, LiveHub } from './hub.ts';
+import { alertsItem, batchedFeed, directFeed, eventItem, type Feed, type FeedItem, statsItem } from './feed.ts';
+import type { LiveHub } from './hub.ts';
 import type { LiveStats } from './kpis.ts';
 import { honoSink, nodeSink, SSE_HEADERS, type Sink } from './sink.ts';
 import type { SnapshotTicker } from './snapshot.ts';
@@ -20,6 +21,11 @@ export const MAX_STREAMS = 10_000;
  * one per browser tab; wall screens sign in (display tokens) and are not counted here.
  */
 export const MAX_ANONYMOUS_STREAMS_PER_ADDRESS = 16;
+/**
+ * Anonymous streams receive their messages in batches this many milliseconds apart (one write
+ * per batch instead of one per message); signed-in screens get each message at once.
+ */
+export const ANONYMOUS_BATCH_MS = 250;
 /** A client with this many bytes not yet taken (it stopped reading) is dropped; it reconnects and replays. */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 /** The same for the Hono stream, counted in messages. */
@@ -29,19 +35,6 @@ const MAX_REPLAY = 5000;
 
 const encoder = new TextEncoder();
 const PING = encoder.encode('event: ping\ndata: {}\n\n');
-/** Each message is formatted and encoded once, however many streams it goes to. */
-const frames = new WeakMap<object, Uint8Array>();
-
-/** The SSE frame of `source` (an event or a snapshot), cached while the object lives. */
-function frameOf(source: object, event: string, data: unknown, id?: number): Uint8Array {
-  let frame = frames.get(source);
-  if (!frame) {
-    // JSON has no raw newlines, so the data fits on one `data:` line
-    frame = encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n${id === undefined ? '' : `id: ${id}\n`}\n`);
-    frames.set(source, frame);
-  }
-  return frame;
-}
 
 export interface LiveSources {
   /** Where a request comes from (the client's address, or a trusted proxy's X-Forwarded-For). */
@@ -66,6 +59,7 @@ export interface LiveSources {
 export function liveRoutes(sources: LiveSources) {
   const open = { streams: 0 };
   const anonymousBy = new Map<string, number>();
+  const feeds = { direct: directFeed(sources), batched: batchedFeed(sources, ANONYMOUS_BATCH_MS) };
   return new Hono<AppEnv>().get('/', async (c) => {
     const raw = c.req.header('Last-Event-ID') ?? c.req.query('lastEventId');
     if (raw !== undefined && !/^\d{1,15}$/.test(raw)) {
@@ -93,16 +87,17 @@ export function liveRoutes(sources: LiveSources) {
       else anonymousBy.delete(address);
     };
     const after = raw === undefined ? null : Number(raw);
+    const feed = address === null ? feeds.direct : feeds.batched;
     // On Node's server, write straight onto the response; elsewhere through Hono's stream.
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing) {
-      session(nodeSink(outgoing), MAX_BACKLOG_BYTES, after, sources, open, released).catch((err: Error) =>
+      session(nodeSink(outgoing), MAX_BACKLOG_BYTES, after, sources, feed, open, released).catch((err: Error) =>
         log.warn({ err: err.message }, 'live: a stream failed'),
       );
       return RESPONSE_ALREADY_SENT;
     }
     for (const [k, v] of Object.entries(SSE_HEADERS)) if (k !== 'connection') c.header(k, v);
-    return streamSSE(c, (stream) => session(honoSink(stream), MAX_BACKLOG_CHUNKS, after, sources, open, released));
+    return streamSSE(c, (stream) => session(honoSink(stream), MAX_BACKLOG_CHUNKS, after, sources, feed, open, released));
   });
 }
 
@@ -112,6 +107,7 @@ async function session(
   maxBacklog: number,
   after: number | null,
   { hub, kpis, alerts }: LiveSources,
+  feed: Feed,
   open: { streams: number },
   released: () => void = () => undefined,
 ) {
@@ -123,20 +119,25 @@ async function session(
     if (closed) return;
     if (sink.backlog() > maxBacklog || !sink.write(frame)) finish(true);
   };
-  const send = (e: LiveEvent) => write(frameOf(e, e.kind, e.data, e.id));
-  const sendStats = (k: LiveStats) => write(frameOf(k, 'stats', k));
-  const sendAlerts = (a: AlertSnapshot) => write(frameOf(a, 'alerts', a));
   const note = (event: string, lastEventId: number) =>
     write(`event: ${event}\ndata: ${JSON.stringify({ lastEventId })}\nid: ${lastEventId}\n\n`);
+  /** Events already sent by the catch-up: the feed's first batches may carry them again. */
+  const sent = new Set<number>();
+  const deliver = (items: readonly FeedItem[], bytes: Uint8Array) => {
+    if (sent.size === 0) return write(bytes);
+    let repeated = false;
+    for (const i of items) if (i.kind === 'event' && sent.has(i.id)) repeated = true;
+    if (!repeated) {
+      sent.clear(); // the feed has moved past the catch-up
+      return write(bytes);
+    }
+    for (const i of items) if (i.kind !== 'event' || !sent.has(i.id)) write(i.frame);
+  };
 
   // Subscribe before catching up, so that nothing falls between the replay and the live feed;
-  // what changes meanwhile is sent once the stream is live.
-  const pending: LiveEvent[] = [];
-  let lateStats: LiveStats | undefined;
-  let lateAlerts: AlertSnapshot | undefined;
-  const unsubscribe = hub.subscribe((e) => (live ? send(e) : pending.push(e)));
-  const unsubscribeKpis = kpis.subscribe((k) => (live ? sendStats(k) : (lateStats = k)));
-  const unsubscribeAlerts = alerts.subscribe((a) => (live ? sendAlerts(a) : (lateAlerts = a)));
+  // what arrives meanwhile is kept and sent once the stream is live.
+  const pending: FeedItem[] = [];
+  const unsubscribe = feed.subscribe((items, bytes) => (live ? deliver(items, bytes) : pending.push(...items)));
   const unregister = hub.onStop(() => finish(true));
   function finish(end: boolean) {
     if (closed) return;
@@ -144,8 +145,6 @@ async function session(
     open.streams--;
     released();
     unsubscribe();
-    unsubscribeKpis();
-    unsubscribeAlerts();
     unregister();
     wake();
     if (end) sink.close();
@@ -154,7 +153,6 @@ async function session(
 
   try {
     write('retry: 2000\n\n');
-    const sent = new Set<number>();
     if (after === null) {
       // Tell a fresh client where it stands, so that its first reconnect replays from here.
       note('ready', hub.lastId);
@@ -162,23 +160,25 @@ async function session(
       const missed = (await hub.lostSince(after)) ? null : await hub.replay(after, MAX_REPLAY + 1);
       if (!missed || missed.length > MAX_REPLAY) {
         note('reset', hub.lastId);
-        for (const e of pending) sent.add(e.id); // the reset covers them
+        for (const i of pending) if (i.kind === 'event') sent.add(i.id); // the reset covers them
       } else {
         for (const e of missed) {
           sent.add(e.id);
-          send(e);
+          write(eventItem(e).frame);
         }
       }
     }
-    lateStats = lateAlerts = undefined;
-    sendStats(await kpis.latest());
-    sendAlerts(await alerts.latest());
-    // Events that arrived meanwhile, unless the replay already carried them.
-    for (const e of pending) if (!sent.has(e.id)) send(e);
+    // Snapshots that arrived before these are older than them; later ones follow.
+    const snapshotsFrom = pending.length;
+    write(statsItem(await kpis.latest()).frame);
+    write(alertsItem(await alerts.latest()).frame);
+    // Messages that arrived meanwhile, unless the replay already carried them.
+    pending.forEach((i, n) => {
+      if (i.kind === 'event' ? !sent.has(i.id) : n >= snapshotsFrom) write(i.frame);
+      if (i.kind === 'event') sent.add(i.id);
+    });
     pending.length = 0;
     live = true;
-    if (lateStats) sendStats(lateStats);
-    if (lateAlerts) sendAlerts(lateAlerts);
     while (!closed) {
       await new Promise<void>((r) => {
         wake = r;
