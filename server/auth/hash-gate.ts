@@ -9,6 +9,12 @@ export interface HashGateOptions {
   retryAfterSeconds?: number;
   /** The refusal's code and message (a sign-in's by default): the same gate bounds other costly work too. */
   busy?: { code: string; message: string };
+  /**
+   * After a task that took t ms its slot stays idle for t × `rest` ms before the next task may
+   * have it (the answer is not held back): with one slot and a rest of 1, the tasks of this gate
+   * take at most half of one core however many are asked for.
+   */
+  rest?: number;
 }
 
 /**
@@ -43,12 +49,18 @@ export class HashGate {
     } else {
       this.running++;
     }
+    const started = performance.now();
     try {
       return await task();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
+      const release = () => {
+        const next = this.waiting.shift();
+        if (next) next();
+        else this.running--;
+      };
+      const rest = (this.options.rest ?? 0) * (performance.now() - started);
+      if (rest >= 1) setTimeout(release, rest).unref();
+      else release();
     }
   }
 

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
@@ -7,7 +7,7 @@ import { respondCached } from '../response-cache.ts';
 import { validQuery } from '../validate.ts';
 import { repeatedClusters } from './clusters.ts';
 import { hotspots } from './hotspots.ts';
-import { HashGate } from '../auth/hash-gate.ts';
+import { HashGate, type HashGateOptions } from '../auth/hash-gate.ts';
 
 const DAY_MS = 86_400_000;
 /** The longest period one request may analyse. */
@@ -65,23 +65,28 @@ const ClusterQuery = withinMaxPeriod(
  * Analyses (Gi* over a hexagon grid, DBSCAN) take hundreds of milliseconds of CPU each and are
  * public: one runs at a time per process and 16 wait, the rest are told to come back (503
  * `analysis_busy`), so a flood of distinct analyses leaves the other core to everyone else.
+ * Anonymous analyses also rest as long as they ran (at most half a core between them); signed-in
+ * staff have a slot of their own, so a public flood does not hold the officials' page back.
  * Answers already cached are served without waiting.
  */
-export const ANALYSIS_GATE_OPTIONS = {
+export const ANALYSIS_GATE_OPTIONS: HashGateOptions = {
   concurrency: 1,
   queue: 16,
   busy: { code: 'analysis_busy', message: 'Too many analyses at once; try again in a few seconds.' },
 };
+export const PUBLIC_ANALYSIS_GATE_OPTIONS: HashGateOptions = { ...ANALYSIS_GATE_OPTIONS, rest: 1 };
 
 export function hotspotRoutes({ pool }: Deps) {
-  const gate = new HashGate(ANALYSIS_GATE_OPTIONS);
+  const staffGate = new HashGate(ANALYSIS_GATE_OPTIONS);
+  const publicGate = new HashGate(PUBLIC_ANALYSIS_GATE_OPTIONS);
+  const gateOf = (c: Context<AppEnv>) => (c.get('user') ? staffGate : publicGate);
   return new Hono<AppEnv>()
     .get('/', validQuery(HotspotQuery), async (c) => {
       const { cell, band, slices, normalize, skew_correction, include, ...filter } = c.req.valid('query');
       const { from, to } = period(filter);
       // An analysis of weeks: kept a minute (and until appeals change).
       return respondCached(c, pool, 60_000, async () =>
-        gate.run(async () =>
+        gateOf(c).run(async () =>
           hotspots(pool, await getCatalog(pool), {
             filter,
             from,
@@ -100,6 +105,8 @@ export function hotspotRoutes({ pool }: Deps) {
       const { eps, min_points, level, limit, ...filter } = c.req.valid('query');
       const { from, to } = period(filter);
       const catalog = await getCatalog(pool);
-      return c.json(await gate.run(() => repeatedClusters(pool, catalog, { filter, from, to, eps, minPoints: min_points, level, limit })));
+      return c.json(
+        await gateOf(c).run(() => repeatedClusters(pool, catalog, { filter, from, to, eps, minPoints: min_points, level, limit })),
+      );
     });
 }

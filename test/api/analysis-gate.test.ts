@@ -39,4 +39,14 @@ describe('costly public analyses under a flood', () => {
     const again = await t.request(`/api/hotspots?cell=${1000 + answers.indexOf(ok[0]) * 10}`);
     expect(again.status).toBe(200);
   });
+
+  it('keep a slot for signed-in staff: a public flood does not hold the officials back', { timeout: 120_000 }, async () => {
+    const cookie = await t.login('official');
+    const flood = Array.from({ length: 20 }, (_, i) => Promise.resolve(t.request(`/api/hotspots?cell=${3000 + i * 10}`)));
+    const staff = await t.request('/api/hotspots?cell=2990', { headers: { cookie } });
+    expect(staff.status).toBe(200);
+    const refused = (await Promise.all(flood)).filter((r) => r.status === 503);
+    // the flood was still bounded while the official's analysis ran beside it
+    expect(refused.length).toBeGreaterThanOrEqual(20 - 1 - ANALYSIS_GATE_OPTIONS.queue);
+  });
 });

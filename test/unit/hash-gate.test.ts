@@ -61,4 +61,22 @@ describe('HashGate', () => {
     expect(await gate.run(async () => 'next')).toBe('next');
     expect(gate.stats()).toEqual({ running: 0, waiting: 0 });
   });
+
+  it('with a rest, keeps the slot idle as long as the last task ran, without holding its answer back', async () => {
+    const gate = new HashGate({ concurrency: 1, queue: 4, rest: 1 });
+    const ran: number[] = [];
+    const work = (ms: number) => async () => {
+      ran.push(performance.now());
+      await new Promise((r) => setTimeout(r, ms));
+      return performance.now();
+    };
+    const first = gate.run(work(120));
+    const second = gate.run(work(10));
+    const firstDone = await first;
+    // the first answer comes back at once; the second starts only after a rest as long as the first ran
+    expect(gate.stats()).toEqual({ running: 1, waiting: 1 });
+    await second;
+    expect(ran[1] - firstDone).toBeGreaterThanOrEqual(100);
+    expect(ran[1] - ran[0]).toBeGreaterThanOrEqual(220);
+  });
 });
