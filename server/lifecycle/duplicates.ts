@@ -14,6 +14,8 @@ export interface DuplicateCandidate {
   number: string;
   category: string;
   same_category: boolean;
+  /** Nearest to the same address point of the gazetteer as the new appeal (both within 30 m). */
+  same_building: boolean;
   status: string;
   description: string;
   address: string | null;
@@ -35,7 +37,8 @@ export interface DuplicateQuery {
 }
 
 /**
- * Appeals near a point that may be the same problem, nearest first, within the category's
+ * Appeals near a point that may be the same problem — at the same building (the same nearest
+ * address of the gazetteer) first, then nearest first — within the category's
  * duplicate radius (metres, geography). Only appeals still being worked on (an appeal resolved
  * and waiting for the citizen is not offered to attach to). Of the same kind: whatever their
  * age — a heating failure reported a week ago is still the one to attach to. Of a related kind
@@ -56,6 +59,18 @@ export async function findDuplicates(
 ): Promise<DuplicateCandidate[]> {
   return (await findDuplicatesMany(db, [{ categoryId, lng, lat, exclude }], scope))[0];
 }
+
+/** Metres within which a point counts as at an address of the gazetteer (its building). */
+const BUILDING_M = 30;
+
+/**
+ * The gazetteer's address nearest to `point` when it lies within BUILDING_M: the nearest one by
+ * the KNN index first, then the distance test (a filter inside the KNN scan would walk every
+ * address when none is near).
+ */
+const nearestAddress = (point: string) =>
+  `SELECT n.id FROM (SELECT id, geom FROM places WHERE kind = 'address' ORDER BY geom <-> ${point} LIMIT 1) n
+    WHERE ST_DWithin(n.geom::geography, ${point}::geography, ${BUILDING_M})`;
 
 /**
  * findDuplicates for many points in one statement, in their order. Appeals registered together
@@ -85,10 +100,12 @@ export async function findDuplicatesMany(
          JOIN categories k ON k.id = q.cat
          LEFT JOIN categories pk ON pk.id = k.parent_id
         CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326) AS g) p
-     )
-     SELECT q.ord, i.id, i.number, c.code AS category, d.same_category, i.status, i.description, i.address,
+     ),
+     qb AS (SELECT q.*, b.id AS building FROM q LEFT JOIN LATERAL (${nearestAddress('q.g')}) b ON true)
+     SELECT q.ord, i.id, i.number, c.code AS category, d.same_category,
+            coalesce(q.building = ib.id, false) AS same_building, i.status, i.description, i.address,
             i.reporter_count, i.created_at, d.distance_m, ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat
-       FROM q CROSS JOIN LATERAL (
+       FROM qb q CROSS JOIN LATERAL (
          SELECT o.id, (o.category_id = q.cat) AS same_category,
                 round(ST_Distance(o.geom::geography, q.g::geography)::numeric, 1)::float8 AS distance_m
            FROM open_incident_points o
@@ -107,7 +124,8 @@ export async function findDuplicatesMany(
           LIMIT ${MAX_DUPLICATES}) d
        JOIN incidents i ON i.id = d.id
        JOIN categories c ON c.id = i.category_id
-      ORDER BY q.ord, d.distance_m, d.id`,
+       LEFT JOIN LATERAL (${nearestAddress('i.geom')}) ib ON q.building IS NOT NULL
+      ORDER BY q.ord, same_building DESC, d.distance_m, d.id`,
     w.values,
   );
   const out: DuplicateCandidate[][] = queries.map(() => []);

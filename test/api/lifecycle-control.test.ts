@@ -85,6 +85,33 @@ describe('duplicates', () => {
     for (const id of [oldSibling.id, unrelated.id, resolved.id]) expect(ids).not.toContain(id);
   });
 
+  it('offers an appeal at the same building before a nearer one at the next building', async () => {
+    const [lng, lat] = await emptySpot('lighting');
+    // Two houses of the gazetteer: P one metre west of the new call, Q six metres north of it.
+    const house = (eastM: number, northM: number, n: string) =>
+      t.pool.query(
+        `INSERT INTO places (source, kind, street, housenumber, street_key, house_key, geom)
+         VALUES ('test-duplicates', 'address', 'Тестовая', $1, 'тестовая', $1, ST_SetSRID(ST_MakePoint($2, $3), 4326))`,
+        [n, lng + eastM * M_LNG, lat + northM * M_LAT],
+      );
+    await house(-1, 0, '1');
+    await house(0, 6, '2');
+    const sameHouse = await create({ category: 'lighting', location: at(lng, lat, -8, 0) }); // 7 m from P, 8 m away
+    const nextHouse = await create({ category: 'lighting', location: at(lng, lat, 0, 5) }); // 1 m from Q, 5 m away
+    try {
+      const res = await t.json(`/api/incidents/duplicates?category=lighting&lng=${lng}&lat=${lat}`, {
+        headers: { cookie: kit.cookie.dispatcher },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.duplicates.map((d: any) => [d.id, d.same_building])).toEqual([
+        [sameHouse.id, true],
+        [nextHouse.id, false],
+      ]);
+    } finally {
+      await t.pool.query(`DELETE FROM places WHERE source = 'test-duplicates'`);
+    }
+  });
+
   it('checks its parameters and who asks', async () => {
     const q = `category=lighting&lng=${kit.inside.lng}&lat=${kit.inside.lat}`;
     expect((await t.json(`/api/incidents/duplicates?${q}`)).status).toBe(401);

@@ -276,6 +276,7 @@ export const en: Dictionary = {
   'intake.submit': 'Register',
   'intake.attach': 'Attach',
   'intake.attachHint': 'The call repeats this appeal: register it and attach it there',
+  'intake.sameBuilding': 'same building',
   'intake.attached': 'Call attached to the appeal',
   'intake.attachedNote': 'Tell the caller this number. Record of the call: {number}.',
   'intake.err.attach': 'Not attached to {number}: {message}',

@@ -276,6 +276,7 @@ export const kk: Dictionary = {
   'intake.submit': 'Тіркеу',
   'intake.attach': 'Қосу',
   'intake.attachHint': 'Қоңырау осы өтініштің қайталануы: тіркеп, оған қосу',
+  'intake.sameBuilding': 'сол үй',
   'intake.attached': 'Қоңырау өтінішке қосылды',
   'intake.attachedNote': 'Өтініш берушіге осы нөмірді айтыңыз. Қоңырау жазбасы: {number}.',
   'intake.err.attach': '{number} өтінішіне қосу мүмкін болмады: {message}',

@@ -277,6 +277,7 @@ export const ru = {
   'intake.submit': 'Зарегистрировать',
   'intake.attach': 'Присоединить',
   'intake.attachHint': 'Звонок — повтор этого обращения: зарегистрировать и присоединить к нему',
+  'intake.sameBuilding': 'тот же дом',
   'intake.attached': 'Звонок присоединён к обращению',
   'intake.attachedNote': 'Сообщите заявителю этот номер. Запись звонка: {number}.',
   'intake.err.attach': 'Не удалось присоединить к обращению {number}: {message}',
