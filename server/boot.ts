@@ -67,12 +67,7 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     await insertHistory(pool, generateHistory({ count: opts.demoCount, months: 12, seed: opts.seed ?? 109, now: new Date() }, city));
     log.info({ count: opts.demoCount, seconds: (Date.now() - t0) / 1000 }, 'demo history generated');
   }
-  // The demo gazetteer: the demo layout's streets and houses (source 'demo'), once per database,
-  // and again for a database loaded before the demo had a base map.
-  const { rows: g } = await pool.query(
-    `SELECT EXISTS (SELECT 1 FROM place_imports WHERE source = 'demo') AND EXISTS (SELECT 1 FROM basemap_features WHERE source = 'demo') AS loaded`,
-  );
-  if (!g[0].loaded) {
+  if (await demoGazetteerWanted(pool)) {
     const { loadDemoGazetteer } = await import('./seed/gazetteer.ts');
     const { loadSeedCity } = await import('./seed/insert.ts');
     const counts = await loadDemoGazetteer(pool, await loadSeedCity(pool), opts.seed ?? 109);
@@ -82,4 +77,17 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     await createDemoUsers(pool);
     log.info('demo users created (password jardem-demo)');
   }
+}
+
+/**
+ * The demo gazetteer (the demo layout's streets and houses, source 'demo') is loaded once per
+ * database, and again for a database loaded before the demo had a base map — but never once the
+ * city's own streets are imported (`geodata:osm`, `geodata:addresses` remove the demo's).
+ */
+export async function demoGazetteerWanted(pool: Pick<pg.Pool, 'query'>): Promise<boolean> {
+  const { rows } = await pool.query<{ wanted: boolean }>(
+    `SELECT NOT EXISTS (SELECT 1 FROM place_imports WHERE source <> 'demo')
+        AND NOT (EXISTS (SELECT 1 FROM place_imports WHERE source = 'demo') AND EXISTS (SELECT 1 FROM basemap_features WHERE source = 'demo')) AS wanted`,
+  );
+  return rows[0].wanted;
 }

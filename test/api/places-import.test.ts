@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoGazetteerWanted } from '../../server/boot.ts';
 import { withTransaction } from '../../server/db/pool.ts';
 import { importOsm } from '../../server/places/osm.ts';
 import { removeSource, type ImportCounts } from '../../server/places/store.ts';
@@ -99,5 +100,22 @@ describe('OpenStreetMap import (GDAL OSM driver)', () => {
     writeFileSync(broken, Buffer.from('this is not a protocol buffer, but it is long enough to be read as one'));
     await expect(withTransaction(t.pool, (c) => importOsm(c, broken, { source: SOURCE }))).rejects.toThrow(/ogr2ogr failed/);
     expect(await counts()).toEqual(before);
+  });
+});
+
+describe("the demo gazetteer beside a city's own import", () => {
+  it('is not loaded again once the city has imported its own streets', async () => {
+    const client = await t.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await removeSource(client, 'demo');
+      // the Liechtenstein import of beforeAll stands for the city's own
+      expect(await demoGazetteerWanted(client)).toBe(false);
+      await removeSource(client, SOURCE);
+      expect(await demoGazetteerWanted(client)).toBe(true);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 });
