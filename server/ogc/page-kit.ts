@@ -1,0 +1,25 @@
+/** What every /ogc page needs: its base URL, links with changed parameters, the format asked for. */
+import type { Context } from 'hono';
+import type { Deps } from '../context.ts';
+import { publicBase, publicRequestUrl } from '../public-url.ts';
+import { JSON_TYPE } from './collections.ts';
+import { type Format, negotiate } from './params.ts';
+
+/** What the links need to know: JARDEM_PUBLIC_URL and whether a proxy's X-Forwarded-* count. */
+export type Site = Deps['config'];
+
+export const baseOf = (c: Context, site: Site) => `${publicBase(c, site)}/ogc`;
+
+/** The current URL as the public reached it, with some query parameters replaced (undefined removes one). */
+export function withParams(c: Context, site: Site, params: Record<string, string | undefined>): string {
+  const url = publicRequestUrl(c, site);
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) url.searchParams.delete(k);
+    else url.searchParams.set(k, v);
+  }
+  return url.toString();
+}
+
+export const fmt = (c: Context, f: Format | undefined) => negotiate(f, c.req.header('accept'));
+
+export const sendJson = (c: Context, body: unknown, type = JSON_TYPE) => c.body(JSON.stringify(body), 200, { 'Content-Type': type });
