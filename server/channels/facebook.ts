@@ -1,16 +1,6 @@
 import { z } from 'zod';
-import { badRequest } from '../errors.ts';
-import {
-  type Button,
-  type ChannelAdapter,
-  getBytes,
-  type Incoming,
-  type Outgoing,
-  postJson,
-  type Update,
-  type WebhookRequest,
-} from './adapter.ts';
-import { checkHubSignature, hubChallenge } from './meta-webhook.ts';
+import { type Button, type ChannelAdapter, getBytes, type Incoming, type Outgoing, postJson, type Update } from './adapter.ts';
+import { MetaWebhookAdapter } from './meta-webhook.ts';
 
 export interface FacebookOptions {
   /** The Page access token (sends as the Page). */
@@ -93,28 +83,13 @@ export function quickReplies(text: string, buttons: Button[]) {
 }
 
 /** Messenger Platform: signed webhook events of a Page in, the Send API out. */
-export class FacebookAdapter implements ChannelAdapter {
+export class FacebookAdapter extends MetaWebhookAdapter<FacebookOptions> implements ChannelAdapter {
   readonly channel = 'facebook' as const;
-  constructor(private readonly o: FacebookOptions) {}
-
-  challenge(mode?: string, token?: string, challenge?: string): string | null {
-    return hubChallenge(this.o.verifyToken, mode, token, challenge);
-  }
-
-  verify(req: WebhookRequest): void {
-    checkHubSignature(req, this.o.appSecret);
-  }
-
   parse(body: unknown): Update[] {
-    const r = EventSchema.safeParse(body);
-    if (!r.success)
-      throw badRequest(
-        'Not a Messenger webhook event.',
-        r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      );
-    if (r.data.object !== 'page') return [];
+    const data = this.read(EventSchema, body, 'Messenger webhook event');
+    if (data.object !== 'page') return [];
     const updates: Update[] = [];
-    for (const entry of r.data.entry) {
+    for (const entry of data.entry) {
       for (const ev of entry.messaging ?? []) {
         const user = ev.sender.id;
         if (ev.message && !ev.message.is_echo) {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../errors.ts';
+import type { z } from 'zod';
+import { AppError, badRequest } from '../errors.ts';
 import type { WebhookRequest } from './adapter.ts';
 
 /**
@@ -33,3 +34,30 @@ export interface HandshakeAdapter {
 }
 
 export const hasHandshake = (a: unknown): a is HandshakeAdapter => typeof (a as HandshakeAdapter | undefined)?.challenge === 'function';
+
+/**
+ * The part of a Meta app's adapter that does not depend on the app: the handshake, the signature
+ * and reading a webhook body against its schema (400 with the schema's complaints otherwise).
+ */
+export abstract class MetaWebhookAdapter<O extends { verifyToken: string; appSecret: string }> implements HandshakeAdapter {
+  constructor(protected readonly o: O) {}
+
+  /** The GET handshake: the challenge when the mode and the verify token are right, else null. */
+  challenge(mode?: string, token?: string, challenge?: string): string | null {
+    return hubChallenge(this.o.verifyToken, mode, token, challenge);
+  }
+
+  verify(req: WebhookRequest): void {
+    checkHubSignature(req, this.o.appSecret);
+  }
+
+  protected read<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+    const r = schema.safeParse(body);
+    if (!r.success)
+      throw badRequest(
+        `Not a ${what}.`,
+        r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
+    return r.data;
+  }
+}

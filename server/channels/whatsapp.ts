@@ -1,16 +1,6 @@
 import { z } from 'zod';
-import { badRequest } from '../errors.ts';
-import {
-  type ChannelAdapter,
-  ChannelSendError,
-  getBytes,
-  type Incoming,
-  type Outgoing,
-  postJson,
-  type Update,
-  type WebhookRequest,
-} from './adapter.ts';
-import { checkHubSignature, hubChallenge } from './meta-webhook.ts';
+import { type ChannelAdapter, ChannelSendError, getBytes, type Incoming, type Outgoing, postJson, type Update } from './adapter.ts';
+import { MetaWebhookAdapter } from './meta-webhook.ts';
 
 export interface WhatsAppOptions {
   /** A permanent access token of the Meta app's system user. */
@@ -91,32 +81,16 @@ function interactive(message: Outgoing) {
 }
 
 /** WhatsApp Cloud API: signed webhook notifications in, /messages and media downloads out. */
-export class WhatsAppAdapter implements ChannelAdapter {
+export class WhatsAppAdapter extends MetaWebhookAdapter<WhatsAppOptions> implements ChannelAdapter {
   readonly channel = 'whatsapp' as const;
-  constructor(private readonly o: WhatsAppOptions) {}
-
   private get auth() {
     return { authorization: `Bearer ${this.o.token}` };
   }
 
-  /** The GET handshake: the challenge when the mode and the verify token are right, else null. */
-  challenge(mode?: string, token?: string, challenge?: string): string | null {
-    return hubChallenge(this.o.verifyToken, mode, token, challenge);
-  }
-
-  verify(req: WebhookRequest): void {
-    checkHubSignature(req, this.o.appSecret);
-  }
-
   parse(body: unknown): Update[] {
-    const r = NotificationSchema.safeParse(body);
-    if (!r.success)
-      throw badRequest(
-        'Not a WhatsApp notification.',
-        r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      );
+    const data = this.read(NotificationSchema, body, 'WhatsApp notification');
     const updates: Update[] = [];
-    for (const entry of r.data.entry) {
+    for (const entry of data.entry) {
       for (const change of entry.changes) {
         if (change.field !== 'messages') continue;
         const names = new Map((change.value.contacts ?? []).map((c) => [c.wa_id, c.profile?.name]));
