@@ -306,6 +306,21 @@ export async function outageAt(
   return rows[0] ? { ...rows[0], id: Number(rows[0].id) } : undefined;
 }
 
+/**
+ * The active outage that answers a call of this category at this point (the bots ask before they
+ * file): the district and the category's id are found here.
+ */
+export async function outageForCall(db: Db, lng: number, lat: number, categoryCode: string): Promise<OutageMatch | undefined> {
+  const { rows } = await db.query<{ category: number | null; district: number | null }>(
+    `SELECT (SELECT id FROM categories WHERE code = $3 AND active) AS category,
+            (SELECT d.id FROM districts d WHERE ST_Intersects(d.geom, ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)) ORDER BY d.id LIMIT 1) AS district`,
+    [lng, lat, categoryCode],
+  );
+  const { category, district } = rows[0];
+  if (category === null || district === null) return undefined;
+  return outageAt(db, { lng, lat, categoryId: category, districtId: district });
+}
+
 /** Links answered appeals to their outages and adds them to the call counts (in the intake's transaction). */
 export async function linkCalls(db: pg.PoolClient, links: { incidentId: number; outageId: number }[], at: Date): Promise<void> {
   if (!links.length) return;
