@@ -189,7 +189,7 @@ async function setServices(db: pg.PoolClient, id: number, ids: number[]): Promis
 }
 
 /** Registers an outage; its id. */
-export async function createOutage(db: pg.PoolClient, b: OutageCreate, userId: number): Promise<number> {
+export async function createOutage(db: pg.PoolClient, b: OutageCreate, userId: number | null): Promise<number> {
   const services = await serviceIds(db, b.services);
   const area = await makeArea(db, b);
   const { rows } = await db.query<{ id: string }>(

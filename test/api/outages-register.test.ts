@@ -216,6 +216,27 @@ describe('the outage register', () => {
   });
 });
 
+describe('demo outages', () => {
+  it('lie along demo streets: a demo house on the street is inside and finds its outage', async () => {
+    const { rows } = await t.pool.query<{ id: string; kind: string; lng: number | null; lat: number | null }>(
+      `SELECT o.id, o.kind,
+              (SELECT ST_X(a.geom) FROM places a JOIN places s ON s.id = (o.area_source->'places'->>0)::bigint
+                WHERE a.kind = 'address' AND a.source = 'demo' AND a.street_key = s.street_key AND ST_Intersects(a.geom, o.geom)
+                ORDER BY a.id LIMIT 1) AS lng,
+              (SELECT ST_Y(a.geom) FROM places a JOIN places s ON s.id = (o.area_source->'places'->>0)::bigint
+                WHERE a.kind = 'address' AND a.source = 'demo' AND a.street_key = s.street_key AND ST_Intersects(a.geom, o.geom)
+                ORDER BY a.id LIMIT 1) AS lat
+         FROM outages o WHERE o.area_source->>'demo' = 'true' ORDER BY o.id`,
+    );
+    expect(rows.map((r) => r.kind).sort()).toEqual(['emergency', 'emergency', 'planned']);
+    for (const r of rows) {
+      expect(r.lng).not.toBeNull();
+      const found = await t.json(`/api/outages?active=true&at=${r.lng},${r.lat}`);
+      expect(found.body.features.map((f: { id: number }) => f.id)).toContain(Number(r.id));
+    }
+  });
+});
+
 describe('refusals', () => {
   it('refuses a self-intersecting polygon with the reason (400)', async () => {
     const [x, y] = place;
