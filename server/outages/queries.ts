@@ -210,7 +210,27 @@ export async function createOutage(db: pg.PoolClient, b: OutageCreate, userId: n
   const id = Number(rows[0].id);
   await setServices(db, id, services);
   await db.query(ESTIMATE, [id]);
+  await recordEvent(db, id, userId, 'created', { kind: b.kind, services: b.services, area: true });
   return id;
+}
+
+/** One row of the outage's history. */
+async function recordEvent(db: pg.PoolClient, id: number, actor: number | null, action: string, data: object): Promise<void> {
+  await db.query('INSERT INTO outage_events (outage_id, actor_id, action, data) VALUES ($1, $2, $3, $4)', [
+    id,
+    actor,
+    action,
+    JSON.stringify(data),
+  ]);
+}
+
+/** The outage's history, oldest first. */
+export async function outageEvents(db: Db, id: number) {
+  const { rows } = await db.query<{ at: Date; actor_id: number | null; action: string; data: object }>(
+    'SELECT at, actor_id, action, data FROM outage_events WHERE outage_id = $1 ORDER BY at, id',
+    [id],
+  );
+  return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
 }
 
 /** Locks the outage at the version the client read: 404 when there is none, 409 when it changed. */
@@ -233,7 +253,7 @@ async function lockVersion(
 }
 
 /** Changes an outage's fields (the area, its services, times, notice). */
-export async function patchOutage(db: pg.PoolClient, id: number, b: OutagePatch): Promise<void> {
+export async function patchOutage(db: pg.PoolClient, id: number, b: OutagePatch, userId: number | null = null): Promise<void> {
   const cur = await lockVersion(db, id, b.version);
   const starts = b.starts_at ? new Date(b.starts_at) : cur.starts_at;
   const ends = b.expected_end_at ? new Date(b.expected_end_at) : cur.expected_end_at;
@@ -261,10 +281,18 @@ export async function patchOutage(db: pg.PoolClient, id: number, b: OutagePatch)
     ],
   );
   if (area) await db.query(ESTIMATE, [id]);
+  const { version: _v, area: drawn, places, ...fields } = b;
+  await recordEvent(db, id, userId, 'updated', { ...fields, ...(drawn || places ? { area: true } : {}) });
 }
 
 /** Closes an outage: the service is back at `endedAt` (not in the future, not before it started). */
-export async function closeOutage(db: pg.PoolClient, id: number, version: number, endedAt: Date | undefined): Promise<void> {
+export async function closeOutage(
+  db: pg.PoolClient,
+  id: number,
+  version: number,
+  endedAt: Date | undefined,
+  userId: number | null = null,
+): Promise<void> {
   const cur = await lockVersion(db, id, version);
   if (cur.ended_at) throw conflict('The outage is closed already.', [{ path: 'ended_at', message: 'already set' }]);
   const { rows } = await db.query<{ now: Date }>('SELECT now() AS now');
@@ -273,6 +301,7 @@ export async function closeOutage(db: pg.PoolClient, id: number, version: number
     throw badRequest('ended_at cannot be in the future.', [{ path: 'ended_at', message: 'in the future' }]);
   if (at < cur.starts_at) throw badRequest('ended_at must not be before starts_at.', [{ path: 'ended_at', message: 'before starts_at' }]);
   await db.query('UPDATE outages SET ended_at = $2, version = version + 1, updated_at = now() WHERE id = $1', [id, at]);
+  await recordEvent(db, id, userId, 'closed', { ended_at: at.toISOString() });
 }
 
 /** An active outage that answers a call: its notice and expected end. */

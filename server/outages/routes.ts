@@ -7,7 +7,7 @@ import { notFound } from '../errors.ts';
 import { redact } from '../privacy/redact.ts';
 import { describeRoute } from '../openapi/registry.ts';
 import { validJson, validParam, validQuery } from '../validate.ts';
-import { closeOutage, createOutage, getOutage, listOutages, patchOutage, type OutageRow } from './queries.ts';
+import { closeOutage, createOutage, getOutage, listOutages, outageEvents, patchOutage, type OutageRow } from './queries.ts';
 import { OutageCloseSchema, OutageCreateSchema, OutageIdParam, OutageListSchema, OutagePatchSchema } from './schema.ts';
 
 /** The roles that keep the register (access matrix: outage.write); they read it unredacted. */
@@ -54,10 +54,11 @@ const GEOJSON = { 'Content-Type': 'application/geo+json; charset=UTF-8' };
 
 /** The register of outages and planned works (issue 18): public reads, staff writes. */
 export function outageRoutes({ pool }: Deps) {
+  /** One outage; for the register's keepers with its history (who changed what, when). */
   async function one(id: number, full: boolean) {
     const row = await getOutage(pool, id, new Date());
     if (!row) throw notFound('Outage');
-    return toOutageFeature(row, full);
+    return { ...toOutageFeature(row, full), ...(full ? { events: await outageEvents(pool, id) } : {}) };
   }
 
   return new Hono<AppEnv>()
@@ -80,13 +81,13 @@ export function outageRoutes({ pool }: Deps) {
     .get('/:id', validParam(OutageIdParam), async (c) => c.json(await one(c.req.valid('param').id, keeps(c.get('user'))), 200, GEOJSON))
     .patch('/:id', validParam(OutageIdParam), validJson(OutagePatchSchema), async (c) => {
       const { id } = c.req.valid('param');
-      await withTransaction(pool, (db) => patchOutage(db, id, c.req.valid('json')));
+      await withTransaction(pool, (db) => patchOutage(db, id, c.req.valid('json'), c.get('user')!.id));
       return c.json(await one(id, true), 200, GEOJSON);
     })
     .post('/:id/close', validParam(OutageIdParam), validJson(OutageCloseSchema), async (c) => {
       const { id } = c.req.valid('param');
       const b = c.req.valid('json');
-      await withTransaction(pool, (db) => closeOutage(db, id, b.version, b.ended_at ? new Date(b.ended_at) : undefined));
+      await withTransaction(pool, (db) => closeOutage(db, id, b.version, b.ended_at ? new Date(b.ended_at) : undefined, c.get('user')!.id));
       return c.json(await one(id, true), 200, GEOJSON);
     });
 }

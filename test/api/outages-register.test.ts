@@ -211,6 +211,11 @@ describe('the outage register', () => {
     const ok = await patch({ version: 1, expected_end_at: hoursFromNow(8), notice: { kk: 'Жылу жоқ' } });
     expect(ok.status).toBe(200);
     expect(ok.body.properties).toMatchObject({ version: 2, notice: { kk: 'Жылу жоқ', ru: null, en: null } });
+    expect(ok.body.events.map((e: { action: string }) => e.action)).toEqual(['created', 'updated']);
+    expect(ok.body.events[1].data).toMatchObject({ notice: { kk: 'Жылу жоқ' } });
+    expect(ok.body.events[1].actor_id).toEqual(expect.any(Number));
+    // The public reads no history.
+    expect((await t.json(`/api/outages/${o.body.id}`)).body).not.toHaveProperty('events');
     expect((await patch({ version: 1, kind: 'planned' })).status).toBe(409);
     expect((await patch({ version: 2, expected_end_at: hoursFromNow(-3) })).status).toBe(400);
   });

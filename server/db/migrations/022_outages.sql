@@ -51,3 +51,15 @@ CREATE TABLE outage_calls (
   linked_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX outage_calls_outage_idx ON outage_calls (outage_id);
+
+-- Every change of an outage as a row: who, when, what (the register keeps its history).
+CREATE TABLE outage_events (
+  id        bigserial PRIMARY KEY,
+  outage_id bigint NOT NULL REFERENCES outages (id) ON DELETE CASCADE,
+  at        timestamptz NOT NULL DEFAULT now(),
+  actor_id  integer REFERENCES users (id) ON DELETE SET NULL,
+  action    text NOT NULL CHECK (action IN ('created', 'updated', 'closed')),
+  -- The fields changed, with their new values (the area as "area": true, not its coordinates).
+  data      jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+CREATE INDEX outage_events_outage_idx ON outage_events (outage_id, at);
