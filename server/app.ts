@@ -32,6 +32,7 @@ import { ogcCors, ogcRoutes } from './ogc/routes.ts';
 import { apiKeyRoutes } from './open311/admin-routes.ts';
 import { open311Cors, open311Routes } from './open311/routes.ts';
 import { openapiRoutes } from './openapi/routes.ts';
+import { outageRoutes } from './outages/routes.ts';
 import { personalDataSearchGuard } from './privacy/search-guard.ts';
 import { publicPages } from './public/routes.ts';
 import { queryGuard } from './query-guard.ts';
@@ -127,6 +128,8 @@ export function createApp(deps: Deps) {
     .route('/admin', adminRoutes(deps))
     .route('/channels', channelRoutes(deps, deps.bots ?? createBots(deps.config, deps.pool)));
   api.route('/exports', exportRoutes(deps));
+  // h-outages: the register of outages and planned works (issue 18).
+  api.route('/outages', outageRoutes(deps));
   api.route(
     '/',
     openapiRoutes(() => app.routes),

@@ -77,6 +77,8 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     await createDemoUsers(pool);
     log.info('demo users created (password jardem-demo)');
   }
+  // h-outages: the demo outages along demo streets, rebuilt relative to now.
+  log.info({ count: await (await import('./seed/outages.ts')).loadDemoOutages(pool) }, 'demo outages loaded');
 }
 
 /**

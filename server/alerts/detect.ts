@@ -6,7 +6,8 @@
  *   category (or sphere) and district, and per sphere city-wide;
  * - `emergency_cluster`: several appeals of emergency categories (flooding, open manholes, no
  *   heating...) close to each other within a few hours;
- * - `overdue_critical`: open priority-1 appeals past their deadline.
+ * - `overdue_critical`: open priority-1 appeals past their deadline;
+ * - `outage_overdue`: an outage or planned works past its expected end with no actual end.
  *
  * Every alert says what (`category`, a category or sphere code), where (`district`, or null
  * for the whole city), how many (`count`) and since when (`since`, ISO 8601 UTC).
@@ -274,7 +275,34 @@ export function detectOverdueCritical(groups: readonly OverdueGroup[]): Alert[] 
   }));
 }
 
-const KIND_ORDER: Record<AlertKind, number> = { emergency_cluster: 0, spike: 1, overdue_critical: 2 };
+/** An outage still on past its expected end (server/outages). */
+export interface OverdueOutage {
+  id: number;
+  kind: string;
+  /** The outage's services' codes; the first names the alert's category. */
+  services: string[];
+  district: string | null;
+  callCount: number;
+  /** The missed expected end (ISO). */
+  expectedEnd: string;
+}
+
+/** One alert per outage past its expected end: critical for an emergency outage, a warning for planned works. */
+export function detectOverdueOutages(outages: readonly OverdueOutage[]): Alert[] {
+  return outages.map((o) => ({
+    id: `outage:${o.id}`,
+    kind: 'outage_overdue' as const,
+    severity: o.kind === 'emergency' ? ('critical' as const) : ('warning' as const),
+    category: o.services[0] ?? '',
+    sphere: o.services[0] ?? '',
+    district: o.district,
+    count: o.callCount,
+    since: o.expectedEnd,
+    outage: o.id,
+  }));
+}
+
+const KIND_ORDER: Record<AlertKind, number> = { emergency_cluster: 0, spike: 1, overdue_critical: 2, outage_overdue: 3 };
 
 /**
  * All alerts in the order a screen shows them: critical first, then clusters, spikes and

@@ -3,6 +3,7 @@ import {
   buildSpikeCells,
   detectEmergencyClusters,
   detectOverdueCritical,
+  detectOverdueOutages,
   detectSpikes,
   rankAlerts,
   type EmergencyPoint,
@@ -10,6 +11,7 @@ import {
   type OverdueGroup,
 } from './detect.ts';
 import type { AlertSnapshot } from '../contract/alerts.ts';
+import { overdueOutages } from '../outages/queries.ts';
 
 /** How many previous weeks give the usual count of an hour. */
 export const BASELINE_WEEKS = 8;
@@ -111,11 +113,12 @@ async function coveredWeeks(pool: pg.Pool, now: Date, weeks: number): Promise<nu
 /** The city's alerts at `now` (by default the present). */
 export async function computeAlerts(pool: pg.Pool, now = new Date()): Promise<AlertSnapshot> {
   const at = now.toISOString();
-  const [weeks, hours, points, overdue] = await Promise.all([
+  const [weeks, hours, points, overdue, outages] = await Promise.all([
     coveredWeeks(pool, now, BASELINE_WEEKS),
     pool.query(HOUR_COUNTS, hourWindows(now)),
     pool.query(EMERGENCY_POINTS, [at, CLUSTER_WINDOW_HOURS]),
     pool.query(OVERDUE_CRITICAL, [at]),
+    overdueOutages(pool, now),
   ]);
   const counts: HourCount[] = hours.rows.map((r) => ({
     week: r.week,
@@ -151,6 +154,16 @@ export async function computeAlerts(pool: pg.Pool, now = new Date()): Promise<Al
       ...detectEmergencyClusters(emergency),
       ...detectSpikes(buildSpikeCells(counts, weeks)),
       ...detectOverdueCritical(groups),
+      ...detectOverdueOutages(
+        outages.map((o) => ({
+          id: o.id,
+          kind: o.kind,
+          services: o.services,
+          district: o.district,
+          callCount: o.call_count,
+          expectedEnd: iso(o.expected_end_at),
+        })),
+      ),
     ]),
   };
 }

@@ -141,6 +141,13 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   // Staff answer a bot appeal's reporter through the same messenger; the citizen's photos are public.
   e('POST', '/api/channels/incidents/:id/reply', 'incident.reply', STAFF),
   e('GET', '/api/channels/photos/:key', 'photo.read', PUBLIC),
+  // h-outages: outages and planned works. Anyone reads the register (notices redacted, no author);
+  // dispatchers, supervisors and admins keep it.
+  e('GET', '/api/outages', 'outage.read', PUBLIC),
+  e('GET', '/api/outages/:id', 'outage.read', PUBLIC),
+  e('POST', '/api/outages', 'outage.create', STAFF),
+  e('PATCH', '/api/outages/:id', 'outage.update', STAFF),
+  e('POST', '/api/outages/:id/close', 'outage.close', STAFF),
   // Open standards and tiles: public, read-only, no personal data (Open311 POST takes an api_key).
   e('GET', '/ogc', 'ogc.read', PUBLIC),
   e('GET', '/ogc/conformance', 'ogc.read', PUBLIC),

@@ -6,12 +6,16 @@ import { disputeByLink, rateByLink } from '../lifecycle/feedback.ts';
 import { createIncident } from '../lifecycle/intake.ts';
 import { chatStatus, NumberParam } from '../lifecycle/public.ts';
 import { tokenFor } from '../lifecycle/tokens.ts';
+import { getCityRules } from '../lifecycle/calendar.ts';
+import { localUntil, noticeIn } from '../outages/answer.ts';
+import { outageForCall } from '../outages/queries.ts';
 import { geocodeText } from '../places/geocode.ts';
 import type { ChannelAdapter, Outgoing, Update } from './adapter.ts';
 import {
   type Context,
   type Draft,
   type Effect,
+  answeredFromOutage,
   EXPIRE_AFTER_MS,
   expire,
   fileFailed,
@@ -167,6 +171,8 @@ export class Bot {
       const photoUrl = draft.photo ? await this.keepPhoto(draft.photo) : undefined;
       const location = draft.location ?? (await cityPoint(pool));
       const lang = state.lang ?? guessLang(u.langHint);
+      // A place inside a known outage of this category's service: answered from it and linked.
+      const outage = draft.location ? await outageForCall(pool, draft.location[0], draft.location[1], draft.category) : undefined;
       const { body } = await createIncident(
         pool,
         {
@@ -177,12 +183,20 @@ export class Bot {
           location: { type: 'Point', coordinates: location },
           ...(draft.address ? { address: draft.address } : {}),
           ...(photoUrl ? { photo_url: photoUrl } : {}),
+          ...(outage ? { outage: outage.id } : {}),
         },
         { id: null },
       );
       await addContact(pool, { incidentId: body.id, channel: this.channel, userId: u.userId, chatId: u.chatId, lang, name: u.name });
       if (draft.placeCheck) await markPlaceToCheck(pool, body.id, draft.address ?? '');
-      result = filed(state, body.number, ctx);
+      result = outage
+        ? answeredFromOutage(
+            state,
+            body.number,
+            { notice: noticeIn(outage.notice, lang), until: localUntil(outage.expected_end_at, (await getCityRules(pool)).zone) },
+            ctx,
+          )
+        : filed(state, body.number, ctx);
     } catch (err) {
       log.warn({ err: (err as Error).message, channel: this.channel }, 'bot appeal not filed');
       result = fileFailed(state, ctx);

@@ -367,6 +367,15 @@ export function filed(s: State, number: string, ctx: Context): Result {
   return { state: { step: 'idle', lang, number }, replies: [msg(say(lang, 'filed', { number }))] };
 }
 
+/**
+ * After the appeal was answered from a known outage (server/outages): back to idle with its
+ * number, and the outage's notice and expected end (`until`, already written in the city's time).
+ */
+export function answeredFromOutage(s: State, number: string, outage: { notice: string; until: string }, ctx: Context): Result {
+  const lang = langOf(s, ctx);
+  return { state: { step: 'idle', lang, number }, replies: [msg(say(lang, 'outageKnown', { number, ...outage }))] };
+}
+
 /** After creating failed: back to the summary, to try again. */
 export function fileFailed(s: State, ctx: Context): Result {
   const lang = langOf(s, ctx);

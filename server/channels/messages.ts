@@ -32,6 +32,8 @@ const ru = {
   confirm: 'Отправить',
   restart: 'Начать заново',
   filed: 'Обращение зарегистрировано, номер {number}. Узнать статус: /status {number}',
+  outageKnown:
+    'По этому месту известно отключение: {notice}\nОжидаемое восстановление: {until}. Ваше обращение {number} учтено — отдельная заявка не нужна.',
   fileFailed: 'Не удалось зарегистрировать обращение. Попробуйте ещё раз чуть позже.',
   alreadyFiled: 'Это обращение уже отправлено, его номер {number}.',
   statusIs: 'Обращение {number}: {status}.',
@@ -92,6 +94,8 @@ const kk: Record<MessageKey, string> = {
   confirm: 'Жіберу',
   restart: 'Қайта бастау',
   filed: 'Өтініш тіркелді, нөмірі {number}. Мәртебесін білу: /status {number}',
+  outageKnown:
+    'Бұл жерде белгілі өшіру бар: {notice}\nҚалпына келтіру күтілуде: {until}. Сіздің {number} өтінішіңіз ескерілді — бөлек өтініш қажет емес.',
   fileFailed: 'Өтінішті тіркеу мүмкін болмады. Сәлден кейін қайталап көріңіз.',
   alreadyFiled: 'Бұл өтініш жіберілген, оның нөмірі {number}.',
   statusIs: '{number} өтініші: {status}.',
@@ -151,6 +155,8 @@ const en: Record<MessageKey, string> = {
   confirm: 'Send',
   restart: 'Start again',
   filed: 'Your appeal is registered, number {number}. Status: /status {number}',
+  outageKnown:
+    'There is a known outage at this place: {notice}\nExpected back: {until}. Your appeal {number} is counted — no separate request is needed.',
   fileFailed: 'The appeal could not be registered. Please try again a little later.',
   alreadyFiled: 'This appeal has already been sent, its number is {number}.',
   statusIs: 'Appeal {number}: {status}.',

@@ -1,7 +1,7 @@
 /** Alerts of the control room (server/alerts/detect.ts computes them): one definition for both sides. */
 import { z } from 'zod';
 
-export const alertKinds = ['spike', 'emergency_cluster', 'overdue_critical'] as const;
+export const alertKinds = ['spike', 'emergency_cluster', 'overdue_critical', 'outage_overdue'] as const;
 export type AlertKind = (typeof alertKinds)[number];
 
 export const alertSchema = z.object({
@@ -23,6 +23,8 @@ export const alertSchema = z.object({
   /** emergency_cluster: the centre [lng, lat] (degrees) and the radius around it (metres). */
   center: z.tuple([z.number(), z.number()]).optional(),
   radiusM: z.number().optional(),
+  /** outage_overdue: the outage's id (GET /api/outages/:id); `since` is its missed expected end. */
+  outage: z.number().int().optional(),
 });
 export type Alert = z.infer<typeof alertSchema>;
 

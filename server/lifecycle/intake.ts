@@ -10,6 +10,7 @@ import { deadline, getCityRules, normOf } from './calendar.ts';
 import { systemNote } from './system-notes.ts';
 import { findDuplicatesMany, type DuplicateCandidate } from './duplicates.ts';
 import { namesSql } from '../db/sql.ts';
+import { linkCalls, outageAt } from '../outages/queries.ts';
 
 const code = z.string().regex(/^[a-z0-9_.-]{1,128}$/, 'not a valid code');
 
@@ -52,6 +53,12 @@ export const IntakeSchema = z
     answered: z.boolean().optional(),
     /** What the caller was told (the resolution note of a consulted request). */
     answer: z.string().trim().min(1).max(4000).optional(),
+    /**
+     * A known outage the call is about (server/outages): the caller is told its notice and
+     * expected end, and the appeal is closed at once as consulted and linked to it (any type).
+     * The point must lie in the outage's area and the category's service be one of its services.
+     */
+    outage: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .refine((b) => !b.answered || b.type === 'information_request', {
     message: 'only an information_request can be answered on the call',
@@ -77,6 +84,8 @@ export interface IntakeResult {
   due_at: string;
   version: number;
   duplicates: DuplicateCandidate[];
+  /** The outage the call was answered from (only when one was given). */
+  outage?: number;
 }
 
 /** One appeal waiting to be registered. */
@@ -241,6 +250,8 @@ interface Row {
   consulted: boolean;
   due: Date;
   district: number;
+  /** The outage the call is answered from, if any. */
+  outage: number | null;
 }
 
 interface Inserted {
@@ -266,6 +277,8 @@ async function registerBatch(pool: pg.Pool, jobs: IntakeJob[]): Promise<Outcome[
   return withTransaction(pool, async (db) => {
     if (!group.live().length) return group.done();
     const { now, districtOf } = await placeInDistricts(db, group);
+    // Before the keys are claimed: a refused appeal leaves its key free for the corrected request.
+    await refuseOutagesThatDoNotApply(db, group, categoryOf, districtOf);
     await claimIdempotencyKeys(db, group);
     const todo = group.live();
     if (!todo.length) return group.done();
@@ -278,14 +291,20 @@ async function registerBatch(pool: pg.Pool, jobs: IntakeJob[]): Promise<Outcome[
         i,
         id: ids[k],
         category,
-        consulted: j.input.answered === true,
+        consulted: j.input.answered === true || j.input.outage !== undefined,
         due: deadline(now, normOf(category), rules),
         district: districtOf.get(i)!,
+        outage: j.input.outage ?? null,
       };
     });
     const inserted = await insertIncidents(db, rows, now, rules.numberPrefix);
     await insertEvents(db, rows, now);
     await insertReporters(db, rows, now);
+    await linkCalls(
+      db,
+      rows.filter((r) => r.outage !== null).map((r) => ({ incidentId: r.id, outageId: r.outage! })),
+      now,
+    );
     const labels = await labelsOf(db, rows, inserted);
     const duplicatesOf = await earlierDuplicates(db, rows);
     for (const r of rows)
@@ -331,6 +350,38 @@ async function placeInDistricts(db: pg.PoolClient, group: Group): Promise<{ now:
     ]);
   });
   return { now: place.rows[0].now, districtOf };
+}
+
+/**
+ * A call answered from an outage: the outage must be active now, hold the call's point and
+ * concern the service its category is routed to there; otherwise the appeal is refused (422)
+ * and the dispatcher opens work as usual.
+ */
+async function refuseOutagesThatDoNotApply(
+  db: pg.PoolClient,
+  group: Group,
+  categoryOf: Map<string, CategoryRow>,
+  districtOf: Map<number, number>,
+): Promise<void> {
+  for (const { j, i } of group.live()) {
+    if (j.input.outage === undefined) continue;
+    const [lng, lat] = j.input.location.coordinates;
+    const match = await outageAt(db, {
+      lng,
+      lat,
+      categoryId: categoryOf.get(j.input.category)!.id,
+      districtId: districtOf.get(i)!,
+      outageId: j.input.outage,
+    });
+    if (!match) {
+      group.outcomes[i] = new AppError(
+        422,
+        'outage_not_applicable',
+        `Outage ${j.input.outage} does not cover this call: it is not active, its area does not hold the point, or it concerns other services.`,
+        [{ path: 'outage', message: "no active outage of this category's service holds the point" }],
+      );
+    }
+  }
 }
 
 /**
@@ -428,7 +479,7 @@ async function insertEvents(db: pg.PoolClient, rows: Row[], now: Date): Promise<
             to: 'closed',
             action: 'transition',
             note: r.j.input.answer ?? consultedNote,
-            data: { action: 'consult', resolution: 'consulted' },
+            data: { action: 'consult', resolution: 'consulted', ...(r.outage !== null ? { outage: r.outage } : {}) },
             actor: r.j.user.id,
           },
         ]
@@ -521,6 +572,7 @@ function answerOf(r: Row, incident: Inserted, labels: Map<string, Label>, duplic
     version: incident.version,
     // Stored as JSON: a replay answers byte for byte what the first request answered.
     duplicates: JSON.parse(JSON.stringify(duplicates ?? [])),
+    ...(r.outage !== null ? { outage: r.outage } : {}),
   };
 }
 

@@ -502,4 +502,18 @@ export const en: Dictionary = {
   'wall.kind.spike': 'spikes',
   'wall.kind.emergency_cluster': 'emergencies',
   'wall.kind.overdue_critical': 'overdue',
+  // h-outages: outages and planned works (issue 18)
+  'outage.banner': 'Known outage here until {until}',
+  'outage.bannerPlanned': 'Planned works here until {until}',
+  'outage.calls': 'calls: {n}',
+  'outage.answer': 'Known outage until {until}: answer and link',
+  'outage.answerNote': 'Known outage, service back by {until}',
+  'outage.answered': 'Answered from a known outage: the appeal is closed and linked to it',
+  'outage.gone': 'The outage no longer covers this call (ended or changed): register the appeal as usual.',
+  'map.legend.outages': 'Outages',
+  'map.legend.outageEmergency': 'Emergency outage',
+  'map.legend.outagePlanned': 'Planned works',
+  'wall.alert.outage_overdue': 'Outage past its expected end',
+  'wall.alert.calls': 'calls',
+  'wall.kind.outage_overdue': 'outages',
 };

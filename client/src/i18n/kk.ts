@@ -502,4 +502,18 @@ export const kk: Dictionary = {
   'wall.kind.spike': 'секірістер',
   'wall.kind.emergency_cluster': 'апаттар',
   'wall.kind.overdue_critical': 'мерзімі өткендер',
+  // h-outages: outages and planned works (issue 18)
+  'outage.banner': 'Мұнда {until} дейін белгілі өшіру бар',
+  'outage.bannerPlanned': 'Мұнда {until} дейін жоспарлы жұмыстар',
+  'outage.calls': 'қоңыраулар: {n}',
+  'outage.answer': '{until} дейін белгілі өшіру: жауап беріп, байланыстыру',
+  'outage.answerNote': 'Белгілі өшіру, {until} дейін қалпына келтіріледі',
+  'outage.answered': 'Белгілі өшіру бойынша жауап берілді: өтініш жабылып, оған байланыстырылды',
+  'outage.gone': 'Өшіру бұл қоңырауды енді қамтымайды (жабылды не өзгерді): өтінішті әдеттегідей тіркеңіз.',
+  'map.legend.outages': 'Өшірулер',
+  'map.legend.outageEmergency': 'Апаттық өшіру',
+  'map.legend.outagePlanned': 'Жоспарлы жұмыстар',
+  'wall.alert.outage_overdue': 'Өшіру мерзімінен асты',
+  'wall.alert.calls': 'қоңырау',
+  'wall.kind.outage_overdue': 'өшірулер',
 };

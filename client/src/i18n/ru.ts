@@ -503,6 +503,20 @@ export const ru = {
   'wall.kind.spike': 'всплески',
   'wall.kind.emergency_cluster': 'аварии',
   'wall.kind.overdue_critical': 'просрочки',
+  // h-outages: outages and planned works (issue 18)
+  'outage.banner': 'Здесь известное отключение до {until}',
+  'outage.bannerPlanned': 'Здесь плановые работы до {until}',
+  'outage.calls': 'звонков: {n}',
+  'outage.answer': 'Известное отключение до {until}: ответить и связать',
+  'outage.answerNote': 'Известное отключение, восстановление до {until}',
+  'outage.answered': 'Ответ дан по известному отключению: обращение закрыто и связано с ним',
+  'outage.gone': 'Отключение больше не охватывает этот звонок (закрыто или изменено): зарегистрируйте обращение как обычно.',
+  'map.legend.outages': 'Отключения',
+  'map.legend.outageEmergency': 'Аварийное отключение',
+  'map.legend.outagePlanned': 'Плановые работы',
+  'wall.alert.outage_overdue': 'Отключение дольше срока',
+  'wall.alert.calls': 'звонков',
+  'wall.kind.outage_overdue': 'отключения',
 } as const;
 
 export type MessageKey = keyof typeof ru;

@@ -13,6 +13,10 @@ export const LAYER_ORDER = [
   'hotspot-outline',
   'choropleth-outline',
   'district-selected-outline',
+  // h-outages: outages and planned works (over the districts, under the appeals)
+  'outage-fill',
+  'outage-outline',
+  'outage-outline-planned',
   'singles-halo',
   'singles',
   'incident-points-halo',

@@ -71,6 +71,11 @@ export const ru = {
   'st.closed': 'Закрыто',
   'st.reopened': 'Открыто снова',
   'st.rejected': 'Отклонено',
+  // h-outages: outages and planned works on the public map
+  'map.outages': 'Отключения и плановые работы',
+  'map.outageEmergency': 'Аварийное отключение',
+  'map.outagePlanned': 'Плановые работы',
+  'map.outageUntil': 'Ожидаемое восстановление: {time}',
 };
 
 export type PortalKey = keyof typeof ru;
@@ -145,6 +150,11 @@ export const kk: PortalDictionary = {
   'st.closed': 'Жабылды',
   'st.reopened': 'Қайта ашылды',
   'st.rejected': 'Қабылданбады',
+  // h-outages: outages and planned works on the public map
+  'map.outages': 'Өшірулер мен жоспарлы жұмыстар',
+  'map.outageEmergency': 'Апаттық өшіру',
+  'map.outagePlanned': 'Жоспарлы жұмыстар',
+  'map.outageUntil': 'Қалпына келтіру күтілуде: {time}',
 };
 
 export const en: PortalDictionary = {
@@ -216,4 +226,9 @@ export const en: PortalDictionary = {
   'st.closed': 'Closed',
   'st.reopened': 'Reopened',
   'st.rejected': 'Rejected',
+  // h-outages: outages and planned works on the public map
+  'map.outages': 'Outages and planned works',
+  'map.outageEmergency': 'Emergency outage',
+  'map.outagePlanned': 'Planned works',
+  'map.outageUntil': 'Expected back: {time}',
 };

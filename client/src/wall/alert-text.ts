@@ -23,6 +23,8 @@ export interface AlertText {
 
 export function alertText(a: Alert, i18n: I18n, app: AppData, now = new Date()): AlertText {
   const category = app.categories.get(a.category);
+  // An outage's alert names its service (h-outages).
+  const service = category ? undefined : app.services.get(a.category);
   const district = a.district ? app.districts.get(a.district) : undefined;
   const time = shortDateTime(new Date(a.since), now, i18n.timeZone, i18n.lang);
   const unit =
@@ -30,11 +32,13 @@ export function alertText(a: Alert, i18n: I18n, app: AppData, now = new Date()):
       ? i18n.t('wall.alert.perHour')
       : a.kind === 'emergency_cluster'
         ? i18n.t('wall.alert.within', { radius: a.radiusM ?? 0 })
-        : i18n.t('wall.alert.overdue');
+        : a.kind === 'outage_overdue'
+          ? i18n.t('wall.alert.calls')
+          : i18n.t('wall.alert.overdue');
   return {
     title: i18n.t(`wall.alert.${a.kind}` as MessageKey),
     usual: a.kind === 'spike' ? i18n.t('wall.alert.usually', { n: i18n.num(a.expected ?? 0, 1) }) : null,
-    what: category ? i18n.name(category.name) : a.category,
+    what: category ? i18n.name(category.name) : service ? i18n.name(service.name) : a.category,
     where: a.district === null ? i18n.t('wall.alert.cityWide') : district ? i18n.name(district.name) : a.district,
     count: i18n.num(a.count),
     unit,
