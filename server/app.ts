@@ -13,6 +13,7 @@ import { createBots } from './channels/bots.ts';
 import { channelRoutes } from './channels/routes.ts';
 import type { AppEnv, Deps } from './context.ts';
 import { districtRoutes } from './districts/routes.ts';
+import { emergencyIncidentRoutes, emergencyRoutes } from './emergencies/routes.ts';
 import { exportRoutes } from './exports/routes.ts';
 import { AppError, errorResponse, notFound } from './errors.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -127,6 +128,8 @@ export function createApp(deps: Deps) {
     .route('/admin', adminRoutes(deps))
     .route('/channels', channelRoutes(deps, deps.bots ?? createBots(deps.config, deps.pool)));
   api.route('/exports', exportRoutes(deps));
+  // Emergencies' first measures, hand-overs and the wall's hold (h-emerg).
+  api.route('/incidents', emergencyIncidentRoutes(deps)).route('/emergencies', emergencyRoutes(deps));
   api.route(
     '/',
     openapiRoutes(() => app.routes),

@@ -82,4 +82,5 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     await createDemoUsers(pool);
     log.info('demo users created (password jardem-demo)');
   }
+  await (await import('./seed/emergencies.ts')).seedEmergencyDemo(pool);
 }
