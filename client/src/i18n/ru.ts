@@ -502,6 +502,27 @@ export const ru = {
   'wall.kind.spike': 'всплески',
   'wall.kind.emergency_cluster': 'аварии',
   'wall.kind.overdue_critical': 'просрочки',
+  // Emergencies' first measures and the wall's hold (h-emerg)
+  'event.measure_done': 'Первая мера выполнена',
+  'event.measure_undone': 'Отметка о мере снята',
+  'event.handed_over': 'Передано экстренной службе',
+  'event.emergency_acknowledged': 'Авария принята',
+  'measures.title': 'Первые меры',
+  'measures.handoverTick': 'отмечается записью передачи',
+  'measures.handover': 'Передача экстренной службе',
+  'measures.service': 'Служба',
+  'measures.operator': 'ФИО принявшего оператора',
+  'measures.record': 'Записать передачу',
+  'measures.handovers': 'Передано',
+  'measures.acknowledge': 'Принять аварию (снять со стены)',
+  'measures.acknowledged': 'Принято: {time}, {login}',
+  'measures.pending': 'Новая авария ждёт подтверждения на видеостене',
+  'measures.error': 'Не удалось сохранить',
+  'measures.intake': 'Экстренная категория: выполните первые меры сейчас',
+  'wall.emergency.title': 'АВАРИЯ',
+  'wall.emergency.since': 'Зарегистрировано в {time} · ждёт подтверждения',
+  'wall.emergency.more': 'Ещё аварий в очереди: {n}',
+  'wall.emergency.ack': 'Подтвердите в карточке обращения',
 } as const;
 
 export type MessageKey = keyof typeof ru;
