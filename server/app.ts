@@ -13,6 +13,7 @@ import { createBots } from './channels/bots.ts';
 import { channelRoutes } from './channels/routes.ts';
 import type { AppEnv, Deps } from './context.ts';
 import { districtRoutes } from './districts/routes.ts';
+import { emergencyIncidentRoutes, emergencyRoutes } from './emergencies/routes.ts';
 import { exportRoutes } from './exports/routes.ts';
 import { AppError, errorResponse, notFound } from './errors.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -130,6 +131,8 @@ export function createApp(deps: Deps) {
   api.route('/exports', exportRoutes(deps));
   // h-outages: the register of outages and planned works (issue 18).
   api.route('/outages', outageRoutes(deps));
+  // Emergencies' first measures, hand-overs and the wall's hold (h-emerg).
+  api.route('/incidents', emergencyIncidentRoutes(deps)).route('/emergencies', emergencyRoutes(deps));
   api.route(
     '/',
     openapiRoutes(() => app.routes),

@@ -79,6 +79,7 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
   }
   // h-outages: the demo outages along demo streets, rebuilt relative to now.
   log.info({ count: await (await import('./seed/outages.ts')).loadDemoOutages(pool) }, 'demo outages loaded');
+  await (await import('./seed/emergencies.ts')).seedEmergencyDemo(pool);
 }
 
 /**

@@ -132,6 +132,13 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('GET', '/api/admin/api-keys', 'api_keys.read', ADMIN),
   e('POST', '/api/admin/api-keys', 'api_keys.create', ADMIN),
   e('DELETE', '/api/admin/api-keys/:id', 'api_keys.revoke', ADMIN),
+  // Emergencies' first measures (h-emerg): those who act on the appeal, in their scope; the
+  // operator names of hand-overs are staff data. The wall's hold list has no personal data.
+  e('GET', '/api/incidents/:id/measures', 'incident.measures_read', ACTORS),
+  e('POST', '/api/incidents/:id/measures', 'incident.measure_tick', ACTORS),
+  e('POST', '/api/incidents/:id/handovers', 'incident.hand_over', ACTORS),
+  e('POST', '/api/incidents/:id/acknowledge', 'incident.acknowledge_emergency', STAFF),
+  e('GET', '/api/emergencies', 'emergencies.pending', PUBLIC),
   // Messenger channels: each call is checked by the channel's own secret, not by a session.
   e('POST', '/api/channels/telegram/webhook', 'channel.webhook', WEBHOOK),
   e('GET', '/api/channels/whatsapp/webhook', 'channel.webhook', WEBHOOK),

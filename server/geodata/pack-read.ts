@@ -18,6 +18,14 @@ import {
   type Lang,
 } from './pack-schema.ts';
 import { readSourceDistricts } from './pack-source.ts';
+import {
+  checkFirstMeasures,
+  fillFirstMeasures,
+  FIRST_MEASURES_FILE,
+  FirstMeasuresSchema,
+  NO_FIRST_MEASURES,
+  type PackFirstMeasures,
+} from '../emergencies/pack.ts';
 
 /** geodata/ at the project's root: one folder per city pack. */
 export const GEODATA_DIR = fileURLToPath(new URL('../../geodata/', import.meta.url));
@@ -39,6 +47,8 @@ export interface CityPack {
   routing: z.infer<typeof RoutingSchema>;
   holidays: z.infer<typeof HolidaysSchema>;
   districts: { provenance?: string; srid: number; features: PackDistrict[] };
+  /** Emergencies' first measures and the emergency services (first-measures.json, optional). */
+  firstMeasures: PackFirstMeasures;
 }
 
 /** A pack folder: a name under geodata/ ("taraz") or a path to a folder ("test/fixtures/nyc-pack"). */
@@ -68,6 +78,14 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, file: string, problems: 
   return undefined;
 }
 
+function emergencyByCode(nodes: PackCategory[], out = new Map<string, boolean>()): Map<string, boolean> {
+  for (const n of nodes) {
+    out.set(n.code, n.emergency ?? false);
+    emergencyByCode(n.children ?? [], out);
+  }
+  return out;
+}
+
 const fillTree = (nodes: CategoryNode[], order: Lang[]): PackCategory[] =>
   nodes.map((n) => ({ ...n, name: fillNames(n.name, order), children: n.children && fillTree(n.children, order) }));
 
@@ -86,6 +104,7 @@ export async function readCityPack(city: string): Promise<CityPack> {
   const routing = parse(RoutingSchema, readJson(dir, 'routing.json', problems, false) ?? [], 'routing.json', problems);
   const holidays = parse(HolidaysSchema, readJson(dir, 'holidays.json', problems, false) ?? [], 'holidays.json', problems);
   const order: Lang[] = cityFile?.languages ?? ['kk', 'ru', 'en'];
+  const measuresFile = parse(FirstMeasuresSchema, readJson(dir, FIRST_MEASURES_FILE, problems, false), FIRST_MEASURES_FILE, problems);
   let districts: CityPack['districts'] | undefined;
   if (cityFile?.districts) {
     districts = await readSourceDistricts(dir, cityFile.districts, order, problems);
@@ -136,8 +155,10 @@ export async function readCityPack(city: string): Promise<CityPack> {
     routing,
     holidays,
     districts,
+    firstMeasures: measuresFile ? fillFirstMeasures(measuresFile, order) : NO_FIRST_MEASURES,
   };
   problems.push(...checkPack(pack));
+  problems.push(...checkFirstMeasures(pack.firstMeasures, emergencyByCode(pack.categories)));
   if (problems.length) throw new PackError(dir, problems);
   return pack;
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool.ts';
 import type { CityPack, PackCategory } from './pack-read.ts';
+import { loadFirstMeasures } from '../emergencies/pack.ts';
 
 export { GEODATA_DIR, packDir, readCityPack, type CityPack } from './pack-read.ts';
 
@@ -136,6 +137,7 @@ export async function loadCityPack(
         [h.date, h.kind ?? 'holiday', h.name?.kk ?? null, h.name?.ru ?? null, h.name?.en ?? null],
       );
     }
+    await loadFirstMeasures(db, pack.firstMeasures);
   });
   return { skippedRules };
 }

@@ -517,6 +517,27 @@ export const ru = {
   'wall.alert.outage_overdue': 'Отключение дольше срока',
   'wall.alert.calls': 'звонков',
   'wall.kind.outage_overdue': 'отключения',
+  // Emergencies' first measures and the wall's hold (h-emerg)
+  'event.measure_done': 'Первая мера выполнена',
+  'event.measure_undone': 'Отметка о мере снята',
+  'event.handed_over': 'Передано экстренной службе',
+  'event.emergency_acknowledged': 'Авария принята',
+  'measures.title': 'Первые меры',
+  'measures.handoverTick': 'отмечается записью передачи',
+  'measures.handover': 'Передача экстренной службе',
+  'measures.service': 'Служба',
+  'measures.operator': 'ФИО принявшего оператора',
+  'measures.record': 'Записать передачу',
+  'measures.handovers': 'Передано',
+  'measures.acknowledge': 'Принять аварию (снять со стены)',
+  'measures.acknowledged': 'Принято: {time}, {login}',
+  'measures.pending': 'Новая авария ждёт подтверждения на видеостене',
+  'measures.error': 'Не удалось сохранить',
+  'measures.intake': 'Экстренная категория: выполните первые меры сейчас',
+  'wall.emergency.title': 'АВАРИЯ',
+  'wall.emergency.since': 'Зарегистрировано в {time} · ждёт подтверждения',
+  'wall.emergency.more': 'Ещё аварий в очереди: {n}',
+  'wall.emergency.ack': 'Подтвердите в карточке обращения',
 } as const;
 
 export type MessageKey = keyof typeof ru;

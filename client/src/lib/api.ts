@@ -190,6 +190,40 @@ export interface User {
   districtIds?: number[];
 }
 
+/** GET /api/incidents/:id/measures: an emergency appeal's first measures (h-emerg). */
+export interface EmergencyMeasures {
+  id: number;
+  number: string;
+  emergency: boolean;
+  acknowledged: { at: string; by: string | null } | null;
+  measures: { code: string; name: Names; handover: string | null; done: boolean; done_at: string | null; done_by: string | null }[];
+  handovers: {
+    id: number;
+    service: string;
+    service_name: Names;
+    operator: string;
+    handed_at: string;
+    by: string | null;
+    note: string | null;
+  }[];
+  services: { code: string; name: Names }[];
+}
+
+/** GET /api/emergencies: new emergencies nobody acknowledged yet, oldest first (h-emerg). */
+export interface PendingEmergencies {
+  count: number;
+  items: {
+    id: number;
+    number: string;
+    status: string;
+    priority: number;
+    created_at: string;
+    address: string | null;
+    category: string;
+    district: string | null;
+  }[];
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
