@@ -82,26 +82,24 @@ export interface CategoryNode {
   emergency?: boolean;
   children?: CategoryNode[];
 }
-export const CategorySchema: z.ZodType<CategoryNode> = z.lazy(
-  () =>
-    z
-      .object({
-        code: z.string().regex(/^[a-z0-9_.]+$/),
-        name: Names,
-        icon: z.string().optional(),
-        color: z
-          .string()
-          .regex(/^#[0-9a-fA-F]{6}$/)
-          .optional(),
-        norm: Norm.optional(),
-        priority: z.number().int().min(1).max(4).optional(),
-        service: z.string().optional(),
-        radiusM: z.number().int().positive().max(5000).optional(),
-        windowHours: z.number().int().positive().max(720).optional(),
-        emergency: z.boolean().optional(),
-        children: z.array(CategorySchema).optional(),
-      })
-      .passthrough(), // fields without a column (synonyms, answers, ...) are kept in categories.extra (h-catadmin)
+// A loose object: fields without a column (synonyms, answers, ...) reach categories.extra (h-catadmin).
+export const CategorySchema: z.ZodType<CategoryNode> = z.lazy(() =>
+  z.looseObject({
+    code: z.string().regex(/^[a-z0-9_.]+$/),
+    name: Names,
+    icon: z.string().optional(),
+    color: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{6}$/)
+      .optional(),
+    norm: Norm.optional(),
+    priority: z.number().int().min(1).max(4).optional(),
+    service: z.string().optional(),
+    radiusM: z.number().int().positive().max(5000).optional(),
+    windowHours: z.number().int().positive().max(720).optional(),
+    emergency: z.boolean().optional(),
+    children: z.array(CategorySchema).optional(),
+  }),
 );
 
 export const ServicesSchema = z.array(
