@@ -7,6 +7,7 @@ import { enforceAccess } from './auth/access.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { loadSession } from './auth/middleware.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { catalogueRoutes } from './catalogue/routes.ts';
 import { alertRoutes } from './alerts/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createBots } from './channels/bots.ts';
@@ -86,7 +87,14 @@ export function createApp(deps: Deps) {
     },
   });
   // Every body the server takes: the API (webhooks included) and Open311 submissions.
-  app.use('/api/*', tooLarge);
+  // h-catadmin: a whole catalogue imported as one document (1,000+ kinds with their synonyms) may pass 1 MiB.
+  const catalogueLimit = bodyLimit({
+    maxSize: 16 * 1024 * 1024,
+    onError: () => {
+      throw new AppError(413, 'payload_too_large', 'The catalogue document is larger than 16 MiB.');
+    },
+  });
+  app.use('/api/*', (c, next) => (c.req.path === '/api/admin/catalogue/import' ? catalogueLimit(c, next) : tooLarge(c, next)));
   app.use('/open311/*', tooLarge);
   // The feedback page's forms: a rating and a comment of at most 2000 characters.
   app.use('/feedback/*', bodyLimit({ maxSize: 32 * 1024, onError: tooLarge413 }));
@@ -126,6 +134,8 @@ export function createApp(deps: Deps) {
     .route('/live', liveRoutes({ hub, kpis, alerts, addressOf: (c) => clientAddress(c, deps.config) }))
     .route('/alerts', alertRoutes(alerts))
     .route('/admin/api-keys', apiKeyRoutes(deps))
+    // h-catadmin: the city's catalogue (categories, services, routing, calendar) edited in /admin.
+    .route('/admin/catalogue', catalogueRoutes(deps))
     .route('/admin', adminRoutes(deps))
     .route('/channels', channelRoutes(deps, deps.bots ?? createBots(deps.config, deps.pool)));
   api.route('/exports', exportRoutes(deps));

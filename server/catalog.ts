@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { cachedPerPool } from './cache.ts';
 import { badRequest } from './errors.ts';
+import { onCatalogueChange, syncCatalogue } from './catalogue/version.ts';
 
 /**
  * The city's reference lists (categories, services, districts) by code, cached in memory for a
@@ -40,7 +41,9 @@ async function loadCatalog(pool: pg.Pool): Promise<Catalog> {
 
 const cache = cachedPerPool(TTL_MS, loadCatalog);
 
-export function getCatalog(pool: pg.Pool): Promise<Catalog> {
+/** The lists, never older than the catalogue's last edit (seen within a second on every instance). */
+export async function getCatalog(pool: pg.Pool): Promise<Catalog> {
+  await syncCatalogue(pool);
   return cache.get(pool);
 }
 
@@ -48,6 +51,7 @@ export function getCatalog(pool: pg.Pool): Promise<Catalog> {
 export function invalidateCatalog(pool: pg.Pool): void {
   cache.invalidate(pool);
 }
+onCatalogueChange(invalidateCatalog);
 
 /** Resolves codes to ids; an unknown code is a 400 naming the parameter and the code. */
 export function idsForCodes(map: Map<string, CatalogEntry>, codes: string[], param: string): number[] {

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { Context } from 'hono';
 import type pg from 'pg';
 import { readChangeCounter } from './tiles/cache.ts';
+import { onCatalogueChange, syncCatalogue } from './catalogue/version.ts';
 
 /**
  * Answers of read endpoints over the whole city (district counts, the map's aggregate,
@@ -123,6 +124,8 @@ async function sync(pool: pg.Pool, c: PoolCache): Promise<void> {
  */
 export async function cachedAnswer(pool: pg.Pool, key: string, ttlMs: number, compute: () => Promise<unknown>): Promise<Entry> {
   const c = cacheOf(pool);
+  // Answers carry the catalogue's names and colours too: an edit in /admin drops them (h-catadmin).
+  await syncCatalogue(pool);
   await sync(pool, c);
   const hit = c.entries.get(key);
   if (hit && hit.expires > Date.now()) {
@@ -208,3 +211,8 @@ export async function respondCached(
   }
   return c.body(entry.json);
 }
+
+onCatalogueChange((pool: pg.Pool) => {
+  const c = caches.get(pool);
+  if (c) clear(c);
+});

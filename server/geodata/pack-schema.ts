@@ -82,8 +82,9 @@ export interface CategoryNode {
   emergency?: boolean;
   children?: CategoryNode[];
 }
+// A loose object: fields without a column (synonyms, answers, ...) reach categories.extra (h-catadmin).
 export const CategorySchema: z.ZodType<CategoryNode> = z.lazy(() =>
-  z.object({
+  z.looseObject({
     code: z.string().regex(/^[a-z0-9_.]+$/),
     name: Names,
     icon: z.string().optional(),

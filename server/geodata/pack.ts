@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool.ts';
+import { extraFields } from '../catalogue/extra.ts';
 import type { CityPack, PackCategory } from './pack-read.ts';
 import { loadFirstMeasures } from '../emergencies/pack.ts';
 
@@ -67,14 +68,14 @@ export async function loadCityPack(
       const norm = node.norm as { hours?: number; workingDays?: number } | undefined;
       await db.query(
         `INSERT INTO categories (code, parent_id, sphere_id, depth, sort, name_kk, name_ru, name_en, icon, color,
-                                 norm_hours, norm_working_days, priority, default_service_id, duplicate_radius_m, duplicate_window_h, emergency)
+                                 norm_hours, norm_working_days, priority, default_service_id, duplicate_radius_m, duplicate_window_h, emergency, extra)
          VALUES ($1, (SELECT id FROM categories WHERE code = $2), (SELECT id FROM categories WHERE code = $3), $4, $5, $6, $7, $8, $9, $10,
-                 $11, $12, $13, (SELECT id FROM services WHERE code = $14), $15, $16, $17)
+                 $11, $12, $13, (SELECT id FROM services WHERE code = $14), $15, $16, $17, $18)
          ON CONFLICT (code) DO UPDATE SET parent_id=EXCLUDED.parent_id, sphere_id=EXCLUDED.sphere_id, depth=EXCLUDED.depth, sort=EXCLUDED.sort,
            name_kk=EXCLUDED.name_kk, name_ru=EXCLUDED.name_ru, name_en=EXCLUDED.name_en, icon=EXCLUDED.icon, color=EXCLUDED.color,
            norm_hours=EXCLUDED.norm_hours, norm_working_days=EXCLUDED.norm_working_days, priority=EXCLUDED.priority,
            default_service_id=EXCLUDED.default_service_id, duplicate_radius_m=EXCLUDED.duplicate_radius_m,
-           duplicate_window_h=EXCLUDED.duplicate_window_h, emergency=EXCLUDED.emergency`,
+           duplicate_window_h=EXCLUDED.duplicate_window_h, emergency=EXCLUDED.emergency, extra=EXCLUDED.extra`,
         [
           node.code,
           parent,
@@ -93,6 +94,7 @@ export async function loadCityPack(
           node.radiusM ?? 100,
           node.windowHours ?? 72,
           node.emergency ?? false,
+          JSON.stringify(extraFields(node as unknown as Record<string, unknown>)),
         ],
       );
     }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { cachedPerPool } from '../cache.ts';
+import { onCatalogueChange, syncCatalogue } from '../catalogue/version.ts';
 import { dueAt, type Norm, type WorkCalendar } from '../deadlines/due.ts';
 import { cityZone } from '../geodata/city-zone.ts';
 import type { Zone } from '../deadlines/zone.ts';
@@ -38,9 +39,12 @@ async function loadCityRules(pool: pg.Pool): Promise<CityRules> {
 
 const cache = cachedPerPool(TTL_MS, loadCityRules);
 
-export function getCityRules(pool: pg.Pool): Promise<CityRules> {
+/** The rules, never older than the catalogue's last edit (the holidays are edited in /admin). */
+export async function getCityRules(pool: pg.Pool): Promise<CityRules> {
+  await syncCatalogue(pool);
   return cache.get(pool);
 }
+onCatalogueChange((pool: pg.Pool) => cache.invalidate(pool));
 
 /** The Administrative Procedural Code's term for an appeal, used when a category has no norm. */
 export const DEFAULT_NORM: Norm = { workingDays: 15 };

@@ -1,6 +1,7 @@
 import { cachedPerPool } from '../cache.ts';
 import type { Queryable } from './rollup.ts';
 import { namesSql } from '../db/sql.ts';
+import { onCatalogueChange, syncCatalogue } from '../catalogue/version.ts';
 
 /** Names in the city's three languages. */
 export interface Names {
@@ -46,6 +47,8 @@ async function load(pool: Queryable): Promise<Labels> {
 /** Codes, names and colours by id, for labelling statistics; cached for 30 s like the catalog. */
 const cache = cachedPerPool(TTL_MS, load);
 
-export function getLabels(pool: Queryable): Promise<Labels> {
+export async function getLabels(pool: Queryable): Promise<Labels> {
+  await syncCatalogue(pool);
   return cache.get(pool);
 }
+onCatalogueChange((pool: Queryable) => cache.invalidate(pool));

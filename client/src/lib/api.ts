@@ -254,8 +254,8 @@ export async function writeHeaders(): Promise<Record<string, string>> {
   return csrfToken ? { 'X-CSRF-Token': csrfToken } : {};
 }
 
-/** Sends a JSON body with POST, PATCH or DELETE (with the CSRF token); throws ApiError for a non-2xx answer. */
-export async function sendJson<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+/** Sends a JSON body with POST, PUT, PATCH or DELETE (with the CSRF token); throws ApiError for a non-2xx answer. */
+export async function sendJson<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
