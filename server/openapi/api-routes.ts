@@ -334,7 +334,7 @@ describeRoute('GET', `/tiles${TILE_PATH}`, {
     'Below zoom 15 layer `cells`: an 8×8 grid per tile, each cell a point with `count`, `overdue`, the dominant `sphere`, the per-sphere `mix` ' +
     '("code:n,code:n"), the heat `weight` and, for a cell of one appeal, its `id`. From zoom 15 layer `incidents`: every appeal with id, number, ' +
     'category, sphere, status, priority, overdue, weight. Filters as in GET /api/incidents; default status=open; other parameters are ignored. ' +
-    'ETag and a short max-age; 204 for an empty tile.',
+    'ETag and a short max-age; 204 for an empty tile. The same tile is served as `{y}.pbf`, as tile directories name them (GDAL).',
   tag: 'tiles',
   openapiPath: '/tiles/incidents/{z}/{x}/{y}.mvt',
   pathParams: { z: 'Zoom, 0–22', x: 'Column, 0 … 2^z − 1', y: 'Row, 0 … 2^z − 1' },
