@@ -44,6 +44,7 @@ import { statsRoutes } from './stats/routes.ts';
 import { hotspotRoutes } from './hotspots/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
 import { clientAddress } from './limits/client-address.ts';
+import { appPage } from './meta/app-page.ts';
 
 /** Where `vite build` puts the client. */
 export const CLIENT_DIR = 'dist/client';
@@ -161,14 +162,17 @@ export function createApp(deps: Deps) {
   app.route('/', publicPages(deps, existsSync(portalFile) ? readFileSync(portalFile, 'utf8') : undefined));
 
   if (existsSync(`${CLIENT_DIR}/index.html`)) {
-    const index = readFileSync(`${CLIENT_DIR}/index.html`, 'utf8');
+    const index = appPage(deps.pool, readFileSync(`${CLIENT_DIR}/index.html`, 'utf8'));
+    // The app's entry with the city pack's title, before the static files would serve it as built.
+    app.get('/', index);
+    app.get('/index.html', index);
     app.use(
       '/assets/*',
       serveStatic({ root: CLIENT_DIR, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }),
     );
     app.use('*', serveStatic({ root: CLIENT_DIR }));
     // Client-side routes (/, /districts/:code, /wall, ...) all load the single-page app.
-    app.get('*', (c) => c.html(index));
+    app.get('*', index);
   }
   return app;
 }

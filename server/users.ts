@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { hashPassword, verifyPassword } from './auth/passwords.ts';
 import type { Role } from './domain/roles.ts';
+import { readCentreFace } from './meta/centre.ts';
+import { demoUserName } from './seed/demo-names.ts';
 import type { UserRow } from './auth/sessions.ts';
 
 export interface NewUser {
@@ -47,15 +49,17 @@ export async function createDemoUsers(pool: pg.Pool): Promise<void> {
         GROUP BY s.code ORDER BY count(i.id) DESC, s.code LIMIT 1`,
     )
   ).rows[0]?.code;
-  const demo: Omit<NewUser, 'password'>[] = [
-    { login: 'admin', name: 'Администратор', role: 'admin' },
-    { login: 'dispatcher', name: 'Диспетчер 109', role: 'dispatcher' },
-    { login: 'supervisor', name: 'Супервайзер', role: 'supervisor', districtCodes: districts },
-    { login: 'executor', name: 'Исполнитель', role: 'executor', serviceCode: service },
-    { login: 'official', name: 'Акимат', role: 'official' },
-    { login: 'display', name: 'Видеостена', role: 'display' },
+  const demo: Omit<NewUser, 'password' | 'name'>[] = [
+    { login: 'admin', role: 'admin' },
+    { login: 'dispatcher', role: 'dispatcher' },
+    { login: 'supervisor', role: 'supervisor', districtCodes: districts },
+    { login: 'executor', role: 'executor', serviceCode: service },
+    { login: 'official', role: 'official' },
+    { login: 'display', role: 'display' },
   ];
-  for (const u of demo) await upsertUser(pool, { ...u, password: DEMO_PASSWORD, isDemo: true }, true);
+  // Names from the city pack: its language and its centre's name.
+  const face = await readCentreFace(pool);
+  for (const u of demo) await upsertUser(pool, { ...u, name: demoUserName(u.role, face), password: DEMO_PASSWORD, isDemo: true }, true);
 }
 
 /** The logins demo seeding creates. */

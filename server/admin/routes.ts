@@ -7,6 +7,8 @@ import type { AppEnv, Deps } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import { badRequest, validJson, validParam, validQuery } from '../validate.ts';
 import { createUser, getUser, listUsers, NewUserSchema, Password, resetPassword, updateUser, UserPatchSchema } from './users.ts';
+import type { AdminUsers, DisplayTokens, IssuedDisplayToken, SignInLocks } from '../contract/admin.ts';
+import type { Sendable } from '../contract/sendable.ts';
 
 const NewToken = z.object({ name: z.string().trim().min(1).max(100) });
 const IdParam = z.object({
@@ -29,7 +31,7 @@ const LockQuery = z
 export function adminRoutes({ pool, config }: Deps) {
   const throttle = new SignInThrottle(pool, config);
   return new Hono<AppEnv>()
-    .get('/users', async (c) => c.json({ items: await listUsers(pool) }))
+    .get('/users', async (c) => c.json({ items: await listUsers(pool) } satisfies Sendable<AdminUsers>))
     .post('/users', validJson(NewUserSchema), async (c) => {
       const id = await createUser(pool, c.req.valid('json'));
       if (id === null) throw conflict('This login is taken.', [{ path: 'login', message: 'taken' }]);
@@ -55,7 +57,9 @@ export function adminRoutes({ pool, config }: Deps) {
       if (!(await getUser(pool, id))) throw notFound('User');
       return c.json({ ok: true, ended: await deleteUserSessions(pool, id) });
     })
-    .get('/sign-in-locks', validQuery(z.object({}).strict()), async (c) => c.json({ items: await throttle.locks() }))
+    .get('/sign-in-locks', validQuery(z.object({}).strict()), async (c) =>
+      c.json({ items: await throttle.locks() } satisfies Sendable<SignInLocks>),
+    )
     .delete('/sign-in-locks', validQuery(LockQuery), async (c) => {
       const filter = c.req.valid('query');
       if (!filter.login && !filter.address) {
@@ -63,11 +67,11 @@ export function adminRoutes({ pool, config }: Deps) {
       }
       return c.json({ ok: true, lifted: await throttle.lift(filter) });
     })
-    .get('/display-tokens', async (c) => c.json({ items: await listDisplayTokens(pool) }))
+    .get('/display-tokens', async (c) => c.json({ items: await listDisplayTokens(pool) } satisfies Sendable<DisplayTokens>))
     .post('/display-tokens', validJson(NewToken), async (c) => {
       const { id, token } = await issueDisplayToken(pool, c.req.valid('json').name, c.get('user')!.id);
       // The token is shown once: only its hash is stored.
-      return c.json({ id, token, url: `/wall?token=${token}` }, 201);
+      return c.json({ id, token, url: `/wall?token=${token}` } satisfies IssuedDisplayToken, 201);
     })
     .delete('/display-tokens/:id', validParam(IdParam), async (c) => {
       if (!(await revokeDisplayToken(pool, c.req.valid('param').id))) throw notFound('Display token');

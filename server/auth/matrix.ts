@@ -185,7 +185,7 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('GET', '/open311/v2/tokens/:file', 'open311.read', PUBLIC),
   e('GET', '/open311/v2/:file', 'open311.read', PUBLIC),
   e('POST', '/open311/v2/:file', 'open311.submit', PUBLIC),
-  e('GET', '/tiles/incidents/:z/:x/:y{[^/]+\\.mvt}', 'tiles.read', PUBLIC),
+  e('GET', '/tiles/incidents/:z/:x/:y{[^/]+\\.(mvt|pbf)}', 'tiles.read', PUBLIC),
   // The self-hosted base map: the city's streets and buildings from its import, its glyphs and icons.
   e('GET', '/tiles/basemap.json', 'tiles.read', PUBLIC),
   e('GET', '/tiles/incidents.json', 'tiles.read', PUBLIC),

@@ -14,6 +14,7 @@ import { SignInThrottle } from './throttle.ts';
 import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, deviceCookieFor, isKnownDevice } from './known-device.ts';
 import { linkKey } from '../lifecycle/tokens.ts';
 import { userForSignIn } from '../users.ts';
+import type { Me, SignedIn } from '../contract/platform.ts';
 
 const LoginBody = z.object({
   login: z.string().min(1).max(64),
@@ -68,7 +69,7 @@ export function authRoutes({ pool, config }: Deps) {
           path: '/api/auth',
           maxAge: DEVICE_COOKIE_DAYS * 86400,
         });
-        return c.json({ user: toSessionUser(row), csrfToken: csrfTokenFor(token) });
+        return c.json({ user: toSessionUser(row), csrfToken: csrfTokenFor(token) } satisfies SignedIn);
       })
       // A wall screen exchanges its display token (from /wall?token=...) for a long session.
       .post('/display', validJson(DisplayBody), async (c) => {
@@ -97,7 +98,7 @@ export function authRoutes({ pool, config }: Deps) {
       .get('/me', (c) => {
         const user = c.get('user');
         const token = getCookie(c, SESSION_COOKIE);
-        return c.json(user && token ? { user, csrfToken: csrfTokenFor(token) } : { user: null });
+        return c.json((user && token ? { user, csrfToken: csrfTokenFor(token) } : { user: null }) satisfies Me);
       })
   );
 }

@@ -9,6 +9,7 @@ import { isValidTile, MAX_ZOOM } from '../tiles/tile-sql.ts';
 import { renderBasemapTile } from './render.ts';
 import { BASEMAP_LAYERS, BASEMAP_MAX_ZOOM, BASEMAP_MIN_ZOOM } from './tile-sql.ts';
 import { sendTile } from '../tiles/send.ts';
+import type { BasemapTileJson } from '../contract/tiles.ts';
 
 /**
  * Browsers may reuse a base-map tile this long, then revalidate with its ETag: it changes only
@@ -108,7 +109,7 @@ export function basemapRoutes({ pool }: Deps, cacheOptions?: TileCacheOptions) {
           id,
           fields: { class: 'String', name: 'String', name_kk: 'String', name_ru: 'String', name_en: 'String' },
         })),
-      });
+      } satisfies BasemapTileJson);
     })
     .get(BASEMAP_TILE_PATH, async (c) => {
       const tile = parseTile(c.req.param('z'), c.req.param('x'), c.req.param('y'));

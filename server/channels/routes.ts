@@ -11,6 +11,8 @@ import type { Bot } from './bot.ts';
 import type { Bots } from './bots.ts';
 import { say } from './messages.ts';
 import { describeRoute } from '../openapi/registry.ts';
+import { replySentSchema, type ReplySent } from '../contract/channels.ts';
+import { okSchema } from '../contract/platform.ts';
 import { defaultVisibility, NOTE_VISIBILITIES } from '../privacy/visibility.ts';
 import { contactsOf, loadPhoto, recordReply } from './store.ts';
 import { hasHandshake } from './meta-webhook.ts';
@@ -91,7 +93,7 @@ export function channelRoutes({ pool }: Deps, bots: Bots) {
       }
       // The reply is part of the appeal's history; the chat ids are not.
       await recordReply(pool, id, user.id, text, [...new Set(sent)], visibility ?? defaultVisibility('reply'));
-      return c.json({ sent: sent.length, channels: [...new Set(sent)] });
+      return c.json({ sent: sent.length, channels: [...new Set(sent)] } satisfies ReplySent);
     })
     .get('/photos/:key', validParam(PhotoParam), async (c) => {
       const photo = await loadPhoto(pool, c.req.valid('param').key);
@@ -106,7 +108,10 @@ export function channelRoutes({ pool }: Deps, bots: Bots) {
 
 // The API description of these routes (see server/openapi/api-routes.ts).
 const webhookResponses = {
-  '200': '`{"ok":true}` once the updates are handled (a redelivered update is answered once and ignored)',
+  '200': {
+    description: '`{"ok":true}` once the updates are handled (a redelivered update is answered once and ignored)',
+    schema: okSchema,
+  },
   '401': 'The authenticating header is missing',
   '403': 'The secret or signature does not match',
   '404': 'This bot is not configured',
@@ -148,7 +153,7 @@ describeRoute('POST', '/api/channels/incidents/:id/reply', {
   tag: 'channels',
   description: 'Sends `text` to every chat the appeal (and its merged duplicates) came from, and records it as a `commented` event.',
   responses: {
-    '200': '`{sent, channels}`',
+    '200': { description: '`{sent, channels}`', schema: replySentSchema },
     '403': 'Outside your scope',
     '404': 'No such appeal',
     '409': 'The appeal did not come from a messenger',

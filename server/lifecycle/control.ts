@@ -6,6 +6,8 @@ import { IncidentFilterSchema, incidentConditions, Where } from '../incidents/fi
 import { getDurationSummary } from './durations.ts';
 import { ACTIVE_STATUSES } from '../domain/statuses.ts';
 import { AT_RISK, type Risk, riskOf } from './risk.ts';
+import type { Control } from '../contract/incidents.ts';
+import type { Sendable } from '../contract/sendable.ts';
 
 /** An appeal passed between services this many times is flagged as bounced. */
 export const BOUNCED_AT = 3;
@@ -155,7 +157,7 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
     // The risk ranking read the SCAN_LIMIT earliest deadlines only.
     truncated: rows.rows.length >= cap && cap === SCAN_LIMIT,
     items: items.slice(0, q.limit),
-  };
+  } satisfies Sendable<Control>;
 }
 
 /** The deadline risk of one appeal for its detail view (null when closed or without history). */

@@ -8,9 +8,10 @@ import { AppError, badRequest } from '../errors.ts';
 import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';
 import { deadline, getCityRules, normOf } from './calendar.ts';
 import { systemNote } from './system-notes.ts';
-import { findDuplicatesMany, type DuplicateCandidate } from './duplicates.ts';
+import { findDuplicatesMany } from './duplicates.ts';
 import { namesSql } from '../db/sql.ts';
 import { linkCalls, outageAt } from '../outages/queries.ts';
+import type { IntakeAnswer } from '../contract/incidents.ts';
 
 const code = z.string().regex(/^[a-z0-9_.-]{1,128}$/, 'not a valid code');
 
@@ -70,23 +71,8 @@ export type IntakeInput = z.infer<typeof IntakeSchema>;
 /** Idempotency-Key header: printable ASCII, up to 200 characters. */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
-export interface IntakeResult {
-  id: number;
-  number: string;
-  type: string;
-  category: string;
-  status: string;
-  resolution: string | null;
-  priority: number;
-  district: { code: string; name: { kk: string; ru: string; en: string } };
-  service: { code: string; name: { kk: string; ru: string; en: string } } | null;
-  created_at: string;
-  due_at: string;
-  version: number;
-  duplicates: DuplicateCandidate[];
-  /** The outage the call was answered from (only when one was given). */
-  outage?: number;
-}
+/** The answer of POST /api/incidents: its one definition is the contract's schema (server/contract/incidents.ts). */
+export type IntakeResult = IntakeAnswer;
 
 /** One appeal waiting to be registered. */
 interface IntakeJob {

@@ -10,6 +10,7 @@ import { ACTIVE_STATUSES } from '../domain/statuses.ts';
 import { findMove } from './machine.ts';
 import { FEEDBACK_DAYS, issueFeedbackTokens } from './tokens.ts';
 import { assertScope, lockStates, staleVersion, stateOf, type StateRow, writeMove } from './transitions.ts';
+import type { GroupAnswer } from '../contract/incidents.ts';
 
 const incidentId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -43,10 +44,8 @@ export const GroupSchema = z
 
 const ALLOWED_ROLES = ['admin', 'dispatcher', 'supervisor'];
 
-export interface GroupResult {
-  parent: { id: number; number: string; reporter_count: number; version: number };
-  merged: { id: number; number: string }[];
-}
+/** The answer of grouping and merging (server/contract/incidents.ts). */
+export type GroupResult = GroupAnswer;
 
 /**
  * Attaches one locked child to its locked parent: the child is rejected as a duplicate with

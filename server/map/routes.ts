@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { MapClusters } from '../contract/stats.ts';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { IncidentFilterSchema } from '../incidents/filters.ts';
@@ -15,6 +16,13 @@ export function mapRoutes({ pool }: Deps) {
     const { z: zoom, ...filter } = c.req.valid('query');
     c.header('Cache-Control', 'no-cache');
     // Heat weights grow with age and overdue flags with the clock: kept at most 10 s.
-    return respondCached(c, pool, 10_000, async () => clusters(pool, await getCatalog(pool), filter, zoom));
+    // A FeatureCollection: served as the GeoJSON media type it is documented with (RFC 7946).
+    return respondCached(
+      c,
+      pool,
+      10_000,
+      async (): Promise<MapClusters> => clusters(pool, await getCatalog(pool), filter, zoom),
+      'application/geo+json',
+    );
   });
 }

@@ -3,13 +3,19 @@ import type { AppEnv, Deps } from '../context.ts';
 import { STATUSES } from '../domain/statuses.ts';
 import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';
 import { readMeta } from './queries.ts';
+import type { Meta } from '../contract/platform.ts';
 
 /** The city, its reference lists and the enums: everything a client needs to draw its forms. */
 export function metaRoutes({ pool, config }: Deps) {
   return new Hono<AppEnv>().get('/', async (c) => {
     const meta = await readMeta(pool);
     return c.json({
-      city: { ...meta.city, bounds: meta.extent ?? meta.city.bounds ?? null, basemapUrl: config.JARDEM_BASEMAP_URL ?? null },
+      city: {
+        // The pack's settings, checked when the pack is loaded (server/geodata).
+        ...(meta.city as Meta['city']),
+        bounds: (meta.extent ?? meta.city.bounds ?? null) as Meta['city']['bounds'],
+        basemapUrl: config.JARDEM_BASEMAP_URL ?? null,
+      },
       enums: { types: INCIDENT_TYPES, channels: CHANNELS, statuses: STATUSES },
       categories: meta.categories.map(({ norm_hours, norm_working_days, duplicate_radius_m, ...r }) => ({
         ...r,
@@ -18,6 +24,6 @@ export function metaRoutes({ pool, config }: Deps) {
       })),
       services: meta.services,
       districts: meta.districts,
-    });
+    } satisfies Meta);
   });
 }

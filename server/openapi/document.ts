@@ -1,7 +1,7 @@
 import { declaredEntry } from '../auth/matrix.ts';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
-import { routeDoc, schemaOf, type InputTarget, type RouteDoc } from './registry.ts';
+import { routeDoc, schemaOf, type InputTarget, type ResponseDoc, type RouteDoc } from './registry.ts';
 
 /** A route as Hono lists it in `app.routes`. */
 export interface MountedRoute {
@@ -122,11 +122,16 @@ function operation(method: string, path: string, handlers: unknown[], doc: Route
   if (inputs.get('query')) params.push(...parametersOf(inputs.get('query')!, 'query'));
   const responses: Record<string, unknown> = {};
   for (const [status, r] of Object.entries(doc?.responses ?? { '200': 'OK' })) {
-    const { description, contentType = 'application/json', schema } = typeof r === 'string' ? { description: r } : r;
+    const {
+      description,
+      contentType = 'application/json',
+      schema,
+      alsoAs = [],
+    } = typeof r === 'string' ? ({ description: r } as ResponseDoc) : r;
     const body = schema ? jsonSchema(schema, 'output') : {};
+    const content = { [contentType]: { schema: body }, ...Object.fromEntries(alsoAs.map((t) => [t, { schema: {} }])) };
     // 204 and 304 carry no body.
-    responses[status] =
-      status === '204' || status === '304' ? { description } : { description, content: { [contentType]: { schema: body } } };
+    responses[status] = status === '204' || status === '304' ? { description } : { description, content };
   }
   const ref = { $ref: '#/components/schemas/Error' };
   if (params.length || inputs.get('json'))

@@ -31,6 +31,8 @@ export interface ResponseDoc {
   contentType?: string;
   /** The body's schema: the same zod definition the client reads its types from (server/contract). */
   schema?: z.ZodType;
+  /** Further media types the same answer may come in (binary ones: no schema), e.g. a sprite's PNG. */
+  alsoAs?: string[];
 }
 
 export interface RouteDoc {

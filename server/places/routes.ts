@@ -28,24 +28,31 @@ export const PlaceReverseSchema = z.strictObject({ lng, lat });
  * or demo streets — no personal data. Not cached: the answers are small and quick, and the
  * keys (typed text) rarely repeat; the browser may keep an answer for a minute.
  */
+/** FeatureCollections: served as the GeoJSON media type they are documented with (RFC 7946). */
+const GEOJSON = { 'Content-Type': 'application/geo+json; charset=UTF-8' };
+
 export function placeRoutes({ pool }: Deps) {
   return new Hono<AppEnv>()
     .get('/search', validQuery(PlaceSearchSchema), async (c) => {
       const { q, near, limit } = c.req.valid('query');
       const features = await searchPlaces(pool, parseQuery(q), { near, limit });
       c.header('Cache-Control', 'public, max-age=60');
-      return c.json({ type: 'FeatureCollection', features });
+      return c.json({ type: 'FeatureCollection', features }, 200, GEOJSON);
     })
     .get('/reverse', validQuery(PlaceReverseSchema), async (c) => {
       const { lng, lat } = c.req.valid('query');
       const r = await reverseGeocode(pool, [lng, lat]);
       c.header('Cache-Control', 'public, max-age=60');
-      return c.json({
-        type: 'FeatureCollection',
-        features: [r.address, r.street].filter(Boolean),
-        address: r.address ?? null,
-        street: r.street ?? null,
-        district: r.district ?? null,
-      });
+      return c.json(
+        {
+          type: 'FeatureCollection',
+          features: [r.address, r.street].filter(Boolean),
+          address: r.address ?? null,
+          street: r.street ?? null,
+          district: r.district ?? null,
+        },
+        200,
+        GEOJSON,
+      );
     });
 }

@@ -10,6 +10,7 @@
  */
 import { dueAt, isWorkingDay, localDate, type Norm } from '../deadlines/due.ts';
 import { live } from './lifecycle.ts';
+import { atWallHour, dayBounds, nextDate, wallHour } from './local-time.ts';
 import { type Hotspot, CityPlaces, type Place } from './places.ts';
 import { type Address, makeReporter } from './people.ts';
 import {
@@ -44,8 +45,6 @@ export interface GenerateOptions {
   now: Date;
 }
 
-const MIN = 60_000;
-const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /** A category appeals can be filed under, with everything precomputed for it. */
@@ -189,26 +188,26 @@ function historyStart(now: Date, months: number): number {
 }
 
 function buildDays(start: number, now: number, city: SeedCity, rng: Rng): Day[] {
-  const offset = city.utcOffsetMin * MIN;
   const days: Day[] = [];
-  const last = localDate(new Date(now), city.utcOffsetMin);
-  let date = localDate(new Date(start), city.utcOffsetMin);
+  const last = localDate(new Date(now), city.zone);
+  let date = localDate(new Date(start), city.zone);
   for (;;) {
-    const dayStart = Date.parse(`${date}T00:00:00Z`) - offset;
+    // Local midnights in the city's zone: a day of a change of clocks lasts 23 or 25 hours.
+    const bounds = dayBounds(date, city.zone);
     const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
     let f = WEEKDAY[dow];
     if (city.calendar.workdays.has(date)) f = 1;
     else if (city.calendar.holidays.has(date)) f = 0.55;
     days.push({
       date,
-      start: dayStart,
-      from: Math.max(start, dayStart),
-      to: Math.min(now, dayStart + DAY),
+      start: bounds.start,
+      from: Math.max(start, bounds.start),
+      to: Math.min(now, bounds.end),
       factor: f * Math.exp(0.12 * rng.normal()),
       effects: [],
     });
     if (date === last) break;
-    date = new Date(dayStart + offset + DAY).toISOString().slice(0, 10);
+    date = nextDate(date);
   }
   return days;
 }
@@ -250,8 +249,8 @@ export function* generateHistory(opts: GenerateOptions, city: SeedCity): Generat
     );
   };
   const coverage = (d: Day) => {
-    const from = (d.from - d.start) / HOUR;
-    const to = (d.to - d.start) / HOUR;
+    const from = wallHour(d.from, d.date, city.zone);
+    const to = wallHour(d.to, d.date, city.zone);
     return to > from ? hourMass(HOURS_DAY, from, to) / hourMass(HOURS_DAY, 0, 24) : 0;
   };
   // Day volumes: weight × growth of the centre's use × covered share of the day; rounded so the total is exact.
@@ -274,12 +273,12 @@ export function* generateHistory(opts: GenerateOptions, city: SeedCity): Generat
     emitted = upto;
     const d = days[i];
     const t = table(d);
-    const from = (d.from - d.start) / HOUR;
-    const to = (d.to - d.start) / HOUR;
+    const from = wallHour(d.from, d.date, city.zone);
+    const to = wallHour(d.to, d.date, city.zone);
     const drafts: { choice: Choice; at: number }[] = [];
     for (let k = 0; k < n; k++) {
       const choice = options[rng.fromCumulative(t)];
-      const at = Math.min(d.to, Math.max(d.from, Math.floor(d.start + sampleHour(rng, choice.hours, from, to) * HOUR)));
+      const at = Math.min(d.to, Math.max(d.from, Math.floor(atWallHour(d.date, sampleHour(rng, choice.hours, from, to), city.zone))));
       drafts.push({ choice, at });
     }
     drafts.sort((a, b) => a.at - b.at);
@@ -288,10 +287,10 @@ export function* generateHistory(opts: GenerateOptions, city: SeedCity): Generat
 
   // dueAt walks the calendar day by day; a working-day deadline depends only on the local date, so remember it.
   function deadline(created: Date, norm: Norm): Date {
-    if ('hours' in norm) return dueAt(created, norm, city.calendar, city.utcOffsetMin);
-    const key = `${localDate(created, city.utcOffsetMin)}:${norm.workingDays}`;
+    if ('hours' in norm) return dueAt(created, norm, city.calendar, city.zone);
+    const key = `${localDate(created, city.zone)}:${norm.workingDays}`;
     let due = dueByDay.get(key);
-    if (due === undefined) dueByDay.set(key, (due = dueAt(created, norm, city.calendar, city.utcOffsetMin).getTime()));
+    if (due === undefined) dueByDay.set(key, (due = dueAt(created, norm, city.calendar, city.zone).getTime()));
     return new Date(due);
   }
 
@@ -319,7 +318,7 @@ export function* generateHistory(opts: GenerateOptions, city: SeedCity): Generat
   function appeal(r: Rng, choice: Choice, at: number, d: Day): SeedIncident {
     const c = choice.category;
     const type = TYPES[r.fromCumulative(choice.types)];
-    const localHour = (at - d.start) / HOUR;
+    const localHour = wallHour(at, d.date, city.zone);
     const office = localHour >= 9 && localHour < 18 && isWorkingDay(d.date, city.calendar);
     const channel: Channel = r.weighted(office ? CHANNELS_OFFICE : CHANNELS_AFTER_HOURS);
     const reporter = makeReporter(r, channel);
@@ -339,7 +338,7 @@ export function* generateHistory(opts: GenerateOptions, city: SeedCity): Generat
       lateChance: (lateBySphere.get(choice.sphere) ?? 0.2) * (lateByDistrict.get(p.district.id) ?? 1),
       outsideCompetence: /redirect|out_of_competence/.test(c.code),
       calendar: city.calendar,
-      utcOffsetMin: city.utcOffsetMin,
+      zone: city.zone,
     });
     return {
       type,

@@ -6,7 +6,6 @@
  */
 import type pg from 'pg';
 import type { WorkCalendar } from '../deadlines/due.ts';
-import { offsetAt } from '../deadlines/zone.ts';
 import { cityZone } from '../geodata/city-zone.ts';
 import { checkout } from '../db/checkout.ts';
 import type { SeedCity, SeedIncident } from './types.ts';
@@ -80,8 +79,8 @@ export async function loadSeedCity(pool: pg.Pool): Promise<SeedCity> {
       nameKk: c.name_kk,
     })),
     calendar,
-    // The demo history uses the zone's offset of today (a demo does not need daylight saving).
-    utcOffsetMin: offsetAt(Date.now(), cityZone(city.rows[0]?.value ?? {})),
+    // Local times per instant in the city's zone: New York's demo history follows its clocks' changes.
+    zone: cityZone(city.rows[0]?.value ?? {}),
   };
 }
 

@@ -4,7 +4,9 @@
  * Whatever lies after `now` has not happened yet, so recent appeals are naturally still open and
  * late ones naturally overdue; every column is then read off the events that did happen.
  */
-import { isWorkingDay, localDate, type WorkCalendar } from '../deadlines/due.ts';
+import type { WorkCalendar } from '../deadlines/due.ts';
+import type { Zone } from '../deadlines/zone.ts';
+import { nextOfficeMorning } from './local-time.ts';
 import type { Rng } from './random.ts';
 import type { IncidentType, Resolution, SeedEvent, Status } from './types.ts';
 
@@ -25,7 +27,8 @@ export interface LifeInput {
   /** A category for questions outside the city's competence: most are rejected as such. */
   outsideCompetence: boolean;
   calendar: WorkCalendar;
-  utcOffsetMin: number;
+  /** The city's zone: local office hours per instant (daylight saving included). */
+  zone: Zone;
 }
 
 export interface Life {
@@ -54,25 +57,6 @@ interface Step {
 
 const RATING_ON_TIME = { 5: 0.5, 4: 0.28, 3: 0.1, 2: 0.05, 1: 0.07 } as const;
 const RATING_LATE = { 5: 0.14, 4: 0.2, 3: 0.26, 2: 0.18, 1: 0.22 } as const;
-
-/** 09:00–18:00 local on a working day. */
-function officeHours(t: number, cal: WorkCalendar, offsetMin: number): boolean {
-  const local = t + offsetMin * MIN;
-  const hour = Math.floor((local % DAY) / HOUR);
-  return hour >= 9 && hour < 18 && isWorkingDay(localDate(new Date(t), offsetMin), cal);
-}
-
-/** The next 09:00 local of a working day after t (t itself if already in office hours). */
-function nextOfficeMorning(t: number, cal: WorkCalendar, offsetMin: number): number {
-  if (officeHours(t, cal, offsetMin)) return t;
-  const offset = offsetMin * MIN;
-  let day = Math.floor((t + offset) / DAY) * DAY; // local midnight, as a UTC-based number
-  if ((t + offset) % DAY >= 9 * HOUR) day += DAY;
-  for (let i = 0; i < 30; i++, day += DAY) {
-    if (isWorkingDay(new Date(day).toISOString().slice(0, 10), cal)) return day + 9 * HOUR - offset;
-  }
-  return t;
-}
 
 export function live(rng: Rng, x: LifeInput): Life {
   const t0 = x.created;
@@ -129,8 +113,7 @@ export function live(rng: Rng, x: LifeInput): Life {
   // Assignment: minutes for emergencies, the next office morning for office-hours services.
   let assign: number;
   if (x.emergency) assign = t0 + rng.range(1, 12) * MIN;
-  else if (x.workingDayNorm)
-    assign = nextOfficeMorning(t0 + rng.logNormal(30, 0.8) * MIN, x.calendar, x.utcOffsetMin) + rng.range(0, 90) * MIN;
+  else if (x.workingDayNorm) assign = nextOfficeMorning(t0 + rng.logNormal(30, 0.8) * MIN, x.calendar, x.zone) + rng.range(0, 90) * MIN;
   else assign = t0 + rng.logNormal(20, 0.8) * MIN;
   assign = Math.min(assign, t0 + 0.25 * span);
   steps.push({ action: 'transition', from: 'new', to: 'assigned', at: assign, note: 'Передано в службу' });

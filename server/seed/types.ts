@@ -1,5 +1,6 @@
 import type { MultiPolygon } from 'geojson';
 import type { WorkCalendar } from '../deadlines/due.ts';
+import type { Zone } from '../deadlines/zone.ts';
 
 /** What the demo-history generator needs to know about the city (see loadSeedCity). */
 export interface SeedCity {
@@ -7,8 +8,8 @@ export interface SeedCity {
   districts: SeedDistrict[];
   categories: SeedCategory[];
   calendar: WorkCalendar;
-  /** The city's fixed offset from UTC in minutes (Kazakhstan: +300). */
-  utcOffsetMin: number;
+  /** The city's zone: an IANA name (offsets per instant, daylight saving included) or an old pack's fixed offset in minutes. */
+  zone: Zone;
 }
 
 export interface SeedDistrict {

@@ -16,8 +16,13 @@ import { publicBase } from '../public-url.ts';
 /** Browsers and proxies may reuse a tile this long, then revalidate with its ETag. */
 export const TILE_MAX_AGE_S = 10;
 
-/** The path of an incident tile in Hono's syntax (y carries the .mvt extension). */
-export const TILE_PATH = '/incidents/:z/:x/:y{[^/]+\\.mvt}';
+/**
+ * The path of an incident tile in Hono's syntax (y carries the extension): `.mvt`, or `.pbf` as
+ * tile directories name them: GDAL's MVT driver opens `MVT:<base>/tiles/incidents/<z>` (a zoom
+ * level of the tileset) with no option by reading `<base>/tiles/incidents.json` (the TileJSON, where
+ * it looks for `<tileset>.json`) and fetching the tiles of that zoom as `<z>/<x>/<y>.pbf`.
+ */
+export const TILE_PATH = '/incidents/:z/:x/:y{[^/]+\\.(mvt|pbf)}';
 
 /** Filters in one canonical order, so that equal filters share cache entries. */
 export function filterKey(f: IncidentFilter): string {
@@ -55,7 +60,7 @@ export function tileRoutes(deps: Deps, cacheOptions?: TileCacheOptions) {
         if (
           !/^\d{1,2}$/.test(c.req.param('z')) ||
           !/^\d{1,8}$/.test(c.req.param('x')) ||
-          !/^\d{1,8}\.mvt$/.test(c.req.param('y')) ||
+          !/^\d{1,8}\.(mvt|pbf)$/.test(c.req.param('y')) ||
           !isValidTile(tile)
         ) {
           throw badRequest(`No such tile: z must be 0–${MAX_ZOOM} and x, y 0 … 2^z − 1.`, [

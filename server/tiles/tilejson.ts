@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { CELL_LAYER, MAX_ZOOM, POINT_LAYER, POINT_MIN_ZOOM } from './tile-sql.ts';
+import type { IncidentsTileJson } from '../contract/tiles.ts';
 
 /** Where the TileJSON of the incident tiles is served (under /tiles). */
 export const INCIDENTS_TILEJSON_PATH = '/incidents.json';
@@ -13,7 +14,7 @@ const ATTRIBUTION = 'Appeals: the city’s 109 centre (Jardem)';
  * `Boolean`), as server/tiles/tile-sql.ts writes them. Below POINT_MIN_ZOOM the grid cells,
  * from it on every appeal.
  */
-export const INCIDENT_VECTOR_LAYERS = [
+export const INCIDENT_VECTOR_LAYERS: IncidentsTileJson['vector_layers'] = [
   {
     id: CELL_LAYER,
     description: 'Appeals counted on an 8×8 grid per tile; `id` only for a cell of one appeal.',
@@ -55,7 +56,7 @@ async function cityBounds(pool: pg.Pool): Promise<[number, number, number, numbe
  */
 export async function incidentTileJson(pool: pg.Pool, base: string) {
   const bounds = await cityBounds(pool);
-  const doc = {
+  const doc: IncidentsTileJson = {
     tilejson: '3.0.0',
     name: 'Jardem appeals',
     description: 'Appeals of the city (default: open). The tile URL takes the filters of GET /api/incidents as query parameters.',

@@ -84,4 +84,38 @@ describe('TileJSON of the incident tiles', () => {
     expect(stdout).toMatch(/^priority: Real/m);
     expect(stdout).toMatch(/number: String/);
   });
+
+  it('serves a tile as .pbf, as tile directories name it, the same as .mvt', async () => {
+    const { rows } = await plain.pool.query('SELECT ST_X(geom) AS lng, ST_Y(geom) AS lat FROM incidents WHERE is_open LIMIT 1');
+    const { x, y } = tileOf(rows[0].lng, rows[0].lat, 16);
+    const [mvt, pbf] = await Promise.all(['mvt', 'pbf'].map((ext) => plain.request(`/tiles/incidents/16/${x}/${y}.${ext}`)));
+    expect(pbf.status).toBe(200);
+    expect(pbf.headers.get('content-type')).toBe(mvt.headers.get('content-type'));
+    expect(Buffer.from(await pbf.arrayBuffer())).toEqual(Buffer.from(await mvt.arrayBuffer()));
+    expect((await plain.request(`/tiles/incidents/16/${x}/${y}.png`)).status).toBe(404);
+  });
+
+  it(
+    "GDAL's MVT driver opens a zoom level of the tileset from its URL with no option, typed from the TileJSON",
+    { timeout: 180_000 },
+    async () => {
+      // As a user would type it: `ogrinfo MVT:<base>/tiles/incidents/12`. GDAL 3.6 looks for
+      // <tileset>/metadata.json (404), then <tileset>.json — the TileJSON — and fetches every tile
+      // of zoom 12 inside its bounds as .pbf. (A single tile by URL is read without the metadata:
+      // for one tile, METADATA_FILE above.)
+      const args = ['-ro', '-al', '-so', `MVT:${base}/tiles/incidents/12`];
+      const { stdout } = await run('ogrinfo', args, { timeout: 170_000 }).catch((e) => {
+        throw new Error(`ogrinfo ${args.join(' ')}: ${e.stderr ?? e.message}`);
+      });
+      expect(stdout).toMatch(/Layer name: cells/);
+      expect(stdout).toMatch(/Layer name: incidents/);
+      // `Number` fields are Reals only when GDAL read the TileJSON (a tile alone types counts as Integer).
+      expect(stdout).toMatch(/^count: Real/m);
+      // Every open appeal is counted in the cells of zoom 12, once.
+      const sum = ['-ro', '-sql', 'SELECT SUM(count) AS n FROM cells', `MVT:${base}/tiles/incidents/12`];
+      const { stdout: counted } = await run('ogrinfo', sum, { timeout: 170_000 });
+      const open = (await plain.pool.query('SELECT count(*)::int AS n FROM incidents WHERE is_open')).rows[0].n;
+      expect(Number(/n \(Real\) = ([\d.]+)/.exec(counted)?.[1])).toBe(open);
+    },
+  );
 });

@@ -64,7 +64,7 @@ const CITY: SeedCity = {
     holidays: new Set(['2025-01-01', '2025-01-02', '2025-03-21', '2025-03-22', '2025-05-01', '2025-12-16']),
     workdays: new Set(),
   },
-  utcOffsetMin: 300,
+  zone: 300,
 };
 
 const NOW = new Date('2025-11-24T09:00:00Z');
