@@ -40,6 +40,7 @@ import { securityHeaders } from './security-headers.ts';
 import { statsRoutes } from './stats/routes.ts';
 import { hotspotRoutes } from './hotspots/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
+import { fieldRoutes, PHOTO_UPLOAD_PATH } from './field/routes.ts';
 import { clientAddress } from './limits/client-address.ts';
 
 /** Where `vite build` puts the client. */
@@ -84,7 +85,8 @@ export function createApp(deps: Deps) {
     },
   });
   // Every body the server takes: the API (webhooks included) and Open311 submissions.
-  app.use('/api/*', tooLarge);
+  // (Proof photos have their own limit: server/field/routes.ts.)
+  app.use('/api/*', (c, next) => (PHOTO_UPLOAD_PATH.test(c.req.path) && c.req.method === 'POST' ? next() : tooLarge(c, next)));
   app.use('/open311/*', tooLarge);
   // The feedback page's forms: a rating and a comment of at most 2000 characters.
   app.use('/feedback/*', bodyLimit({ maxSize: 32 * 1024, onError: tooLarge413 }));
@@ -127,6 +129,8 @@ export function createApp(deps: Deps) {
     .route('/admin', adminRoutes(deps))
     .route('/channels', channelRoutes(deps, deps.bots ?? createBots(deps.config, deps.pool)));
   api.route('/exports', exportRoutes(deps));
+  // h-field: the executors' field app.
+  api.route('/field', fieldRoutes(deps));
   api.route(
     '/',
     openapiRoutes(() => app.routes),
@@ -143,6 +147,14 @@ export function createApp(deps: Deps) {
   // The citizens' pages: /feedback/<token> (server-rendered) and the portal's entry at /public.
   const portalFile = `${CLIENT_DIR}/public.html`;
   app.route('/', publicPages(deps, existsSync(portalFile) ? readFileSync(portalFile, 'utf8') : undefined));
+
+  // h-field: the executors' field app, its own entry (a small bundle for phones), at /field.
+  const fieldFile = `${CLIENT_DIR}/field.html`;
+  if (existsSync(fieldFile)) {
+    const field = readFileSync(fieldFile, 'utf8');
+    app.get('/field', (c) => c.html(field));
+    app.get('/field/*', (c) => c.html(field));
+  }
 
   if (existsSync(`${CLIENT_DIR}/index.html`)) {
     const index = readFileSync(`${CLIENT_DIR}/index.html`, 'utf8');
