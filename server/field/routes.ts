@@ -12,7 +12,7 @@ import { validJson, validParam, validQuery } from '../validate.ts';
 import { pause, PauseSchema, resolveWithProof, ResolveSchema, ResumeSchema, take, TakeSchema, uploadPhoto } from './actions.ts';
 import { actionKeyOf } from './keys.ts';
 import { PhotoFieldsSchema } from './photos.ts';
-import { packProofRules } from './proof.ts';
+import { packProofRules, proofRuleFor } from './proof.ts';
 import { checksOf, getPhoto, photosOf, workList, type PhotoRow } from './queries.ts';
 import { photoStoreFor, type PhotoStore } from './store.ts';
 
@@ -70,7 +70,9 @@ export function fieldRoutes({ pool, config }: Deps, store: PhotoStore = photoSto
     .get('/work', validQuery(WorkQuery), async (c) => {
       const q = c.req.valid('query');
       c.header('Cache-Control', 'private, no-cache');
-      return c.json({ items: await workList(pool, c.get('scope').appeals, q.sort, q.near ?? null), sort: q.sort });
+      const items = await workList(pool, c.get('scope').appeals, q.sort, q.near ?? null);
+      // Each with the photos its category asks for and the distance that flags a resolution.
+      return c.json({ items: items.map((i) => ({ ...i, proof: proofRuleFor(rules(), i.category) })), sort: q.sort });
     })
     .post('/incidents/:id/take', validParam(IdParam), validJson(TakeSchema), async (c) => {
       const { id } = c.req.valid('param');

@@ -96,6 +96,7 @@ describe('the work list and actions stay within the executor’s service', () =>
       category: 'roads.pothole',
       service: kit.executorService,
       address: expect.any(String),
+      proof: { before: true, after: true, farM: 150 },
     });
     expect(item.distance_m).toBeLessThan(5);
     // Sorted by distance: non-decreasing.

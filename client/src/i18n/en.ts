@@ -501,4 +501,15 @@ export const en: Dictionary = {
   'wall.kind.spike': 'spikes',
   'wall.kind.emergency_cluster': 'emergencies',
   'wall.kind.overdue_critical': 'overdue',
+  // h-field: proof of work on the appeal's panel (issue 24)
+  'proof.title': 'Proof of work',
+  'proof.before': 'Before',
+  'proof.after': 'After',
+  'proof.flag.far': 'Closed {d} m from the appeal (limit {far} m)',
+  'proof.flag.photo_before_appeal': 'A photo was taken before the appeal was registered',
+  'proof.flag.no_position': 'The device gave no position',
+  'proof.ok': 'Closed on the spot, with photos',
+  'proof.publish': 'Publish',
+  'proof.unpublish': 'Withdraw',
+  'proof.published': 'Published',
 };
