@@ -165,6 +165,7 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('GET', '/tiles/basemap/:sprite{sprite(@2x)?\\.(json|png)}', 'tiles.read', PUBLIC),
   // h-field: the executors' field app (server/field). Executors act on their service's appeals;
   // supervisors view theirs and publish photos; an unpublished photo is 404 outside the appeal's scope.
+  e('GET', '/field', 'field.page', PUBLIC),
   e('GET', '/api/field/work', 'field.work_list', roles({ admin: 'all', dispatcher: 'all', supervisor: 'districts', executor: 'service' })),
   e('POST', '/api/field/incidents/:id/take', 'field.take', roles({ admin: 'all', executor: 'service' })),
   e('POST', '/api/field/incidents/:id/pause', 'field.pause', roles({ admin: 'all', executor: 'service' })),

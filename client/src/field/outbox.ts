@@ -85,8 +85,12 @@ export function flush(): Promise<number> {
     let sent = 0;
     try {
       const d = await db();
-      for (const item of await d.getAll('outbox')) {
-        if (item.state !== 'pending') continue;
+      // Items queued while this run goes are sent by it too (read again after each one).
+      const tried = new Set<number>();
+      for (;;) {
+        const item = (await d.getAll('outbox')).find((i) => i.state === 'pending' && !tried.has(i.seq!));
+        if (!item) break;
+        tried.add(item.seq!);
         let res: Response;
         try {
           const body = item.photo ? formOf(item.photo) : item.body;
