@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedFieldProof } from '../../server/seed/field-demo.ts';
 import { upsertUser } from '../../server/users.ts';
 import { testApp } from '../helpers/app.ts';
 import { lifecycleKit } from '../helpers/lifecycle.ts';
@@ -318,5 +319,28 @@ describe('idempotency keys', () => {
     });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('forbidden');
+  });
+});
+
+describe('demo proof of work', () => {
+  it('gives most fixed demo resolutions a field check, flags exactly those farther than their category’s distance, and is stable', async () => {
+    const a = await inStatus('resolved');
+    await seedFieldProof(t.pool, 'taraz');
+    const { rows } = await t.pool.query(
+      `SELECT c.flags, c.distance_m, c.far_m FROM incident_resolution_checks c
+        JOIN incidents i ON i.id = c.incident_id WHERE i.resolution = 'fixed' AND c.resolved_by IS NULL`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.flags.includes('far')).toBe(Number(r.distance_m) > r.far_m);
+    expect(rows.some((r) => r.flags.includes('far'))).toBe(true);
+    // Run again: no appeal gets a second demo check.
+    await seedFieldProof(t.pool, 'taraz');
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM (SELECT incident_id FROM incident_resolution_checks WHERE resolved_by IS NULL
+          GROUP BY incident_id HAVING count(*) > 1) x`,
+      ),
+    ).toBe(0);
+    expect(await count('SELECT count(*)::int AS n FROM incident_resolution_checks WHERE incident_id = $1', [a.id])).toBeLessThanOrEqual(1);
   });
 });
