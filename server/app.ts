@@ -104,7 +104,8 @@ export function createApp(deps: Deps) {
   for (const prefix of ['/api/*', '/ogc/*', '/tiles/*']) app.use(prefix, personalDataSearchGuard());
   // Query parameters a route does not define: 400 (DESIGN.md), found from the routes' schemas.
   const guard = queryGuard(() => app.routes);
-  for (const prefix of ['/api/*', '/ogc/*', '/tiles/*', '/open311/*', '/feedback/*', '/public', '/public/*']) app.use(prefix, guard);
+  for (const prefix of ['/api/*', '/ogc/*', '/tiles/*', '/open311/*', '/feedback/*', '/public', '/public/*', '/field'])
+    app.use(prefix, guard);
   configureResponseCache(deps.pool, { maxBytes: deps.config.JARDEM_RESPONSE_CACHE_MB * 1024 * 1024 });
   const hub = deps.live?.hub ?? new LiveHub({ pool: deps.pool, engine: deps.engine, databaseUrl: deps.config.DATABASE_URL });
   const kpis = deps.live?.kpis ?? new KpiTicker(deps.pool, hub);
