@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 const built = 'dist/client/index.html';
 const portal = 'dist/client/public.html';
+const field = 'dist/client/field.html';
 
 function newest(path) {
   const s = statSync(path);
@@ -13,7 +14,7 @@ function newest(path) {
   return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newest(join(path, f))));
 }
 
-const stale = !existsSync(built) || !existsSync(portal) || Math.max(newest('client'), newest('vite.config.ts'), newest('package-lock.json')) > statSync(built).mtimeMs;
+const stale = !existsSync(built) || !existsSync(portal) || !existsSync(field) || Math.max(newest('client'), newest('vite.config.ts'), newest('package-lock.json')) > statSync(built).mtimeMs;
 if (stale) {
   console.log('Building the client (vite build)...');
   execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });

@@ -43,6 +43,7 @@ import { securityHeaders } from './security-headers.ts';
 import { statsRoutes } from './stats/routes.ts';
 import { hotspotRoutes } from './hotspots/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
+import { fieldRoutes, PHOTO_UPLOAD_PATH } from './field/routes.ts';
 import { clientAddress } from './limits/client-address.ts';
 import { appPage } from './meta/app-page.ts';
 
@@ -95,7 +96,12 @@ export function createApp(deps: Deps) {
       throw new AppError(413, 'payload_too_large', 'The catalogue document is larger than 16 MiB.');
     },
   });
-  app.use('/api/*', (c, next) => (c.req.path === '/api/admin/catalogue/import' ? catalogueLimit(c, next) : tooLarge(c, next)));
+  // (Proof photos have their own limit: server/field/routes.ts.)
+  app.use('/api/*', (c, next) => {
+    if (c.req.path === '/api/admin/catalogue/import') return catalogueLimit(c, next);
+    if (PHOTO_UPLOAD_PATH.test(c.req.path) && c.req.method === 'POST') return next();
+    return tooLarge(c, next);
+  });
   app.use('/open311/*', tooLarge);
   // The feedback page's forms: a rating and a comment of at most 2000 characters.
   app.use('/feedback/*', bodyLimit({ maxSize: 32 * 1024, onError: tooLarge413 }));
@@ -113,7 +119,8 @@ export function createApp(deps: Deps) {
   for (const prefix of ['/api/*', '/ogc/*', '/tiles/*']) app.use(prefix, personalDataSearchGuard());
   // Query parameters a route does not define: 400 (DESIGN.md), found from the routes' schemas.
   const guard = queryGuard(() => app.routes);
-  for (const prefix of ['/api/*', '/ogc/*', '/tiles/*', '/open311/*', '/feedback/*', '/public', '/public/*']) app.use(prefix, guard);
+  for (const prefix of ['/api/*', '/ogc/*', '/tiles/*', '/open311/*', '/feedback/*', '/public', '/public/*', '/field'])
+    app.use(prefix, guard);
   configureResponseCache(deps.pool, { maxBytes: deps.config.JARDEM_RESPONSE_CACHE_MB * 1024 * 1024 });
   const hub = deps.live?.hub ?? new LiveHub({ pool: deps.pool, engine: deps.engine, databaseUrl: deps.config.DATABASE_URL });
   const kpis = deps.live?.kpis ?? new KpiTicker(deps.pool, hub);
@@ -144,6 +151,8 @@ export function createApp(deps: Deps) {
   api.route('/outages', outageRoutes(deps));
   // Emergencies' first measures, hand-overs and the wall's hold (h-emerg).
   api.route('/incidents', emergencyIncidentRoutes(deps)).route('/emergencies', emergencyRoutes(deps));
+  // h-field: the executors' field app.
+  api.route('/field', fieldRoutes(deps));
   api.route(
     '/',
     openapiRoutes(() => app.routes),
@@ -160,6 +169,14 @@ export function createApp(deps: Deps) {
   // The citizens' pages: /feedback/<token> (server-rendered) and the portal's entry at /public.
   const portalFile = `${CLIENT_DIR}/public.html`;
   app.route('/', publicPages(deps, existsSync(portalFile) ? readFileSync(portalFile, 'utf8') : undefined));
+
+  // h-field: the executors' field app, its own entry (a small bundle for phones), at /field.
+  const fieldFile = `${CLIENT_DIR}/field.html`;
+  if (existsSync(fieldFile)) {
+    const field = readFileSync(fieldFile, 'utf8');
+    app.get('/field', (c) => c.html(field));
+    app.get('/field/*', (c) => c.html(field));
+  }
 
   if (existsSync(`${CLIENT_DIR}/index.html`)) {
     const index = appPage(deps.pool, readFileSync(`${CLIENT_DIR}/index.html`, 'utf8'));

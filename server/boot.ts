@@ -66,6 +66,7 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     const city = await loadSeedCity(pool);
     await insertHistory(pool, generateHistory({ count: opts.demoCount, months: 12, seed: opts.seed ?? 109, now: new Date() }, city));
     log.info({ count: opts.demoCount, seconds: (Date.now() - t0) / 1000 }, 'demo history generated');
+    await (await import('./seed/field-demo.ts')).seedFieldProof(pool, opts.city); // h-field: demo proof of work
   }
   if (await demoGazetteerWanted(pool)) {
     const { loadDemoGazetteer } = await import('./seed/gazetteer.ts');

@@ -137,6 +137,13 @@ const ConfigFields = z.object({
   /** Graph API base URL including its version. */
   FACEBOOK_API_BASE: z.string().url().default('https://graph.facebook.com/v21.0'),
   ...SMS_CONFIG_FIELDS,
+  // h-field: photos taken as proof of work (server/field/store.ts, docs/operations.md).
+  /** Where photos are kept: `dir` (a directory). S3-compatible storage is not implemented yet. */
+  JARDEM_PHOTO_STORE: z.enum(['dir'], { message: 'only "dir" is implemented (S3-compatible storage is not yet)' }).default('dir'),
+  /** The photo directory; unset: `photos/` under JARDEM_DATA_DIR. */
+  JARDEM_PHOTO_DIR: z.string().min(1).optional(),
+  /** Largest photo upload (a whole multipart body), in MiB; larger: 413. */
+  JARDEM_PHOTO_MAX_MB: z.coerce.number().min(0.1).max(64).default(8),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -192,6 +192,18 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('GET', '/tiles/basemap/:z/:x/:y{[^/]+\\.mvt}', 'tiles.read', PUBLIC),
   e('GET', '/tiles/basemap/fonts/:stack/:range{[^/]+\\.pbf}', 'tiles.read', PUBLIC),
   e('GET', '/tiles/basemap/:sprite{sprite(@2x)?\\.(json|png)}', 'tiles.read', PUBLIC),
+  // h-field: the executors' field app (server/field). Executors act on their service's appeals;
+  // supervisors view theirs and publish photos; an unpublished photo is 404 outside the appeal's scope.
+  e('GET', '/field', 'field.page', PUBLIC),
+  e('GET', '/api/field/work', 'field.work_list', roles({ admin: 'all', dispatcher: 'all', supervisor: 'districts', executor: 'service' })),
+  e('POST', '/api/field/incidents/:id/take', 'field.take', roles({ admin: 'all', executor: 'service' })),
+  e('POST', '/api/field/incidents/:id/pause', 'field.pause', roles({ admin: 'all', executor: 'service' })),
+  e('POST', '/api/field/incidents/:id/resume', 'field.pause', roles({ admin: 'all', executor: 'service' })),
+  e('POST', '/api/field/incidents/:id/resolve', 'field.resolve', roles({ admin: 'all', executor: 'service' })),
+  e('POST', '/api/field/incidents/:id/photos', 'field.photo_upload', roles({ admin: 'all', supervisor: 'districts', executor: 'service' })),
+  e('GET', '/api/field/incidents/:id/proof', 'field.proof_read', ACTORS),
+  e('GET', '/api/field/photos/:id', 'field.photo_read', PUBLIC),
+  e('POST', '/api/field/photos/:id/publish', 'field.photo_publish', roles({ admin: 'all', supervisor: 'districts' })),
 ];
 
 /** The roles that may see reporters' names and phones: those with a scope other than no_personal_data. */

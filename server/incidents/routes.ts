@@ -18,6 +18,7 @@ import { validJson, validParam, validQuery } from '../validate.ts';
 import { IncidentFilterSchema } from './filters.ts';
 import { getIncident, getIncidentEvents, getReporters, listIncidents, toFeature } from './queries.ts';
 import { smsOfIncident } from '../sms/queries.ts';
+import { actionKeyOf } from '../field/keys.ts';
 
 /** Page size cap: clients page with `next` beyond it. */
 export const MAX_LIMIT = 1000;
@@ -142,7 +143,10 @@ export function incidentRoutes({ pool, config }: Deps) {
     .post('/:id/transitions', validParam(IdParam), validJson(TransitionSchema), async (c) => {
       const user = c.get('user')!;
       const { id } = c.req.valid('param');
-      await transition(pool, id, c.req.valid('json'), user, key);
+      // An Idempotency-Key makes a retried move (the field app's offline queue) apply once.
+      if (await transition(pool, id, c.req.valid('json'), user, key, actionKeyOf(c.req.header('Idempotency-Key')))) {
+        c.header('Idempotent-Replayed', 'true');
+      }
       return c.json(await changed(id, user));
     })
     .post('/:id/escalate', validParam(IdParam), validJson(EscalateSchema), async (c) => {

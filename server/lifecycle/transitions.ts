@@ -7,6 +7,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.t
 import { Where } from '../incidents/filters.ts';
 import type { Db } from './duplicates.ts';
 import { systemNote } from './system-notes.ts';
+import { alreadyApplied, recordKey } from '../field/keys.ts';
 import {
   type Action,
   actsOnAppeals,
@@ -106,7 +107,7 @@ export function staleVersion(number: string, sent: number, current?: number): Ap
 }
 
 /** 409 naming the moves this user could make instead (only those reachable with `to`). */
-function illegal(row: StateRow, to: Status, moves: Move[]): AppError {
+export function illegal(row: StateRow, to: Status, moves: Move[]): AppError {
   const allowed = moves.filter((m) => m.to !== null);
   const list = allowed.length ? allowed.map((m) => m.to).join(', ') : 'none';
   return new AppError(
@@ -245,16 +246,27 @@ async function optionsFor(db: Db, row: StateRow, move: Move, req: TransitionRequ
  * allowed for this role from this status (409 illegal_transition listing the allowed ones),
  * the request carries what the move needs (400). Then one transaction writes it all.
  */
-export async function transition(pool: pg.Pool, id: number, req: TransitionRequest, user: SessionUser, key: Buffer): Promise<void> {
-  await withTransaction(pool, async (db) => {
+export async function transition(
+  pool: pg.Pool,
+  id: number,
+  req: TransitionRequest,
+  user: SessionUser,
+  key: Buffer,
+  /** Idempotency-Key: a replay of a move already applied answers without moving again (returns true). */
+  actionKey?: string,
+): Promise<boolean> {
+  return withTransaction(pool, async (db) => {
     const row = await loadState(db, id, true);
     if (!row) throw notFound('Incident');
     assertScope(user, row);
+    if (actionKey !== undefined && (await alreadyApplied(db, user.id, actionKey, id, `to:${req.to}`))) return true;
     if (row.version !== req.version) throw staleVersion(row.number, req.version, row.version);
     const move = findMove(user.role, stateOf(row), req.to);
     if (!move) throw illegal(row, req.to, allowedMoves(user.role, stateOf(row)));
     const o = await optionsFor(db, row, move, req);
     await writeMove(db, row, move, { ...o, actorId: user.id, linkKey: key });
+    if (actionKey !== undefined) await recordKey(db, user.id, actionKey, id, `to:${req.to}`);
+    return false;
   });
 }
 

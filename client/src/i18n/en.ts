@@ -620,4 +620,15 @@ export const en: Dictionary = {
   'cat.importDiff': 'Changes: {count}',
   'cat.apply': 'Apply',
   'cat.imported': 'Catalogue imported',
+  // h-field: proof of work on the appeal's panel (issue 24)
+  'proof.title': 'Proof of work',
+  'proof.before': 'Before',
+  'proof.after': 'After',
+  'proof.flag.far': 'Closed {d} m from the appeal (limit {far} m)',
+  'proof.flag.photo_before_appeal': 'A photo was taken before the appeal was registered',
+  'proof.flag.no_position': 'The device gave no position',
+  'proof.ok': 'Closed on the spot, with photos',
+  'proof.publish': 'Publish',
+  'proof.unpublish': 'Withdraw',
+  'proof.published': 'Published',
 };

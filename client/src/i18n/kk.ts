@@ -620,4 +620,15 @@ export const kk: Dictionary = {
   'cat.importDiff': 'Өзгерістер саны: {count}',
   'cat.apply': 'Қолдану',
   'cat.imported': 'Каталог импортталды',
+  // h-field: proof of work on the appeal's panel (issue 24)
+  'proof.title': 'Жұмыстың дәлелі',
+  'proof.before': 'Жұмысқа дейін',
+  'proof.after': 'Жұмыстан кейін',
+  'proof.flag.far': 'Өтініш орнынан {d} м жерде жабылды (норма {far} м)',
+  'proof.flag.photo_before_appeal': 'Фото өтініш түскенге дейін түсірілген',
+  'proof.flag.no_position': 'Құрылғы орнын хабарламады',
+  'proof.ok': 'Орнында, фотомен жабылды',
+  'proof.publish': 'Жариялау',
+  'proof.unpublish': 'Жариялаудан алу',
+  'proof.published': 'Жарияланды',
 };

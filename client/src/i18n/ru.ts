@@ -621,6 +621,17 @@ export const ru = {
   'cat.importDiff': 'Изменений: {count}',
   'cat.apply': 'Применить',
   'cat.imported': 'Каталог импортирован',
+  // h-field: proof of work on the appeal's panel (issue 24)
+  'proof.title': 'Подтверждение работ',
+  'proof.before': 'До работ',
+  'proof.after': 'После работ',
+  'proof.flag.far': 'Закрыто в {d} м от места обращения (норма {far} м)',
+  'proof.flag.photo_before_appeal': 'Фото сделано раньше, чем поступило обращение',
+  'proof.flag.no_position': 'Устройство не сообщило местоположение',
+  'proof.ok': 'Закрыто на месте, с фото',
+  'proof.publish': 'Опубликовать',
+  'proof.unpublish': 'Снять с публикации',
+  'proof.published': 'Опубликовано',
 } as const;
 
 export type MessageKey = keyof typeof ru;
