@@ -501,4 +501,7 @@ export const en: Dictionary = {
   'wall.kind.spike': 'spikes',
   'wall.kind.emergency_cluster': 'emergencies',
   'wall.kind.overdue_critical': 'overdue',
+  // Catalogue search and information answers (h-catalog, issue 19)
+  'intake.answerToGive': 'Answer to give the caller',
+  'intake.suggested': 'Suggested from the description:',
 };

@@ -501,4 +501,7 @@ export const kk: Dictionary = {
   'wall.kind.spike': 'секірістер',
   'wall.kind.emergency_cluster': 'апаттар',
   'wall.kind.overdue_critical': 'мерзімі өткендер',
+  // Catalogue search and information answers (h-catalog, issue 19)
+  'intake.answerToGive': 'Өтініш берушіге берілетін жауап',
+  'intake.suggested': 'Сипаттама бойынша ұсыныс:',
 };

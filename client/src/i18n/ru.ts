@@ -502,6 +502,9 @@ export const ru = {
   'wall.kind.spike': 'всплески',
   'wall.kind.emergency_cluster': 'аварии',
   'wall.kind.overdue_critical': 'просрочки',
+  // Catalogue search and information answers (h-catalog, issue 19)
+  'intake.answerToGive': 'Ответ заявителю',
+  'intake.suggested': 'Предлагаем по описанию:',
 } as const;
 
 export type MessageKey = keyof typeof ru;
