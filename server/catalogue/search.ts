@@ -94,6 +94,8 @@ const OWN = 1;
 const PARENT = 0.45;
 const SPHERE = 0.25;
 
+const wholeName = (text: string) => searchTokens(text).join(' ');
+
 export interface CatalogueIndex {
   entries: SearchEntry[];
   /** stem -> the entries that have it, each with its best field weight */
@@ -101,6 +103,8 @@ export interface CatalogueIndex {
   vocabulary: string[];
   idf: Map<string, number>;
   maxUsage: number;
+  /** a whole name, folded -> the entries that bear it: typing a name exactly puts it first */
+  names: Map<string, number[]>;
   /** typed stem -> catalogue stems it may mean, weighted (memoised: typing repeats the words) */
   expansions: Map<string, [string, number][]>;
 }
@@ -123,6 +127,10 @@ export function buildIndex(entries: SearchEntry[]): CatalogueIndex {
   const vocabulary = new Set<string>();
   for (const f of fields) for (const s of f.keys()) vocabulary.add(s);
   for (const s of vocabulary) idf.set(s, Math.log(1 + entries.length / (1 + (df.get(s) ?? 0))));
+  const names = new Map<string, number[]>();
+  entries.forEach((e, i) => {
+    for (const n of new Set([e.name.kk, e.name.ru, e.name.en].map(wholeName))) names.set(n, [...(names.get(n) ?? []), i]);
+  });
   const postings = new Map<string, [number, number][]>();
   fields.forEach((f, i) => {
     for (const [s, w] of f) {
@@ -138,6 +146,7 @@ export function buildIndex(entries: SearchEntry[]): CatalogueIndex {
     idf,
     maxUsage: Math.max(1, ...entries.map((e) => e.usage ?? 0)),
     expansions: new Map(),
+    names,
   };
 }
 
@@ -145,11 +154,13 @@ function expand(index: CatalogueIndex, q: string): [string, number][] {
   let m = index.expansions.get(q);
   if (!m) {
     m = [];
+    // A word the catalogue has as such is not worth more through a rarer look-alike ("такси" is not "tax").
+    const own = index.idf.get(q);
     for (const v of index.vocabulary) {
       // A typo rarely hits both of the first two letters: skip the distance for those words.
       if (q[0] !== v[0] && q[1] !== v[1]) continue;
       const quality = matchQuality(q, v);
-      if (quality > 0) m.push([v, quality * (index.idf.get(v) ?? 0)]);
+      if (quality > 0) m.push([v, quality * Math.min(index.idf.get(v) ?? 0, own ?? Infinity)]);
     }
     if (index.expansions.size > 5000) index.expansions.clear();
     index.expansions.set(q, m);
@@ -174,6 +185,7 @@ export function searchCatalogue(index: CatalogueIndex, query: string, limit = 10
   }
   const words = [...new Set(searchTokens(query))];
   if (!words.length) return [];
+  const exact = new Set(index.names.get(wholeName(query)) ?? []);
   const n = index.entries.length;
   const score = new Float64Array(n);
   const matched = new Uint16Array(n);
@@ -199,6 +211,7 @@ export function searchCatalogue(index: CatalogueIndex, query: string, limit = 10
     // Share of the query explained, a little for being used often, less for whole spheres.
     let s = (score[i] / (total || 1)) * (0.6 + 0.4 * (matched[i] / words.length)) + 0.04 * usageBoost(e);
     if (e.depth === 0) s *= 0.7;
+    if (exact.has(i)) s += 1;
     hits.push({ code: e.code, score: s });
   }
   return hits.sort((a, b) => b.score - a.score || a.code.localeCompare(b.code)).slice(0, limit);
