@@ -89,6 +89,7 @@ describe('the Taraz catalogue', () => {
     expect(info.length).toBeGreaterThanOrEqual(100);
     for (const c of info) {
       expect(c.answer?.kk && c.answer.ru && c.answer.en, c.code).toBeTruthy();
+      expect(c.norm, c.code).toEqual({ workingDays: 1 });
       expect(c.children).toEqual([]);
     }
   });
