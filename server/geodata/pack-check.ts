@@ -1,4 +1,5 @@
 import type { CityPack, PackCategory } from './pack-read.ts';
+import { MAX_APPEAL_HOURS, MAX_APPEAL_WORKING_DAYS } from './pack-schema.ts';
 
 const duplicates = (codes: string[]) => [...new Set(codes.filter((c, i) => codes.indexOf(c) !== i))];
 
@@ -31,7 +32,19 @@ export function checkPack(pack: CityPack): string[] {
   for (const c of cats) {
     if (c.service && !services.has(c.service))
       problems.push(`categories.json: "${c.code}" names service "${c.service}", which services.json does not have`);
+    const norm = c.norm as { hours?: number; workingDays?: number } | undefined;
+    if ((norm?.workingDays ?? 0) > MAX_APPEAL_WORKING_DAYS || (norm?.hours ?? 0) > MAX_APPEAL_HOURS)
+      problems.push(
+        `categories.json: "${c.code}" has a norm of ${norm?.workingDays ? `${norm.workingDays} working days` : `${norm?.hours} hours`}, ` +
+          `longer than the ${MAX_APPEAL_WORKING_DAYS} working days an appeal may take`,
+      );
+    if (c.type === 'information' && !c.answer) problems.push(`categories.json: "${c.code}" is an information request without an answer`);
+    if (c.answer && c.type !== 'information') problems.push(`categories.json: "${c.code}" has an answer but is not an information request`);
+    if (c.type === 'information' && c.children?.length)
+      problems.push(`categories.json: "${c.code}" is an information request with kinds below it`);
   }
+  for (const code of Object.keys(pack.synonyms))
+    if (!categories.has(code)) problems.push(`synonyms.json: "${code}" is not in categories.json`);
   pack.routing.forEach((r, i) => {
     const at = `routing.json: rule ${i + 1}`;
     if (!categories.has(r.category)) problems.push(`${at}: category "${r.category}" is not in categories.json`);

@@ -13,6 +13,7 @@ import {
   HolidaysSchema,
   RoutingSchema,
   ServicesSchema,
+  SynonymsSchema,
   type CategoryNode,
   type CityFile,
   type Lang,
@@ -30,7 +31,11 @@ import {
 /** geodata/ at the project's root: one folder per city pack. */
 export const GEODATA_DIR = fileURLToPath(new URL('../../geodata/', import.meta.url));
 
-export type PackCategory = Omit<CategoryNode, 'name' | 'children'> & { name: FullNames; children?: PackCategory[] };
+export type PackCategory = Omit<CategoryNode, 'name' | 'answer' | 'children'> & {
+  name: FullNames;
+  answer?: FullNames;
+  children?: PackCategory[];
+};
 export interface PackDistrict {
   type: 'Feature';
   properties: { code: string; name_kk: string; name_ru: string; name_en: string; population: number | null; approximate: boolean };
@@ -49,6 +54,8 @@ export interface CityPack {
   districts: { provenance?: string; srid: number; features: PackDistrict[] };
   /** Emergencies' first measures and the emergency services (first-measures.json, optional). */
   firstMeasures: PackFirstMeasures;
+  /** Colloquial words callers use for a node (synonyms.json, optional): code -> words in kk and ru. */
+  synonyms: Record<string, string[]>;
 }
 
 /** A pack folder: a name under geodata/ ("taraz") or a path to a folder ("test/fixtures/nyc-pack"). */
@@ -87,7 +94,24 @@ function emergencyByCode(nodes: PackCategory[], out = new Map<string, boolean>()
 }
 
 const fillTree = (nodes: CategoryNode[], order: Lang[]): PackCategory[] =>
-  nodes.map((n) => ({ ...n, name: fillNames(n.name, order), children: n.children && fillTree(n.children, order) }));
+  nodes.map((n) => ({
+    ...n,
+    name: fillNames(n.name, order),
+    answer: n.answer && fillNames(n.answer, order),
+    children: n.children && fillTree(n.children, order),
+  }));
+
+/** Every name and answer of the tree in each of the pack's own languages (before any fallback fills a gap). */
+function missingLanguages(nodes: CategoryNode[], order: Lang[], out: string[] = []): string[] {
+  for (const n of nodes) {
+    const name = order.filter((l) => !n.name[l]?.trim());
+    if (name.length) out.push(`categories.json: "${n.code}" has no name in ${name.join(', ')}`);
+    const answer = n.answer ? order.filter((l) => !n.answer![l]?.trim()) : [];
+    if (answer.length) out.push(`categories.json: "${n.code}" has no answer in ${answer.join(', ')}`);
+    missingLanguages(n.children ?? [], order, out);
+  }
+  return out;
+}
 
 /**
  * Reads and checks a city pack; throws a PackError listing every problem found (a missing
@@ -102,9 +126,11 @@ export async function readCityPack(city: string): Promise<CityPack> {
   const services = parse(ServicesSchema, readJson(dir, 'services.json', problems, true), 'services.json', problems);
   const categories = parse(CategorySchema.array(), readJson(dir, 'categories.json', problems, true), 'categories.json', problems);
   const routing = parse(RoutingSchema, readJson(dir, 'routing.json', problems, false) ?? [], 'routing.json', problems);
+  const synonyms = parse(SynonymsSchema, readJson(dir, 'synonyms.json', problems, false) ?? {}, 'synonyms.json', problems);
   const holidays = parse(HolidaysSchema, readJson(dir, 'holidays.json', problems, false) ?? [], 'holidays.json', problems);
   const order: Lang[] = cityFile?.languages ?? ['kk', 'ru', 'en'];
   const measuresFile = parse(FirstMeasuresSchema, readJson(dir, FIRST_MEASURES_FILE, problems, false), FIRST_MEASURES_FILE, problems);
+  if (categories) problems.push(...missingLanguages(categories, order).slice(0, 20));
   let districts: CityPack['districts'] | undefined;
   if (cityFile?.districts) {
     districts = await readSourceDistricts(dir, cityFile.districts, order, problems);
@@ -137,7 +163,8 @@ export async function readCityPack(city: string): Promise<CityPack> {
   }
   if (cityJson && cityJson.code !== basename(dir))
     problems.push(`city.json: code "${cityJson.code}" differs from the folder name "${basename(dir)}"`);
-  if (!cityFile || !services || !categories || !routing || !holidays || !districts || problems.length) throw new PackError(dir, problems);
+  if (!cityFile || !services || !categories || !routing || !holidays || !synonyms || !districts || problems.length)
+    throw new PackError(dir, problems);
   // An old pack with only a fixed utcOffset keeps it (see city-zone.ts); otherwise the IANA zone.
   const timeZone = cityFile.timeZone ?? cityFile.timezone ?? (cityFile.utcOffset ? undefined : DEFAULT_TIME_ZONE);
   const pack: CityPack = {
@@ -156,6 +183,7 @@ export async function readCityPack(city: string): Promise<CityPack> {
     holidays,
     districts,
     firstMeasures: measuresFile ? fillFirstMeasures(measuresFile, order) : NO_FIRST_MEASURES,
+    synonyms: synonyms ?? {},
   };
   problems.push(...checkPack(pack));
   problems.push(...checkFirstMeasures(pack.firstMeasures, emergencyByCode(pack.categories)));

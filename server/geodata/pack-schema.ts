@@ -17,6 +17,10 @@ export type PackNames = z.infer<typeof Names>;
 /** Limits a norm must keep: an hour norm up to 30 days, a working-day norm up to 60 working days. */
 export const MAX_NORM_HOURS = 720;
 export const MAX_NORM_WORKING_DAYS = 60;
+/** An appeal must be answered within 15 working days (Administrative Procedural Code): no kind's norm may be longer. */
+export const MAX_APPEAL_WORKING_DAYS = 15;
+/** The same bound for hour norms: 15 working days are at least three weeks, 504 hours. */
+export const MAX_APPEAL_HOURS = 504;
 const Norm = z.union([
   z.object({ hours: z.number().int().positive().max(MAX_NORM_HOURS) }).strict(),
   z.object({ workingDays: z.number().int().positive().max(MAX_NORM_WORKING_DAYS) }).strict(),
@@ -80,6 +84,10 @@ export interface CategoryNode {
   radiusM?: number;
   windowHours?: number;
   emergency?: boolean;
+  /** "information": a question the dispatcher answers on the call (with `answer`), closed at first contact. */
+  type?: 'information' | 'complaint';
+  /** What the dispatcher tells the caller, for an information kind. */
+  answer?: PackNames;
   children?: CategoryNode[];
 }
 // A loose object: fields without a column (synonyms, answers, ...) reach categories.extra (h-catadmin).
@@ -98,6 +106,8 @@ export const CategorySchema: z.ZodType<CategoryNode> = z.lazy(() =>
     radiusM: z.number().int().positive().max(5000).optional(),
     windowHours: z.number().int().positive().max(720).optional(),
     emergency: z.boolean().optional(),
+    type: z.enum(['information', 'complaint']).optional(),
+    answer: Names.optional(),
     children: z.array(CategorySchema).optional(),
   }),
 );
@@ -111,6 +121,8 @@ export const ServicesSchema = z.array(
     kind: z.string().optional(),
   }),
 );
+/** synonyms.json: a node's code -> the words and phrases callers use for it (any language, any alphabet). */
+export const SynonymsSchema = z.record(z.string(), z.array(z.string().min(1)));
 export const RoutingSchema = z.array(z.object({ category: z.string(), district: z.string().nullable().optional(), service: z.string() }));
 export const HolidaysSchema = z.array(
   z.object({

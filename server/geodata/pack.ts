@@ -68,14 +68,17 @@ export async function loadCityPack(
       const norm = node.norm as { hours?: number; workingDays?: number } | undefined;
       await db.query(
         `INSERT INTO categories (code, parent_id, sphere_id, depth, sort, name_kk, name_ru, name_en, icon, color,
-                                 norm_hours, norm_working_days, priority, default_service_id, duplicate_radius_m, duplicate_window_h, emergency, extra)
+                                 norm_hours, norm_working_days, priority, default_service_id, duplicate_radius_m, duplicate_window_h, emergency,
+                                 request_type, answer_kk, answer_ru, answer_en, synonyms, extra)
          VALUES ($1, (SELECT id FROM categories WHERE code = $2), (SELECT id FROM categories WHERE code = $3), $4, $5, $6, $7, $8, $9, $10,
-                 $11, $12, $13, (SELECT id FROM services WHERE code = $14), $15, $16, $17, $18)
+                 $11, $12, $13, (SELECT id FROM services WHERE code = $14), $15, $16, $17, $18, $19, $20, $21, $22, $23)
          ON CONFLICT (code) DO UPDATE SET parent_id=EXCLUDED.parent_id, sphere_id=EXCLUDED.sphere_id, depth=EXCLUDED.depth, sort=EXCLUDED.sort,
            name_kk=EXCLUDED.name_kk, name_ru=EXCLUDED.name_ru, name_en=EXCLUDED.name_en, icon=EXCLUDED.icon, color=EXCLUDED.color,
            norm_hours=EXCLUDED.norm_hours, norm_working_days=EXCLUDED.norm_working_days, priority=EXCLUDED.priority,
            default_service_id=EXCLUDED.default_service_id, duplicate_radius_m=EXCLUDED.duplicate_radius_m,
-           duplicate_window_h=EXCLUDED.duplicate_window_h, emergency=EXCLUDED.emergency, extra=EXCLUDED.extra`,
+           duplicate_window_h=EXCLUDED.duplicate_window_h, emergency=EXCLUDED.emergency, request_type=EXCLUDED.request_type,
+           answer_kk=EXCLUDED.answer_kk, answer_ru=EXCLUDED.answer_ru, answer_en=EXCLUDED.answer_en, synonyms=EXCLUDED.synonyms,
+           extra=EXCLUDED.extra`,
         [
           node.code,
           parent,
@@ -94,6 +97,11 @@ export async function loadCityPack(
           node.radiusM ?? 100,
           node.windowHours ?? 72,
           node.emergency ?? false,
+          node.type ?? null,
+          node.answer?.kk ?? null,
+          node.answer?.ru ?? null,
+          node.answer?.en ?? null,
+          pack.synonyms?.[node.code] ?? [],
           JSON.stringify(extraFields(node as unknown as Record<string, unknown>)),
         ],
       );

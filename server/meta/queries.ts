@@ -8,8 +8,13 @@ export async function readMeta(pool: pg.Pool) {
     pool.query(
       `SELECT c.code, p.code AS parent, s.code AS sphere, c.depth, ${namesSql('c')} AS name, c.icon,
               coalesce(c.color, s.color) AS color, c.priority, c.norm_hours, c.norm_working_days,
-              c.emergency, sv.code AS service, c.duplicate_radius_m
+              c.emergency, sv.code AS service, c.duplicate_radius_m, c.request_type AS type,
+              CASE WHEN c.answer_ru IS NOT NULL OR c.answer_kk IS NOT NULL OR c.answer_en IS NOT NULL
+                   THEN json_build_object('kk', c.answer_kk, 'ru', c.answer_ru, 'en', c.answer_en) END AS answer,
+              c.synonyms, coalesce(u.n, 0)::int AS usage
          FROM categories c
+         LEFT JOIN (SELECT category_id, count(*) AS n FROM incidents WHERE created_at > now() - interval '90 days' GROUP BY category_id) u
+           ON u.category_id = c.id
          LEFT JOIN categories p ON p.id = c.parent_id
          LEFT JOIN categories s ON s.id = c.sphere_id
          LEFT JOIN services sv ON sv.id = c.default_service_id

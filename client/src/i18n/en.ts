@@ -631,4 +631,7 @@ export const en: Dictionary = {
   'proof.publish': 'Publish',
   'proof.unpublish': 'Withdraw',
   'proof.published': 'Published',
+  // Catalogue search and information answers (h-catalog, issue 19)
+  'intake.answerToGive': 'Answer to give the caller',
+  'intake.suggested': 'Suggested from the description:',
 };

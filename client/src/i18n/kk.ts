@@ -631,4 +631,7 @@ export const kk: Dictionary = {
   'proof.publish': 'Жариялау',
   'proof.unpublish': 'Жариялаудан алу',
   'proof.published': 'Жарияланды',
+  // Catalogue search and information answers (h-catalog, issue 19)
+  'intake.answerToGive': 'Өтініш берушіге берілетін жауап',
+  'intake.suggested': 'Сипаттама бойынша ұсыныс:',
 };

@@ -632,6 +632,9 @@ export const ru = {
   'proof.publish': 'Опубликовать',
   'proof.unpublish': 'Снять с публикации',
   'proof.published': 'Опубликовано',
+  // Catalogue search and information answers (h-catalog, issue 19)
+  'intake.answerToGive': 'Ответ заявителю',
+  'intake.suggested': 'Предлагаем по описанию:',
 } as const;
 
 export type MessageKey = keyof typeof ru;

@@ -41,6 +41,13 @@ export interface Category {
   priority: number;
   emergency: boolean;
   service: string | null;
+  /** "information": a question answered on the call with `answer` (issue 19). */
+  type?: 'information' | 'complaint' | null;
+  answer?: Names | null;
+  /** Callers' words for it (kk, ru), searched by the picker. */
+  synonyms?: string[];
+  /** Appeals in the last 90 days. */
+  usage?: number;
 }
 
 export interface Service {
