@@ -462,7 +462,7 @@ export const en: Dictionary = {
   'hot.league': 'Service league (worst first)',
   'hot.service': 'Service',
   'hot.onTime': 'On time',
-  'hot.median': 'Median hours to close',
+  'hot.median': 'Median time to close',
   'hot.overdue': 'Overdue',
   'hot.rating': 'Rating',
   'hot.compare': 'The chosen period against the one just before it',
@@ -501,4 +501,8 @@ export const en: Dictionary = {
   'wall.kind.spike': 'spikes',
   'wall.kind.emergency_cluster': 'emergencies',
   'wall.kind.overdue_critical': 'overdue',
+  // h-screens: a supervisor's own districts (issue 22); verified closure and ETAs (issue 24)
+  'mine.toggle': 'My districts ({n})',
+  'mine.total': 'appeals {count} · overdue {overdue}',
+  'mine.mark': 'my district',
 };

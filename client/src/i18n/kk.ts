@@ -462,7 +462,7 @@ export const kk: Dictionary = {
   'hot.league': 'Қызметтер рейтингі (ең нашарлары жоғарыда)',
   'hot.service': 'Қызмет',
   'hot.onTime': 'Мерзімінде',
-  'hot.median': 'Жабылғанға дейінгі медиана, сағ',
+  'hot.median': 'Жабылғанға дейінгі медиана',
   'hot.overdue': 'Мерзімі өткен',
   'hot.rating': 'Баға',
   'hot.compare': 'Таңдалған кезең алдыңғы дәл сондай кезеңмен салыстырғанда',
@@ -501,4 +501,8 @@ export const kk: Dictionary = {
   'wall.kind.spike': 'секірістер',
   'wall.kind.emergency_cluster': 'апаттар',
   'wall.kind.overdue_critical': 'мерзімі өткендер',
+  // h-screens: a supervisor's own districts (issue 22); verified closure and ETAs (issue 24)
+  'mine.toggle': 'Менің аудандарым ({n})',
+  'mine.total': 'өтініштер {count} · мерзімі өткен {overdue}',
+  'mine.mark': 'менің ауданым',
 };

@@ -463,7 +463,7 @@ export const ru = {
   'hot.league': 'Рейтинг служб (худшие сверху)',
   'hot.service': 'Служба',
   'hot.onTime': 'В срок',
-  'hot.median': 'Медиана до закрытия, ч',
+  'hot.median': 'Медиана до закрытия',
   'hot.overdue': 'Просрочено',
   'hot.rating': 'Оценка',
   'hot.compare': 'Выбранный период против предыдущего такого же',
@@ -502,6 +502,10 @@ export const ru = {
   'wall.kind.spike': 'всплески',
   'wall.kind.emergency_cluster': 'аварии',
   'wall.kind.overdue_critical': 'просрочки',
+  // h-screens: a supervisor's own districts (issue 22); verified closure and ETAs (issue 24)
+  'mine.toggle': 'Мои районы ({n})',
+  'mine.total': 'обращений {count} · просрочено {overdue}',
+  'mine.mark': 'мой район',
 } as const;
 
 export type MessageKey = keyof typeof ru;
