@@ -66,6 +66,7 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     const city = await loadSeedCity(pool);
     await insertHistory(pool, generateHistory({ count: opts.demoCount, months: 12, seed: opts.seed ?? 109, now: new Date() }, city));
     log.info({ count: opts.demoCount, seconds: (Date.now() - t0) / 1000 }, 'demo history generated');
+    log.info(await (await import('./seed/closure-demo.ts')).seedClosureDemo(pool), 'demo closure proofs and ETAs');
   }
   // The demo gazetteer: the demo layout's streets and houses (source 'demo'), once per database,
   // and again for a database loaded before the demo had a base map.
