@@ -127,3 +127,47 @@ describe('signing in through the intake form', () => {
     expect(await page.locator('header .who').textContent()).toContain('Диспетчер');
   });
 });
+
+describe("the officials' closure and ETA figures", () => {
+  it('shows verified closure by service and district and the accuracy of the ETAs, as the API answers', async () => {
+    const c = await signedInContext(browser, baseUrl, 'official', OPTIONS, pageErrors);
+    contexts.push(c);
+    const page = await c.newPage();
+    const closureAnswer = page.waitForResponse((r) => r.url().includes('/api/stats/closure') && r.status() === 200, { timeout: 45_000 });
+    const etaAnswer = page.waitForResponse((r) => r.url().includes('/api/stats/eta-accuracy') && r.status() === 200, { timeout: 45_000 });
+    await page.goto(`${baseUrl}/hotspots`);
+    const closure = (await (await closureAnswer).json()) as {
+      total: { resolved: number; reopen_rate: number | null; proof_share: number | null; confirmed_share: number | null };
+      items: { code: string; resolved: number }[];
+    };
+    const eta = (await (await etaAnswer).json()) as { total: { n: number; mae_h: number; within25: number } | null; items: unknown[] };
+
+    // the demo history has resolutions, disputes, proofs and ratings in the last 30 days
+    expect(closure.total.resolved).toBeGreaterThan(0);
+    expect(closure.total.reopen_rate).not.toBeNull();
+    expect(closure.total.proof_share).toBeGreaterThan(0);
+    await page.getByTestId('closure-table').waitFor();
+    await expect.poll(() => page.getByTestId('closure-row').count()).toBe(closure.items.filter((i) => i.resolved > 0).length);
+    const totalCells = page.getByTestId('closure-total').locator('td');
+    expect(Number(await totalCells.nth(1).getAttribute('data-value'))).toBeCloseTo(closure.total.proof_share!, 6);
+    expect(await totalCells.nth(3).textContent()).toMatch(/\d/);
+
+    const byDistrict = page.waitForResponse((r) => r.url().includes('/api/stats/closure') && r.url().includes('by=district'));
+    await page.getByTestId('closure-by-district').click();
+    const districts = (await (await byDistrict).json()) as { items: { code: string; resolved: number }[] };
+    const shown = districts.items.filter((i) => i.resolved > 0).map((i) => i.code);
+    await expect.poll(() => page.getByTestId('closure-row').count()).toBe(shown.length);
+    expect(await page.getByTestId('closure-row').first().getAttribute('data-code')).toBe(
+      districts.items.filter((i) => i.resolved > 0).sort((a, b) => b.resolved - a.resolved)[0].code,
+    );
+
+    // ETA accuracy, computed by the job over the demo history: durations, not raw hours
+    expect(eta.total).not.toBeNull();
+    await page.getByTestId('eta-table').waitFor();
+    expect(await page.getByTestId('eta-row').count()).toBe(Math.min(15, eta.items.length));
+    const etaTotal = page.getByTestId('eta-total').locator('td');
+    expect(Number(await etaTotal.nth(0).getAttribute('data-value'))).toBeCloseTo(eta.total!.mae_h, 6);
+    expect(await etaTotal.nth(0).textContent()).not.toMatch(/\d[.,]\d/);
+    expect(Number(await etaTotal.nth(1).getAttribute('data-value'))).toBeCloseTo(eta.total!.within25, 6);
+  });
+});
