@@ -13,6 +13,8 @@ import type { DurationSummary } from './risk.ts';
 
 /** How often server/main.ts runs the job. */
 export const ETA_EVERY_MS = 10 * 60_000;
+/** The first run after start-up waits this long. */
+export const ETA_FIRST_RUN_MS = 60_000;
 /** Estimates of appeals resolved in this many past days make the accuracy. */
 export const ACCURACY_WINDOW_DAYS = 90;
 /** Appeals recorded per statement. */
