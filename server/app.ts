@@ -41,6 +41,7 @@ import { queryGuard } from './query-guard.ts';
 import { configureResponseCache } from './response-cache.ts';
 import { securityHeaders } from './security-headers.ts';
 import { statsRoutes } from './stats/routes.ts';
+import { closureRoutes } from './closure/routes.ts';
 import { hotspotRoutes } from './hotspots/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
 import { fieldRoutes, PHOTO_UPLOAD_PATH } from './field/routes.ts';
@@ -136,6 +137,8 @@ export function createApp(deps: Deps) {
     .route('/feedback', feedbackRoutes(deps))
     .route('/public', publicRoutes(deps))
     .route('/stats', statsRoutes(deps))
+    // h-screens: verified closure and ETA accuracy (issue 24)
+    .route('/stats', closureRoutes(deps))
     .route('/hotspots', hotspotRoutes(deps))
     .route('/map', mapRoutes(deps))
     .route('/places', placeRoutes(deps))

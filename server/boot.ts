@@ -67,6 +67,7 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     await insertHistory(pool, generateHistory({ count: opts.demoCount, months: 12, seed: opts.seed ?? 109, now: new Date() }, city));
     log.info({ count: opts.demoCount, seconds: (Date.now() - t0) / 1000 }, 'demo history generated');
     await (await import('./seed/field-demo.ts')).seedFieldProof(pool, opts.city); // h-field: demo proof of work
+    log.info(await (await import('./seed/closure-demo.ts')).seedClosureDemo(pool), 'demo closure proofs and ETAs');
   }
   if (await demoGazetteerWanted(pool)) {
     const { loadDemoGazetteer } = await import('./seed/gazetteer.ts');

@@ -13,6 +13,7 @@ import { openDatabase } from './db/pool.ts';
 import { applyHttpTimeouts, httpServerOptions } from './http-timeouts.ts';
 import { readCityPack } from './geodata/pack.ts';
 import { HOUSEKEEPING_EVERY_MS, runHousekeeping } from './lifecycle/housekeeping.ts';
+import { ETA_EVERY_MS, ETA_FIRST_RUN_MS, runEtaJobQuietly } from './lifecycle/eta-job.ts';
 import { LiveHub } from './live/hub.ts';
 import { startSms } from './sms/setup.ts';
 import { KpiTicker } from './live/kpis.ts';
@@ -41,6 +42,12 @@ async function main() {
   void runHousekeeping(db.pool);
   const housekeeping = setInterval(() => void runHousekeeping(db.pool), HOUSEKEEPING_EVERY_MS);
   housekeeping.unref();
+  // ETAs: estimates recorded, settled at resolution, accuracy per category (issue 24). The first
+  // run waits a minute so that it does not compete with start-up and the first clients.
+  const etaFirst = setTimeout(() => void runEtaJobQuietly(db.pool), ETA_FIRST_RUN_MS);
+  etaFirst.unref();
+  const etaJob = setInterval(() => void runEtaJobQuietly(db.pool), ETA_EVERY_MS);
+  etaJob.unref();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, serverOptions: httpServerOptions(config) }, (info) => {
     log.info({ url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${info.port}` }, 'Jardem is listening');
   });
@@ -55,6 +62,8 @@ async function main() {
     // has gone), then close the database.
     server.close();
     clearInterval(housekeeping);
+    clearTimeout(etaFirst);
+    clearInterval(etaJob);
     clearInterval(channelSweeps);
     void sms?.stop();
     void hub.stop();

@@ -91,6 +91,9 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('GET', '/api/stats/by-channel', 'stats.read', PUBLIC),
   e('GET', '/api/stats/first-call', 'stats.read', PUBLIC),
   e('GET', '/api/stats/timeseries', 'stats.read', PUBLIC),
+  // h-screens (issue 24): verified closure and ETA accuracy — aggregates, no personal data
+  e('GET', '/api/stats/closure', 'stats.read', PUBLIC),
+  e('GET', '/api/stats/eta-accuracy', 'stats.read', PUBLIC),
   e('GET', '/api/hotspots', 'hotspots.read', PUBLIC),
   e('GET', '/api/hotspots/clusters', 'hotspots.read', PUBLIC),
   e('GET', '/api/live', 'live.read', PUBLIC),

@@ -6,6 +6,8 @@ import type { AppEnv, Deps } from '../context.ts';
 import type { SessionUser } from '../domain/roles.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { BOUNCED_AT, incidentRisk } from '../lifecycle/control.ts';
+import { incidentEta, withEtas } from '../lifecycle/eta-answers.ts';
+import { openDispute } from '../closure/dispute.ts';
 import { findDuplicates } from '../lifecycle/duplicates.ts';
 import { rateByPhone, RatingSchema } from '../lifecycle/feedback.ts';
 import { createIncident, IDEMPOTENCY_KEY, IntakeSchema } from '../lifecycle/intake.ts';
@@ -69,11 +71,15 @@ export function incidentRoutes({ pool, config }: Deps) {
     .get('/', validQuery(ListQuery), async (c) => {
       const { limit, cursor, sort, ...filter } = c.req.valid('query');
       const scope = c.get('scope');
-      const page = await listIncidents(pool, await getCatalog(pool), filter, limit, cursor, sort, scope.appeals);
+      const catalog = await getCatalog(pool);
+      const page = await listIncidents(pool, catalog, filter, limit, cursor, sort, scope.appeals);
       // Free text as written only to those whose personal-data scope is the whole city (a list
       // mixes appeals in and out of a narrower scope); everyone else reads it redacted.
-      const features =
-        scope.personalData.kind === 'all' ? page.features : page.features.map((f) => ({ ...f, properties: publicText(f.properties) }));
+      const features = await withEtas(
+        pool,
+        catalog,
+        scope.personalData.kind === 'all' ? page.features : page.features.map((f) => ({ ...f, properties: publicText(f.properties) })),
+      );
       return c.json(
         {
           type: 'FeatureCollection',
@@ -119,7 +125,7 @@ export function incidentRoutes({ pool, config }: Deps) {
       // that scope too; each read of reporters is logged.
       const { personalData } = c.get('scope');
       const full = Boolean(user) && (await reaches(personalData, id));
-      const [events, reporters, risk, allowed, links, sms] = await Promise.all([
+      const [events, reporters, risk, allowed, links, sms, eta, dispute] = await Promise.all([
         getIncidentEvents(pool, id),
         full ? getReporters(pool, id, user!.id, personalData) : Promise.resolve(undefined),
         incidentRisk(pool, id),
@@ -128,16 +134,21 @@ export function incidentRoutes({ pool, config }: Deps) {
         user && (user.role === 'dispatcher' || user.role === 'admin') ? listFeedbackLinks(pool, id, key) : Promise.resolve(undefined),
         // The SMS sent to the callers (phones: personal data) and how far each got.
         full ? smsOfIncident(pool, id) : Promise.resolve(undefined),
+        // When it is expected to be resolved (issue 24): the durations model of the risk.
+        incidentEta(pool, id),
+        // Reopened on the citizen's dispute: why, shown first (their words only to those in scope).
+        openDispute(pool, id, full),
       ]);
       const feature = toFeature(full ? row : publicText(row));
       return c.json({
         ...feature,
-        properties: { ...feature.properties, bounced: Number(row.reassign_count) >= BOUNCED_AT, risk },
+        properties: { ...feature.properties, bounced: Number(row.reassign_count) >= BOUNCED_AT, risk, eta },
         events: full ? events : publicEvents(events),
         ...(reporters ? { reporters } : {}),
         ...(allowed ? { allowed } : {}),
         ...(links ? { feedback_links: links } : {}),
         ...(sms ? { sms } : {}),
+        ...(dispute ? { dispute } : {}),
       });
     })
     .post('/:id/transitions', validParam(IdParam), validJson(TransitionSchema), async (c) => {

@@ -8,6 +8,7 @@ import { ACTIVE_STATUSES } from '../domain/statuses.ts';
 import { AT_RISK, type Risk, riskOf } from './risk.ts';
 import type { Control } from '../contract/incidents.ts';
 import type { Sendable } from '../contract/sendable.ts';
+import { etaOf } from './eta.ts';
 
 /** An appeal passed between services this many times is flagged as bounced. */
 export const BOUNCED_AT = 3;
@@ -103,6 +104,7 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
     getDurationSummary(pool),
   ]);
 
+  const now = new Date();
   let items = rows.rows.map((r) => {
     const overdueS = r.age_s - r.allowed_s;
     const risk: Risk | null = riskOf(summary, {
@@ -129,6 +131,8 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
       reassign_count: r.reassign_count,
       bounced: r.reassign_count >= BOUNCED_AT,
       risk,
+      // When it is expected to be resolved, from the same durations model (issue 24).
+      eta: etaOf(summary, { categoryId: r.category_id, districtId: r.district_id, sphereId: r.sphere_id, createdAt: r.created_at, now }),
       lng: r.lng,
       lat: r.lat,
       address: r.address,

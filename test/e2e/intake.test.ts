@@ -96,7 +96,13 @@ describe('intake', () => {
     await expect.poll(() => form.getByRole('alert').textContent()).toContain('Неверный логин или пароль');
     await form.locator('input[name="password"]').fill('jardem-demo');
     await form.locator('button[type="submit"]').click();
-    await expect.poll(() => form.getByRole('alert').textContent()).toContain('диспетчер');
+    // Signed in through the one session: the page answers as it does to a signed-in executor who
+    // opens /intake (a plain refusal naming the role, and a way home), and the header knows them.
+    const denied = page.getByTestId('not-allowed');
+    await denied.waitFor({ timeout: 15_000 });
+    expect(await denied.textContent()).toContain('«исполнитель»');
+    expect(await page.getByTestId('not-allowed-home').count()).toBe(1);
+    expect(await page.locator('header nav').getAttribute('data-session')).toBe('executor');
     expect(await page.getByTestId('intake-form').count()).toBe(0);
     await anon.close();
   });

@@ -117,6 +117,8 @@ export interface IncidentProps {
   reporter_count: number;
   rating: number | null;
   version: number;
+  /** when it is expected to be resolved (open appeals with a history; issue 24) */
+  eta?: Eta | null;
 }
 export type IncidentFeature = Feature<Point, IncidentProps>;
 export type IncidentPage = FeatureCollection<Point, IncidentProps> & {
@@ -168,7 +170,13 @@ export interface Reporter {
   contact: string | null;
   created_at: string;
 }
-export type IncidentDetail = IncidentFeature & { events: IncidentEvent[]; allowed?: Move[]; reporters?: Reporter[]; sms?: SmsItem[] };
+export type IncidentDetail = IncidentFeature & {
+  events: IncidentEvent[];
+  allowed?: Move[];
+  reporters?: Reporter[];
+  sms?: SmsItem[];
+  dispute?: Dispute;
+};
 
 /** GET /api/stats/by-category?level=sphere|category&<filters> */
 export interface ByCategory {
@@ -334,4 +342,44 @@ export interface ServicePerformance {
 }
 export interface ByServicePerf {
   items: { code: string; name: Names; count: number; open: number; overdue: number; performance?: ServicePerformance }[];
+}
+
+// h-screens (issue 24): verified closure, ETAs, the dispute an appeal was reopened for.
+/** One row of GET /api/stats/closure (shares null when their denominator is 0). */
+export interface ClosureFiguresRow {
+  resolved: number;
+  reopened: number;
+  reopen_rate: number | null;
+  with_proof: number;
+  proof_share: number | null;
+  feedback_asked: number;
+  confirmed: number;
+  confirmed_share: number | null;
+}
+export interface ClosureAnswer {
+  period: { from: string; to: string };
+  by: 'service' | 'district';
+  total: ClosureFiguresRow;
+  items: (ClosureFiguresRow & { code: string | null })[];
+}
+/** GET /api/stats/eta-accuracy. */
+export interface EtaAccuracyAnswer {
+  computed_at: string | null;
+  window_days: number | null;
+  total: { n: number; mae_h: number; within25: number } | null;
+  items: { category: string; n: number; mae_h: number; within25: number }[];
+}
+/** When an open appeal is expected to be resolved (server/lifecycle/eta.ts). */
+export interface Eta {
+  at: string;
+  hours_left: number;
+  basis: 'category_district' | 'category' | 'sphere';
+  n: number;
+}
+/** Why an appeal is being worked on again: the citizen's dispute (server/closure/dispute.ts). */
+export interface Dispute {
+  at: string;
+  via: 'feedback_link' | 'staff';
+  text: string | null;
+  rating: number | null;
 }

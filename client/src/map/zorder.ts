@@ -12,6 +12,8 @@ export const LAYER_ORDER = [
   'hotspot-fill',
   'hotspot-outline',
   'choropleth-outline',
+  // a supervisor's own districts, outlined dashed
+  'district-mine-outline',
   'district-selected-outline',
   // h-outages: outages and planned works (over the districts, under the appeals)
   'outage-fill',

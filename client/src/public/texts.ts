@@ -76,6 +76,14 @@ export const ru = {
   'map.outageEmergency': 'Аварийное отключение',
   'map.outagePlanned': 'Плановые работы',
   'map.outageUntil': 'Ожидаемое восстановление: {time}',
+  // h-screens (issue 24): verified closure
+  'closure.title': 'Подтверждённое закрытие по всему городу',
+  'closure.note': 'Возвраты — решения, оспоренные заявителем; с фото — решения с фотографией выполненной работы; подтверждено — заявитель поставил 4–5 из тех, кого спросили.',
+  'closure.service': 'Служба',
+  'closure.reopen': 'Возвраты',
+  'closure.proof': 'С фото',
+  'closure.confirmed': 'Подтверждено',
+  'closure.city': 'Весь город',
 };
 
 export type PortalKey = keyof typeof ru;
@@ -155,6 +163,14 @@ export const kk: PortalDictionary = {
   'map.outageEmergency': 'Апаттық өшіру',
   'map.outagePlanned': 'Жоспарлы жұмыстар',
   'map.outageUntil': 'Қалпына келтіру күтілуде: {time}',
+  // h-screens (issue 24): verified closure
+  'closure.title': 'Бүкіл қала бойынша расталған жабылу',
+  'closure.note': 'Қайта ашылды — өтініш беруші дау айтқан шешімдер; фотомен — орындалған жұмыстың фотосы бар шешімдер; расталды — сұралғандардың 4–5 баға қойғаны.',
+  'closure.service': 'Қызмет',
+  'closure.reopen': 'Қайта ашылды',
+  'closure.proof': 'Фотомен',
+  'closure.confirmed': 'Расталды',
+  'closure.city': 'Бүкіл қала',
 };
 
 export const en: PortalDictionary = {
@@ -231,4 +247,12 @@ export const en: PortalDictionary = {
   'map.outageEmergency': 'Emergency outage',
   'map.outagePlanned': 'Planned works',
   'map.outageUntil': 'Expected back: {time}',
+  // h-screens (issue 24): verified closure
+  'closure.title': 'Verified closure across the city',
+  'closure.note': 'Reopened: resolutions the citizen disputed; with photo: resolutions with a photo of the work; confirmed: citizens asked who rated 4–5.',
+  'closure.service': 'Service',
+  'closure.reopen': 'Reopened',
+  'closure.proof': 'With photo',
+  'closure.confirmed': 'Confirmed',
+  'closure.city': 'Whole city',
 };
