@@ -43,7 +43,7 @@ beforeAll(async () => {
   } finally {
     client.release();
   }
-  await prepareDatabase(pool, { city: PACK, demo: true, demoCount: 2500 });
+  await prepareDatabase(pool, { city: PACK, demo: true, demoCount: 1200 });
   app = createApp({ pool, engine, config: loadConfig({ JARDEM_CITY: PACK, JARDEM_DEMO: 'true', LOG_LEVEL: 'silent' }) });
 }, 240_000);
 
