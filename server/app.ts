@@ -41,6 +41,7 @@ import { statsRoutes } from './stats/routes.ts';
 import { hotspotRoutes } from './hotspots/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
 import { clientAddress } from './limits/client-address.ts';
+import { workOrderRoutes } from './workorders/routes.ts';
 
 /** Where `vite build` puts the client. */
 export const CLIENT_DIR = 'dist/client';
@@ -127,6 +128,8 @@ export function createApp(deps: Deps) {
     .route('/admin', adminRoutes(deps))
     .route('/channels', channelRoutes(deps, deps.bots ?? createBots(deps.config, deps.pool)));
   api.route('/exports', exportRoutes(deps));
+  // h-workorders (issue 18): the services working on one appeal.
+  api.route('/incidents', workOrderRoutes(deps));
   api.route(
     '/',
     openapiRoutes(() => app.routes),

@@ -177,6 +177,8 @@ export class Bot {
           location: { type: 'Point', coordinates: location },
           ...(draft.address ? { address: draft.address } : {}),
           ...(photoUrl ? { photo_url: photoUrl } : {}),
+          // A citizen's own words and pin, no dispatcher on the line: a dispatcher looks at it first.
+          triage: true,
         },
         { id: null },
       );

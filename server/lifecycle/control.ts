@@ -6,6 +6,7 @@ import { IncidentFilterSchema, incidentConditions, Where } from '../incidents/fi
 import { getDurationSummary } from './durations.ts';
 import { ACTIVE_STATUSES } from '../domain/statuses.ts';
 import { AT_RISK, type Risk, riskOf } from './risk.ts';
+import { HOLDING_SQL, workOrderControl } from '../workorders/control.ts';
 
 /** An appeal passed between services this many times is flagged as bounced. */
 export const BOUNCED_AT = 3;
@@ -47,6 +48,8 @@ interface Row {
   lat: number;
   address: string | null;
   description: string;
+  holding: string | null;
+  work_orders_pending: number;
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -76,7 +79,8 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
   const order = q.sort === 'age' ? 'i.created_at, i.id' : 'i.due_at, i.id';
   const cap = q.sort === 'risk' || q.only === 'at_risk' ? SCAN_LIMIT : q.limit;
 
-  const [counts, rows, summary] = await Promise.all([
+  const { only: _o, sort: _s, limit: _l, status: _st, ...filter } = q;
+  const [counts, rows, summary, coordination] = await Promise.all([
     pool.query<{ service: string | null; open: number; overdue: number; bounced: number; escalated: number }>(
       `SELECT sv.code AS service, count(*)::int AS open,
               count(*) FILTER (WHERE i.due_at < now())::int AS overdue,
@@ -91,7 +95,9 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
       `SELECT i.id, i.number, c.code AS category, i.category_id, c.sphere_id, i.district_id, d.code AS district, sv.code AS service,
               i.status, i.priority, i.created_at, i.due_at, i.escalation_level, i.reassign_count,
               extract(epoch FROM now() - i.created_at)::float8 AS age_s, extract(epoch FROM i.due_at - i.created_at)::float8 AS allowed_s,
-              ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat, i.address, left(i.description, ${DESCRIPTION_CHARS}) AS description
+              ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat, i.address, left(i.description, ${DESCRIPTION_CHARS}) AS description,
+              ${HOLDING_SQL} AS holding,
+              (SELECT count(*)::int FROM work_orders pw WHERE pw.incident_id = i.id AND pw.status IN ('open', 'in_progress')) AS work_orders_pending
          FROM incidents i JOIN categories c ON c.id = i.category_id
          LEFT JOIN districts d ON d.id = i.district_id LEFT JOIN services sv ON sv.id = i.service_id
          ${listed}
@@ -99,6 +105,7 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
       listed.values,
     ),
     getDurationSummary(pool),
+    workOrderControl(pool, catalog, filter, scope, q.limit),
   ]);
 
   let items = rows.rows.map((r) => {
@@ -131,6 +138,9 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
       lat: r.lat,
       address: r.address,
       description: r.description,
+      // Issue 18: which service holds it up (a co-executor past its deadline, else the lead).
+      holding: r.holding,
+      work_orders_pending: r.work_orders_pending,
     };
   });
   const atRisk = items.filter((i) => !i.overdue && (i.risk?.p ?? 0) >= AT_RISK).length;
@@ -155,6 +165,10 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
     // The risk ranking read the SCAN_LIMIT earliest deadlines only.
     truncated: rows.rows.length >= cap && cap === SCAN_LIMIT,
     items: items.slice(0, q.limit),
+    // Issue 18: co-executors' work orders (pending, overdue, per service) and escalated appeals.
+    ...coordination,
+    // Outages and planned works: filled by the outages register (h-outages).
+    outages: [] as unknown[],
   };
 }
 
