@@ -41,7 +41,7 @@ import { statsRoutes } from './stats/routes.ts';
 import { hotspotRoutes } from './hotspots/routes.ts';
 import { tileRoutes } from './tiles/routes.ts';
 import { clientAddress } from './limits/client-address.ts';
-import { workOrderRoutes } from './workorders/routes.ts';
+import { coordinationRoutes, workOrderRoutes } from './workorders/routes.ts';
 
 /** Where `vite build` puts the client. */
 export const CLIENT_DIR = 'dist/client';
@@ -130,6 +130,7 @@ export function createApp(deps: Deps) {
   api.route('/exports', exportRoutes(deps));
   // h-workorders (issue 18): the services working on one appeal.
   api.route('/incidents', workOrderRoutes(deps));
+  api.route('/control', coordinationRoutes(deps));
   api.route(
     '/',
     openapiRoutes(() => app.routes),

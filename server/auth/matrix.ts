@@ -120,6 +120,8 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('GET', '/api/incidents/:id/work-orders', 'work_order.read', DESK_READERS),
   e('POST', '/api/incidents/:id/work-orders', 'work_order.create', STAFF),
   e('POST', '/api/incidents/:id/work-orders/:wo/transitions', 'work_order.transition', ACTORS),
+  // Who holds appeals up: numbers and codes only, so the wall's screens read it too.
+  e('GET', '/api/control/coordination', 'control.coordination', SIGNED_IN),
   // Exports for officials: never personal data
   e('GET', '/api/exports/incidents.csv', 'export.read', DESK_READERS),
   e('GET', '/api/exports/incidents.geojson', 'export.read', DESK_READERS),

@@ -49,7 +49,7 @@ interface Row {
   address: string | null;
   description: string;
   holding: string | null;
-  work_orders_pending: number;
+  work_orders_pending: string[];
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -97,7 +97,8 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
               extract(epoch FROM now() - i.created_at)::float8 AS age_s, extract(epoch FROM i.due_at - i.created_at)::float8 AS allowed_s,
               ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat, i.address, left(i.description, ${DESCRIPTION_CHARS}) AS description,
               ${HOLDING_SQL} AS holding,
-              (SELECT count(*)::int FROM work_orders pw WHERE pw.incident_id = i.id AND pw.status IN ('open', 'in_progress')) AS work_orders_pending
+              ARRAY(SELECT ps.code FROM work_orders pw JOIN services ps ON ps.id = pw.service_id
+                     WHERE pw.incident_id = i.id AND pw.status IN ('open', 'in_progress') ORDER BY pw.id) AS work_orders_pending
          FROM incidents i JOIN categories c ON c.id = i.category_id
          LEFT JOIN districts d ON d.id = i.district_id LEFT JOIN services sv ON sv.id = i.service_id
          ${listed}

@@ -106,3 +106,51 @@ export async function workOrderControl(pool: pg.Pool, catalog: Catalog, filter: 
     escalations: escalations.rows.map((r) => ({ ...r, overdue: r.due_at < new Date() })),
   };
 }
+
+/**
+ * GET /api/control/coordination: the wall's coordination page and the district page — appeals
+ * held up by a service (a co-executor past its deadline, or the lead past the appeal's), and the
+ * overdue work orders per service. Numbers, codes and times only: no free text, no personal data.
+ */
+export async function coordination(pool: pg.Pool, scope: AppealScope, district: number | null, limit: number) {
+  const w = new Where([]).add('i.is_open').add(activeSql('i'));
+  if (district !== null) w.add(`i.district_id = ${w.param(district)}::int`);
+  scopeCondition(scope, w);
+  const held = new Where([...w.values]);
+  held.conditions.push(...w.conditions);
+  held.add(
+    `(i.due_at < now() OR EXISTS (SELECT 1 FROM work_orders x WHERE x.incident_id = i.id AND x.status IN ('open', 'in_progress') AND x.due_at < now()))`,
+  );
+  const [appeals, perService] = await Promise.all([
+    pool.query<{
+      id: number;
+      number: string;
+      category: string;
+      district: string | null;
+      service: string | null;
+      holding: string | null;
+      due_at: Date;
+      late_s: number;
+    }>(
+      `SELECT i.id, i.number, c.code AS category, d.code AS district, sv.code AS service, ${HOLDING_SQL} AS holding, i.due_at,
+              extract(epoch FROM now() - least(i.due_at, coalesce((SELECT min(x.due_at) FROM work_orders x
+                 WHERE x.incident_id = i.id AND x.status IN ('open', 'in_progress')), i.due_at)))::float8 AS late_s
+         FROM incidents i JOIN categories c ON c.id = i.category_id LEFT JOIN districts d ON d.id = i.district_id
+         LEFT JOIN services sv ON sv.id = i.service_id ${held}
+        ORDER BY late_s DESC, i.id LIMIT ${held.param(limit)}`,
+      held.values,
+    ),
+    pool.query<{ service: string; overdue: number; pending: number }>(
+      `SELECT s.code AS service, count(*) FILTER (WHERE o.due_at < now())::int AS overdue, count(*)::int AS pending
+         FROM work_orders o JOIN incidents i ON i.id = o.incident_id JOIN services s ON s.id = o.service_id
+         ${w} AND o.status IN ('open', 'in_progress')
+        GROUP BY s.code ORDER BY overdue DESC, pending DESC, s.code`,
+      w.values,
+    ),
+  ]);
+  return {
+    generated_at: new Date().toISOString(),
+    held_up: appeals.rows.map(({ late_s, ...r }) => ({ ...r, overdue_h: round1(Math.max(0, late_s) / HOUR_S) })),
+    work_orders_by_service: perService.rows,
+  };
+}

@@ -1,8 +1,11 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { getCatalog, idsForCodes } from '../catalog.ts';
+import { coordination } from './control.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { IdParam } from '../incidents/routes.ts';
 import { describeRoute } from '../openapi/registry.ts';
-import { validJson, validParam } from '../validate.ts';
+import { validJson, validParam, validQuery } from '../validate.ts';
 import {
   createWorkOrder,
   CreateWorkOrderSchema,
@@ -62,4 +65,28 @@ describeRoute('POST', '/api/incidents/:id/work-orders/:wo/transitions', {
     '404': 'No such appeal or work order',
     '409': '`illegal_transition` (lists the allowed moves), `stale_version`, `incident_not_active`',
   },
+});
+
+const CoordinationQuery = z.object({
+  district: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not a valid code')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+});
+
+/** /api/control/coordination — who holds appeals up (the wall's coordination page, the district page). */
+export function coordinationRoutes({ pool }: Deps) {
+  return new Hono<AppEnv>().get('/coordination', validQuery(CoordinationQuery), async (c) => {
+    const q = c.req.valid('query');
+    const [district] = q.district === undefined ? [null] : idsForCodes((await getCatalog(pool)).districts, [q.district], 'district');
+    return c.json(await coordination(pool, c.get('scope').appeals, district, q.limit));
+  });
+}
+
+describeRoute('GET', '/api/control/coordination', {
+  summary: 'Appeals held up by a service and overdue work orders per service (wall, district page)',
+  tag: 'work-orders',
+  description:
+    '`held_up`: open appeals past their deadline or with a co-executor past its own, with the `holding` service (the co-executor furthest past due, else the lead) and hours late; `work_orders_by_service`: pending and overdue work orders per service. Codes, numbers and times only. `district` narrows to one district.',
 });

@@ -156,6 +156,24 @@ describe('work orders: states and deadlines', () => {
       control.body.work_orders.by_service.find((s: { service: string }) => s.service === kit.executorService).overdue,
     ).toBeGreaterThanOrEqual(1);
     expect(control.body.outages).toEqual([]);
+    const one = await t.json(`/api/control?q=${encodeURIComponent(a.number)}`, { headers: { cookie: kit.cookie.dispatcher } });
+    expect(one.body.items.find((i: { id: number }) => i.id === a.id)).toMatchObject({
+      holding: kit.executorService,
+      work_orders_pending: [kit.executorService],
+    });
+    // The wall's screen reads who holds it up: codes and numbers, no free text.
+    const wall = await t.json(`/api/control/coordination?district=${kit.inside.code}&limit=200`, {
+      headers: { cookie: kit.cookie.display },
+    });
+    expect(wall.status).toBe(200);
+    expect(wall.body.held_up.find((h: { id: number }) => h.id === a.id)).toMatchObject({
+      holding: kit.executorService,
+      service: kit.otherService,
+    });
+    expect(
+      wall.body.work_orders_by_service.find((r: { service: string }) => r.service === kit.executorService).overdue,
+    ).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(wall.body)).not.toMatch(/Проверить сети|Тест Тестов|\+7 701/);
     // Released, it holds nothing any more: the lead is back.
     const released = await act(a.id, read.body.work_orders[0], kit.cookie.dispatcher, { to: 'released', note: 'Не требуется' });
     expect(released.body.holding).toBe(kit.otherService);
