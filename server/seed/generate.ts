@@ -340,6 +340,7 @@ export function* generateHistory(opts: GenerateOptions, city: SeedCity): Generat
       outsideCompetence: /redirect|out_of_competence/.test(c.code),
       calendar: city.calendar,
       utcOffsetMin: city.utcOffsetMin,
+      atIntake: channel === 'phone' || channel === 'walk_in' || channel === 'web' || channel === 'app',
     });
     return {
       type,

@@ -265,3 +265,19 @@ describe('work orders: scopes', () => {
     expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['service', 'task']);
   });
 });
+
+describe('demo data', () => {
+  it('holds multi-service incidents: a burst heating main with the road service, the water utility and the akimat', async () => {
+    const { rows } = await t.pool.query(
+      `SELECT i.id, array_agg(s.code ORDER BY s.code) AS services, bool_and(e.n > 0) AS with_history
+         FROM work_orders w JOIN incidents i ON i.id = w.incident_id JOIN categories c ON c.id = i.category_id
+         JOIN services s ON s.id = w.service_id
+         CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM work_order_events x WHERE x.work_order_id = w.id) e
+        WHERE c.code = 'heating.pipe_burst' AND w.created_by IS NULL
+        GROUP BY i.id`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.some((r) => ['akimat_housing', 'roads_main', 'vodokanal'].every((s) => r.services.includes(s)))).toBe(true);
+    expect(rows.every((r) => r.with_history)).toBe(true);
+  });
+});
