@@ -9,6 +9,7 @@ import { deadline, getCityRules, normOf } from '../lifecycle/calendar.ts';
 import type { Db } from '../lifecycle/duplicates.ts';
 import {
   findWorkOrderMove,
+  holdingService,
   leadStatus,
   mayActOnWorkOrder,
   PENDING_WORK_ORDER,
@@ -151,14 +152,8 @@ export async function listWorkOrders(pool: pg.Pool, id: number, user: SessionUse
     })),
     /** Whether this user may add a co-executor now. */
     can_add: active && mayAdd(user, a),
-    holding: holdingOf(lead?.code ?? null, orders),
+    holding: holdingService(lead?.code ?? null, orders, new Date()).service,
   };
-}
-
-/** The service holding the appeal up: the pending work order furthest past its deadline, else the lead. */
-function holdingOf(lead: string | null, orders: OrderRow[]): string | null {
-  const late = orders.filter((o) => o.overdue).sort((x, y) => +new Date(x.due_at) - +new Date(y.due_at));
-  return late[0]?.service ?? lead;
 }
 
 const notActive = (a: Appeal) =>
