@@ -47,6 +47,7 @@ import { tileRoutes } from './tiles/routes.ts';
 import { fieldRoutes, PHOTO_UPLOAD_PATH } from './field/routes.ts';
 import { clientAddress } from './limits/client-address.ts';
 import { appPage } from './meta/app-page.ts';
+import { coordinationRoutes, workOrderRoutes } from './workorders/routes.ts';
 
 /** Where `vite build` puts the client. */
 export const CLIENT_DIR = 'dist/client';
@@ -156,6 +157,9 @@ export function createApp(deps: Deps) {
   api.route('/incidents', emergencyIncidentRoutes(deps)).route('/emergencies', emergencyRoutes(deps));
   // h-field: the executors' field app.
   api.route('/field', fieldRoutes(deps));
+  // h-workorders (issue 18): the services working on one appeal.
+  api.route('/incidents', workOrderRoutes(deps));
+  api.route('/control', coordinationRoutes(deps));
   api.route(
     '/',
     openapiRoutes(() => app.routes),

@@ -65,6 +65,7 @@ export async function prepareDatabase(pool: pg.Pool, opts: PrepareOptions): Prom
     const { insertHistory, loadSeedCity } = await import('./seed/insert.ts');
     const city = await loadSeedCity(pool);
     await insertHistory(pool, generateHistory({ count: opts.demoCount, months: 12, seed: opts.seed ?? 109, now: new Date() }, city));
+    await (await import('./seed/work-orders.ts')).seedDemoWorkOrders(pool); // h-workorders: multi-service incidents (issue 18)
     log.info({ count: opts.demoCount, seconds: (Date.now() - t0) / 1000 }, 'demo history generated');
     await (await import('./seed/field-demo.ts')).seedFieldProof(pool, opts.city); // h-field: demo proof of work
     log.info(await (await import('./seed/closure-demo.ts')).seedClosureDemo(pool), 'demo closure proofs and ETAs');

@@ -118,6 +118,13 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('POST', '/api/incidents/:id/merge', 'incident.merge', STAFF),
   e('POST', '/api/incidents/:id/feedback', 'incident.rate_by_phone', INTAKE),
   e('GET', '/api/control', 'control.read', DESK_READERS),
+  // h-workorders (issue 18): work orders of several services on one appeal; the handlers narrow
+  // further (an executor acts on their own service's work orders, a supervisor in their districts).
+  e('GET', '/api/incidents/:id/work-orders', 'work_order.read', DESK_READERS),
+  e('POST', '/api/incidents/:id/work-orders', 'work_order.create', STAFF),
+  e('POST', '/api/incidents/:id/work-orders/:wo/transitions', 'work_order.transition', ACTORS),
+  // Who holds appeals up: numbers and codes only, so the wall's screens read it too.
+  e('GET', '/api/control/coordination', 'control.coordination', SIGNED_IN),
   // Exports for officials: never personal data
   e('GET', '/api/exports/incidents.csv', 'export.read', DESK_READERS),
   e('GET', '/api/exports/incidents.geojson', 'export.read', DESK_READERS),

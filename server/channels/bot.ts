@@ -183,7 +183,9 @@ export class Bot {
           location: { type: 'Point', coordinates: location },
           ...(draft.address ? { address: draft.address } : {}),
           ...(photoUrl ? { photo_url: photoUrl } : {}),
-          ...(outage ? { outage: outage.id } : {}),
+          // Answered from an outage, or else, a citizen's own words and pin with no dispatcher on the
+          // line: a dispatcher looks at it first.
+          ...(outage ? { outage: outage.id } : { triage: true }),
         },
         { id: null },
       );

@@ -6,9 +6,8 @@ import { IncidentFilterSchema, incidentConditions, Where } from '../incidents/fi
 import { getDurationSummary } from './durations.ts';
 import { ACTIVE_STATUSES } from '../domain/statuses.ts';
 import { AT_RISK, type Risk, riskOf } from './risk.ts';
-import type { Control } from '../contract/incidents.ts';
-import type { Sendable } from '../contract/sendable.ts';
 import { etaOf } from './eta.ts';
+import { HOLDING_SQL, workOrderControl } from '../workorders/control.ts';
 
 /** An appeal passed between services this many times is flagged as bounced. */
 export const BOUNCED_AT = 3;
@@ -50,6 +49,8 @@ interface Row {
   lat: number;
   address: string | null;
   description: string;
+  holding: string | null;
+  work_orders_pending: string[];
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -79,7 +80,8 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
   const order = q.sort === 'age' ? 'i.created_at, i.id' : 'i.due_at, i.id';
   const cap = q.sort === 'risk' || q.only === 'at_risk' ? SCAN_LIMIT : q.limit;
 
-  const [counts, rows, summary] = await Promise.all([
+  const { only: _o, sort: _s, limit: _l, status: _st, ...filter } = q;
+  const [counts, rows, summary, coordination] = await Promise.all([
     pool.query<{ service: string | null; open: number; overdue: number; bounced: number; escalated: number }>(
       `SELECT sv.code AS service, count(*)::int AS open,
               count(*) FILTER (WHERE i.due_at < now())::int AS overdue,
@@ -94,7 +96,10 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
       `SELECT i.id, i.number, c.code AS category, i.category_id, c.sphere_id, i.district_id, d.code AS district, sv.code AS service,
               i.status, i.priority, i.created_at, i.due_at, i.escalation_level, i.reassign_count,
               extract(epoch FROM now() - i.created_at)::float8 AS age_s, extract(epoch FROM i.due_at - i.created_at)::float8 AS allowed_s,
-              ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat, i.address, left(i.description, ${DESCRIPTION_CHARS}) AS description
+              ST_X(i.geom) AS lng, ST_Y(i.geom) AS lat, i.address, left(i.description, ${DESCRIPTION_CHARS}) AS description,
+              ${HOLDING_SQL} AS holding,
+              ARRAY(SELECT ps.code FROM work_orders pw JOIN services ps ON ps.id = pw.service_id
+                     WHERE pw.incident_id = i.id AND pw.status IN ('open', 'in_progress') ORDER BY pw.id) AS work_orders_pending
          FROM incidents i JOIN categories c ON c.id = i.category_id
          LEFT JOIN districts d ON d.id = i.district_id LEFT JOIN services sv ON sv.id = i.service_id
          ${listed}
@@ -102,6 +107,7 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
       listed.values,
     ),
     getDurationSummary(pool),
+    workOrderControl(pool, catalog, filter, scope, q.limit),
   ]);
 
   const now = new Date();
@@ -137,6 +143,9 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
       lat: r.lat,
       address: r.address,
       description: r.description,
+      // Issue 18: which service holds it up (a co-executor past its deadline, else the lead).
+      holding: r.holding,
+      work_orders_pending: r.work_orders_pending,
     };
   });
   const atRisk = items.filter((i) => !i.overdue && (i.risk?.p ?? 0) >= AT_RISK).length;
@@ -161,7 +170,11 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
     // The risk ranking read the SCAN_LIMIT earliest deadlines only.
     truncated: rows.rows.length >= cap && cap === SCAN_LIMIT,
     items: items.slice(0, q.limit),
-  } satisfies Sendable<Control>;
+    // Issue 18: co-executors' work orders (pending, overdue, per service) and escalated appeals.
+    ...coordination,
+    // Outages and planned works: filled by the outages register (h-outages).
+    outages: [] as unknown[],
+  };
 }
 
 /** The deadline risk of one appeal for its detail view (null when closed or without history). */

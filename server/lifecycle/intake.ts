@@ -60,9 +60,21 @@ export const IntakeSchema = z
      * The point must lie in the outage's area and the category's service be one of its services.
      */
     outage: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    /**
+     * Kept for triage: the appeal stays `new` until a dispatcher assigns it. By default the
+     * routed service (or `service`) receives it at once (`assigned`).
+     */
+    triage: z.boolean().optional(),
+    /** A service code: the dispatcher sends the appeal to this service instead of the routed one. */
+    service: code.optional(),
   })
   .refine((b) => !b.answered || b.type === 'information_request', {
     message: 'only an information_request can be answered on the call',
+    path: ['answered'],
+  })
+  .refine((b) => !(b.triage && b.service), { message: 'keep it for triage or pick a service, not both', path: ['service'] })
+  .refine((b) => !(b.answered && (b.triage || b.service)), {
+    message: 'a request answered on the call is closed: no service and no triage',
     path: ['answered'],
   });
 
@@ -234,6 +246,9 @@ interface Row {
   id: number;
   category: CategoryRow;
   consulted: boolean;
+  /** Assigned at intake: to `service` (the dispatcher's pick) or, when null, the routed service. */
+  assign: boolean;
+  service: number | null;
   due: Date;
   district: number;
   /** The outage the call is answered from, if any. */
@@ -258,6 +273,7 @@ type Label = { code: string; name: IntakeResult['district']['name'] };
 async function registerBatch(pool: pg.Pool, jobs: IntakeJob[]): Promise<Outcome[]> {
   const group = new Group(jobs);
   const categoryOf = await refuseUnknownCategories(pool, group);
+  const serviceOf = await refuseUnknownServices(pool, group);
   const rules = await getCityRules(pool);
 
   return withTransaction(pool, async (db) => {
@@ -278,13 +294,15 @@ async function registerBatch(pool: pg.Pool, jobs: IntakeJob[]): Promise<Outcome[
         id: ids[k],
         category,
         consulted: j.input.answered === true || j.input.outage !== undefined,
+        assign: j.input.answered !== true && j.input.outage === undefined && j.input.triage !== true,
+        service: j.input.service === undefined ? null : serviceOf.get(j.input.service)!,
         due: deadline(now, normOf(category), rules),
         district: districtOf.get(i)!,
         outage: j.input.outage ?? null,
       };
     });
     const inserted = await insertIncidents(db, rows, now, rules.numberPrefix);
-    await insertEvents(db, rows, now);
+    await insertEvents(db, rows, inserted, now);
     await insertReporters(db, rows, now);
     await linkCalls(
       db,
@@ -314,6 +332,22 @@ async function refuseUnknownCategories(pool: pg.Pool, group: Group): Promise<Map
       ]);
   });
   return categoryOf;
+}
+
+/** Refuses appeals sent to an unknown or inactive service; the others' picked services by code. */
+async function refuseUnknownServices(pool: pg.Pool, group: Group): Promise<Map<string, number>> {
+  const codes = [...new Set(group.jobs.flatMap((j) => (j.input.service === undefined ? [] : [j.input.service])))];
+  if (!codes.length) return new Map();
+  const found = await pool.query<{ code: string; id: number }>('SELECT code, id FROM services WHERE code = ANY($1::text[]) AND active', [
+    codes,
+  ]);
+  const serviceOf = new Map(found.rows.map((s) => [s.code, s.id]));
+  group.jobs.forEach((j, i) => {
+    const code = j.input.service;
+    if (code !== undefined && !serviceOf.has(code) && group.outcomes[i] === undefined)
+      group.outcomes[i] = badRequest(`Unknown service: ${code}.`, [{ path: 'service', message: `unknown code "${code}"` }]);
+  });
+  return serviceOf;
 }
 
 /** The transaction's time and each appeal's district; appeals outside every district are refused (422). */
@@ -417,15 +451,20 @@ async function insertIncidents(db: pg.PoolClient, rows: Row[], now: Date, number
   const col = <T>(f: (r: Row) => T) => rows.map(f);
   const inserted = await db.query<Inserted>(
     `INSERT INTO incidents (id, number, type, category_id, channel, status, resolution, priority, description, address, geom,
-                            district_id, service_id, photo_url, created_at, resolved_at, closed_at, due_at, updated_at, created_by)
-     SELECT u.id, incident_number($1, $2), u.type, u.category_id, u.channel, u.status, u.resolution, u.priority, u.description,
-            u.address, ST_SetSRID(ST_MakePoint(u.lng, u.lat), 4326), u.district_id, route_service(u.category_id, u.district_id),
-            u.photo_url, $2, u.closed_at, u.closed_at, u.due_at, $2, u.created_by
-       FROM unnest($3::bigint[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::smallint[], $10::text[],
-                   $11::text[], $12::float8[], $13::float8[], $14::int[], $15::text[], $16::timestamptz[], $17::timestamptz[],
-                   $18::int[])
-            u(id, type, category_id, channel, status, resolution, priority, description, address, lng, lat, district_id,
-              photo_url, closed_at, due_at, created_by)
+                            district_id, service_id, photo_url, created_at, assigned_at, resolved_at, closed_at, due_at, updated_at,
+                            created_by)
+     SELECT u.id, incident_number($1, $2), u.type, u.category_id, u.channel,
+            -- Assigned at intake when a service receives it (the pick, else the routed one); new for triage.
+            CASE WHEN u.status = 'closed' THEN 'closed' WHEN u.assign AND u.service_id IS NOT NULL THEN 'assigned' ELSE 'new' END,
+            u.resolution, u.priority, u.description, u.address, ST_SetSRID(ST_MakePoint(u.lng, u.lat), 4326), u.district_id,
+            u.service_id, u.photo_url, $2, CASE WHEN u.assign AND u.service_id IS NOT NULL THEN $2::timestamptz END,
+            u.closed_at, u.closed_at, u.due_at, $2, u.created_by
+       FROM (SELECT v.*, coalesce(v.picked, route_service(v.category_id, v.district_id)) AS service_id
+               FROM unnest($3::bigint[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::smallint[], $10::text[],
+                           $11::text[], $12::float8[], $13::float8[], $14::int[], $15::text[], $16::timestamptz[], $17::timestamptz[],
+                           $18::int[], $19::bool[], $20::int[])
+                    v(id, type, category_id, channel, status, resolution, priority, description, address, lng, lat, district_id,
+                      photo_url, closed_at, due_at, created_by, assign, picked)) u
       ORDER BY u.id
      RETURNING id, number, status, version, service_id`,
     [
@@ -447,16 +486,34 @@ async function insertIncidents(db: pg.PoolClient, rows: Row[], now: Date, number
       col((r) => (r.consulted ? now : null)),
       col((r) => r.due),
       col((r) => r.j.user.id),
+      col((r) => r.assign),
+      col((r) => r.service),
     ],
   );
   return new Map(inserted.rows.map((r) => [Number(r.id), r]));
 }
 
-/** The audit trail: "created" for each, and the closing of a request answered on the call. */
-async function insertEvents(db: pg.PoolClient, rows: Row[], now: Date): Promise<void> {
+/**
+ * The audit trail: "created" for each, the assignment of those a service received at intake,
+ * and the closing of a request answered on the call.
+ */
+async function insertEvents(db: pg.PoolClient, rows: Row[], inserted: Map<number, Inserted>, now: Date): Promise<void> {
   const consultedNote = rows.some((r) => r.consulted) ? await systemNote(db, 'consulted') : null;
   const events = rows.flatMap((r) => [
     { id: r.id, from: null, to: 'new', action: 'created', note: null, data: { channel: r.j.input.channel }, actor: r.j.user.id },
+    ...(inserted.get(r.id)!.status === 'assigned'
+      ? [
+          {
+            id: r.id,
+            from: 'new',
+            to: 'assigned',
+            action: 'transition',
+            note: null,
+            data: { action: 'assign', at_intake: true, to_service: inserted.get(r.id)!.service_id, picked: r.service !== null },
+            actor: r.j.user.id,
+          },
+        ]
+      : []),
     ...(r.consulted
       ? [
           {
@@ -487,7 +544,7 @@ async function insertEvents(db: pg.PoolClient, rows: Row[], now: Date): Promise<
       events.map((e) => e.note),
       events.map((e) => JSON.stringify(e.data)),
       // The answer given on the call is the citizen's; "created" has no note.
-      events.map((e) => (e.action === 'transition' ? defaultVisibility('consult') : 'internal')),
+      events.map((e) => (e.action === 'transition' ? defaultVisibility(e.data.action === 'assign' ? 'assign' : 'consult') : 'internal')),
     ],
   );
 }

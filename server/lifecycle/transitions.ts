@@ -24,6 +24,7 @@ import {
 } from './machine.ts';
 import { FEEDBACK_DAYS, issueFeedbackTokens, revokeFeedbackTokens } from './tokens.ts';
 import { defaultVisibility, NOTE_VISIBILITIES, type NoteVisibility } from '../privacy/visibility.ts';
+import { absorbIntoLead, assertWorkOrdersFinished } from '../workorders/orders.ts';
 
 const serviceCode = z.string().regex(/^[a-z0-9_.-]{1,64}$/, 'not a valid code');
 const version = z.number().int().min(1);
@@ -264,7 +265,11 @@ export async function transition(
     const move = findMove(user.role, stateOf(row), req.to);
     if (!move) throw illegal(row, req.to, allowedMoves(user.role, stateOf(row)));
     const o = await optionsFor(db, row, move, req);
+    // Work orders (issue 18): the appeal resolves when every co-executor is done or released; a
+    // service that becomes the lead gives up its own work order.
+    if (move.action === 'resolve') await assertWorkOrdersFinished(db, row.id, row.number);
     await writeMove(db, row, move, { ...o, actorId: user.id, linkKey: key });
+    if (move.action === 'assign' || move.action === 'reassign') await absorbIntoLead(db, row.id, o.serviceId ?? row.service_id, user.id);
     if (actionKey !== undefined) await recordKey(db, user.id, actionKey, id, `to:${req.to}`);
     return false;
   });

@@ -94,6 +94,8 @@ export async function postRequest(pool: pg.Pool, body: Form, queryKey: string | 
     address: field('address_string') ?? place.label,
     reporter: name || phone ? { name, phone } : undefined,
     photo_url: field('media_url'),
+    // Filed by an app with no dispatcher on the line: a dispatcher looks at it first (triage).
+    triage: true,
   });
   const email = field('email');
   if (email && (email.length > 200 || !/^[^\s@]+@[^\s@]+$/.test(email))) throw bad('email is not an e-mail address');

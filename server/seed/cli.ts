@@ -13,6 +13,7 @@ import { loadCityPack, readCityPack } from '../geodata/pack.ts';
 import { loadDemoGazetteer } from './gazetteer.ts';
 import { generateHistory } from './generate.ts';
 import { insertHistory, loadSeedCity } from './insert.ts';
+import { seedDemoWorkOrders } from './work-orders.ts';
 
 const USAGE = 'Usage: npm run seed -- [--count 20000] [--months 12] [--seed 109] [--append] [--now ISO-8601] [--batch 2000]';
 
@@ -96,6 +97,7 @@ async function main(): Promise<number> {
       `Inserted ${result.inserted.toLocaleString('en')} appeals and ${result.events.toLocaleString('en')} events in ${seconds.toFixed(1)} s ` +
         `(${Math.round(result.inserted / Math.max(seconds, 0.001)).toLocaleString('en')} appeals/s).`,
     );
+    console.log(`Work orders of several services (issue 18): ${await seedDemoWorkOrders(db.pool)} rows of history.`);
     const places = await loadDemoGazetteer(db.pool, city, args.seed);
     console.log(`Demo gazetteer (source 'demo'): ${places.street} streets, ${places.address} addresses, ${places.place} microdistricts.`);
     await db.pool.query('ANALYZE incidents, incident_events, incident_reporters, places, place_terms');

@@ -339,6 +339,7 @@ export function* generateHistory(opts: GenerateOptions, city: SeedCity): Generat
       outsideCompetence: /redirect|out_of_competence/.test(c.code),
       calendar: city.calendar,
       zone: city.zone,
+      atIntake: channel === 'phone' || channel === 'walk_in' || channel === 'web' || channel === 'app',
     });
     return {
       type,

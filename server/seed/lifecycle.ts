@@ -29,6 +29,11 @@ export interface LifeInput {
   calendar: WorkCalendar;
   /** The city's zone: local office hours per instant (daylight saving included). */
   zone: Zone;
+  /**
+   * Registered by a dispatcher (phone, walk-in, web, app): the routed service receives it at
+   * intake (issue 18). Messenger appeals wait for the dispatcher's triage.
+   */
+  atIntake?: boolean;
 }
 
 export interface Life {
@@ -116,6 +121,7 @@ export function live(rng: Rng, x: LifeInput): Life {
   else if (x.workingDayNorm) assign = nextOfficeMorning(t0 + rng.logNormal(30, 0.8) * MIN, x.calendar, x.zone) + rng.range(0, 90) * MIN;
   else assign = t0 + rng.logNormal(20, 0.8) * MIN;
   assign = Math.min(assign, t0 + 0.25 * span);
+  if (x.atIntake) assign = t0;
   steps.push({ action: 'transition', from: 'new', to: 'assigned', at: assign, note: 'Передано в службу' });
 
   // Bounced between services before anyone takes it.

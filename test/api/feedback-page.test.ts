@@ -14,7 +14,7 @@ const { kit, create, must } = lifecycleKit(t, 93);
 
 /** A resolved appeal with a reporter, and its feedback link's token. */
 async function resolvedWithLink(note = 'Люк закрыт новой крышкой') {
-  const a = await create({ reporter: { name: 'Гульнар Ахметова', phone: '+7 707 555 44 33' } });
+  const a = await create({ reporter: { name: 'Гульнар Ахметова', phone: '+7 707 555 44 33' }, triage: true });
   await must(a.id, 'dispatcher', { to: 'assigned', service: kit.executorService });
   await must(a.id, 'executor', { to: 'in_progress' });
   await must(a.id, 'executor', { to: 'resolved', note });

@@ -53,7 +53,7 @@ describe('duplicates', () => {
     expect(res.status).toBe(200);
     const found = res.body.duplicates;
     expect(found.map((d: any) => d.id)).toEqual([nearer.id, near.id]);
-    expect(found[0]).toMatchObject({ number: nearer.number, same_category: false, status: 'new', category: 'lighting.exposed_wires' });
+    expect(found[0]).toMatchObject({ number: nearer.number, same_category: false, status: 'assigned', category: 'lighting.exposed_wires' });
     expect(found[0].distance_m).toBeCloseTo(10, 0);
     expect(found[1].distance_m).toBeCloseTo(30, 0);
     for (const id of [far.id, other.id, done.id]) expect(found.map((d: any) => d.id)).not.toContain(id);

@@ -14,7 +14,7 @@ const links = async (id: number) =>
 
 describe('the whole life of an appeal, with the citizen', () => {
   it('create → assign → take → resolve → feedback by link → close', async () => {
-    const a = await create({ reporter: { name: 'Айгуль Серикова', phone: '+7 701 111 22 33' } });
+    const a = await create({ reporter: { name: 'Айгуль Серикова', phone: '+7 701 111 22 33' }, triage: true });
     await must(a.id, 'dispatcher', { to: 'assigned', service: kit.executorService });
     await must(a.id, 'executor', { to: 'in_progress' });
     expect(await links(a.id)).toEqual([]);
@@ -67,7 +67,7 @@ describe('the whole life of an appeal, with the citizen', () => {
   });
 
   it('a dispute through the link reopens the appeal, ends the other links, and a new resolution issues new ones', async () => {
-    const parent = await create({ reporter: { name: 'Первый', phone: '+7 702 000 00 01' } });
+    const parent = await create({ reporter: { name: 'Первый', phone: '+7 702 000 00 01' }, triage: true });
     const child = await create({ reporter: { name: 'Второй', phone: '+7 702 000 00 02' } });
     const same = await create({ reporter: { name: 'Первый снова', phone: '+7 702 000 00 01' } });
     for (const c of [child, same]) {
@@ -174,7 +174,7 @@ describe('closeExpiredResolved', () => {
 
 describe('GET /api/public/incidents/:number', () => {
   it('tells anyone the status, category, district and dates, without personal data or staff notes', async () => {
-    const a = await create({ reporter: { name: 'Секретный Заявитель', phone: '+7 777 123 45 67' } });
+    const a = await create({ reporter: { name: 'Секретный Заявитель', phone: '+7 777 123 45 67' }, triage: true });
     await must(a.id, 'dispatcher', { to: 'assigned', service: kit.executorService });
     await must(a.id, 'executor', { to: 'in_progress' });
     const res = await t.json(`/api/public/incidents/${a.number}?phone4=4567`);

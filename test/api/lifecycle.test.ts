@@ -15,7 +15,8 @@ describe('POST /api/incidents (intake)', () => {
     expect(res.status).toBe(201);
     const a = res.body;
     expect(a.number).toMatch(/^109-\d{4}-\d{6,}$/);
-    expect(a).toMatchObject({ status: 'new', version: 1, district: { code: kit.inside.code }, service: { code: 'roads_main' } });
+    // Issue 18: the routed service receives it at once.
+    expect(a).toMatchObject({ status: 'assigned', version: 1, district: { code: kit.inside.code }, service: { code: 'roads_main' } });
     expect(a.district.name).toEqual({ kk: expect.any(String), ru: expect.any(String), en: expect.any(String) });
     expect(a.service.name.ru).toEqual(expect.any(String));
     expect(Array.isArray(a.duplicates)).toBe(true);
@@ -239,7 +240,7 @@ describe('a failed write leaves the database as it was', () => {
 
 describe('POST /api/incidents/:id/transitions', () => {
   it('walks new → assigned → in_progress → resolved → closed, one event per change with its actor', async () => {
-    const a = await create();
+    const a = await create({ triage: true });
     const assigned = await must(a.id, 'dispatcher', { to: 'assigned', service: kit.executorService });
     expect(assigned.properties).toMatchObject({ status: 'assigned', service: kit.executorService, version: 2 });
     expect(assigned.allowed.map((m: any) => m.action)).toEqual(['reject']);
@@ -296,7 +297,7 @@ describe('POST /api/incidents/:id/transitions', () => {
   });
 
   it('answers 409 stale_version for an old version, and the version grows by one per change', async () => {
-    const a = await create();
+    const a = await create({ triage: true });
     const first = await post(`/api/incidents/${a.id}/transitions`, { to: 'assigned', version: 1 }, kit.cookie.dispatcher);
     expect(first.status).toBe(200);
     expect(first.body.properties.version).toBe(2);
@@ -308,7 +309,7 @@ describe('POST /api/incidents/:id/transitions', () => {
   });
 
   it('lets only one of two concurrent changes of the same version through', async () => {
-    const a = await create();
+    const a = await create({ triage: true });
     const [x, y] = await Promise.all([
       post(`/api/incidents/${a.id}/transitions`, { to: 'assigned', version: 1 }, kit.cookie.dispatcher),
       post(`/api/incidents/${a.id}/transitions`, { to: 'rejected', reason: 'spam', version: 1 }, kit.cookie.supervisor),
@@ -421,8 +422,7 @@ describe('POST /api/incidents/:id/transitions', () => {
     const sup = await move(outside.id, 'supervisor', { to: 'assigned', service: kit.otherService });
     expect(sup.status).toBe(403);
     expect(sup.body.error.message).toContain('districts');
-    const notMine = await create();
-    await must(notMine.id, 'dispatcher', { to: 'assigned', service: kit.otherService });
+    const notMine = await create({ service: kit.otherService });
     const exe = await move(notMine.id, 'executor', { to: 'in_progress' });
     expect(exe.status).toBe(403);
     expect(exe.body.error.message).toContain('service');

@@ -83,6 +83,7 @@ beforeAll(async () => {
     description: `${MARK} открыт люк, звоните +7 701 999 88 77 или aigerim.k@mail.ru, ИИН 900101400123`,
     address: `ул. Абая 5, тел. 8(701)9998877`,
     reporter: { name: 'Айгерим', phone: '+7 702 555 44 33' },
+    triage: true,
   });
   reporterPhone4 = '4433';
   // 2. Notes of each move: internal by default (assign, take, reopen, escalate), public for resolve.
@@ -96,7 +97,7 @@ beforeAll(async () => {
   numbers.push(a.number);
 
   // Reopened with a note, escalated with a note.
-  const b = await create({ description: `${MARK} яма у дома 12`, address: 'ул. Толе би 78' });
+  const b = await create({ description: `${MARK} яма у дома 12`, address: 'ул. Толе би 78', triage: true });
   await must(b.id, 'admin', { to: 'assigned', service: kit.executorService });
   await must(b.id, 'admin', { to: 'in_progress' });
   await must(b.id, 'admin', { to: 'resolved', note: 'Готово' });
@@ -246,7 +247,7 @@ describe('personal data in free text', () => {
   });
 
   it('lets the author choose: an internal resolution note stays off the public page', async () => {
-    const a = await create({ description: `${MARK} выбор`, reporter: { name: 'Б', phone: '+7 705 000 12 34' } });
+    const a = await create({ description: `${MARK} выбор`, reporter: { name: 'Б', phone: '+7 705 000 12 34' }, triage: true });
     await must(a.id, 'admin', { to: 'assigned', service: kit.executorService });
     await must(a.id, 'admin', { to: 'in_progress' });
     await must(a.id, 'admin', { to: 'resolved', note: 'Только для своих', note_visibility: 'internal' });

@@ -173,7 +173,11 @@ describe('the SMS outbox (HTTP gateway)', { timeout: 60_000 }, () => {
   it('texts status changes when configured', async () => {
     await applySmsSettings(t.pool, { enabled: true, statusChanges: true });
     try {
-      const a = await create({ reporter: { phone: '+7 705 123 45 67', lang: 'kk' } });
+      // Assigned at intake (issue 18): the caller has the "registered" text, no second one for the assignment.
+      const atIntake = await create({ reporter: { phone: '+7 705 123 45 68', lang: 'kk' } });
+      expect(atIntake.status).toBe('assigned');
+      expect((await rowsOf(atIntake.id)).map((r) => r.kind)).toEqual(['registered']);
+      const a = await create({ reporter: { phone: '+7 705 123 45 67', lang: 'kk' }, triage: true });
       await must(a.id, 'admin', { to: 'assigned', service: kit.executorService });
       await must(a.id, 'admin', { to: 'in_progress' });
       const status = (await rowsOf(a.id)).filter((r) => r.kind === 'status');

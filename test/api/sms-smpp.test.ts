@@ -91,7 +91,7 @@ describe('SMS over SMPP 3.4 (the smpp library on both ends)', { timeout: 60_000 
   it('marks a text of several parts delivered only when the receipts of all of them are in', async () => {
     smsc.state.receipt = null;
     try {
-      const a = await create({ reporter: { phone: '+7 701 111 22 44' } });
+      const a = await create({ reporter: { phone: '+7 701 111 22 44' }, triage: true });
       await must(a.id, 'admin', { to: 'assigned', service: kit.executorService });
       await must(a.id, 'admin', { to: 'in_progress' });
       await must(a.id, 'admin', { to: 'resolved', note: 'Сделано' });

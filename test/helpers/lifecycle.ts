@@ -91,7 +91,8 @@ export function lifecycleKit(t: T, salt: number) {
 
   /** An appeal brought to `status` by the roles that normally do it, with the executor's service. */
   const inStatus = async (status: string, where: District = kit.inside, over: Record<string, unknown> = {}) => {
-    const a = await create(over, where);
+    // Kept for triage (issue 18: otherwise the routed service receives it at once), so each status is reached by its own move.
+    const a = await create({ triage: true, ...over }, where);
     if (status === 'new') return a;
     if (status === 'rejected') return (await must(a.id, 'admin', { to: 'rejected', reason: 'spam' }), a);
     await must(a.id, 'admin', { to: 'assigned', service: kit.executorService });

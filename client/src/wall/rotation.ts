@@ -56,3 +56,18 @@ export function rotationPeriodMs(param: string | null): number {
   if (s === 0) return 0;
   return Math.max(5, Math.min(s, 3600)) * 1000;
 }
+
+/**
+ * What a rotation step shows (issue 18): 0 the city, 1..n the districts, and with `coordination`
+ * one more step after them — the coordination page (appeals held up by a service, overdue work
+ * orders per service) over the city's map. `steps` for advance() is `stepCount(n, coordination)`.
+ */
+export type StepKind = { kind: 'city' } | { kind: 'district'; i: number } | { kind: 'coordination' };
+
+export const stepCount = (districts: number, coordination: boolean): number => districts + 1 + (coordination ? 1 : 0);
+
+export function stepKind(index: number, districts: number, coordination: boolean): StepKind {
+  if (index <= 0) return { kind: 'city' };
+  if (index <= districts) return { kind: 'district', i: index - 1 };
+  return coordination && index === districts + 1 ? { kind: 'coordination' } : { kind: 'city' };
+}
