@@ -194,7 +194,8 @@ describe('the outage register screen', () => {
     await page.screenshot({ path: `${SHOTS}/outages-stale-1366.png` });
     await page.getByTestId('outreg-reload').click();
     // Reloaded: the other change shows (planned works now), and saving goes through.
-    expect(await page.locator('input[name="kind"][value="planned"]').isChecked()).toBe(true);
+    await expect.poll(() => page.locator('input[name="kind"][value="planned"]').isChecked()).toBe(true);
+    expect(await page.getByTestId('outreg-error').count()).toBe(0);
     await page.getByTestId('outreg-notice-en').fill('Planned works on the water mains.');
     await page.getByTestId('outreg-submit').click();
     await expect.poll(() => page.getByTestId('outreg-done').isVisible(), { timeout: 15_000 }).toBe(true);
