@@ -3,7 +3,9 @@
  * is read on the city's clock whatever the browser's zone, and a drawn outline closes itself.
  */
 import { describe, expect, it } from 'vitest';
+import { PAGE_PATH, pagesFor } from '../../client/src/lib/nav.ts';
 import { fromCityLocal, ringPolygon, toCityLocal } from '../../client/src/lib/outage-form.ts';
+import { parseRoute } from '../../client/src/lib/routes.ts';
 
 describe('outage form times', () => {
   it("reads a field on the city's clock (Almaty, UTC+5) and writes it back", () => {
@@ -50,5 +52,14 @@ describe('a drawn outline', () => {
         ],
       ],
     });
+  });
+});
+
+describe('the register in the navigation', () => {
+  it('is /outages, offered to those who may register outages and to no one else', () => {
+    expect(parseRoute('/outages')).toEqual({ name: 'outages' });
+    expect(PAGE_PATH.outages).toBe('/outages');
+    for (const role of ['dispatcher', 'supervisor', 'admin']) expect(pagesFor(role)).toContain('outages');
+    for (const role of ['executor', 'official', 'display', null]) expect(pagesFor(role)).not.toContain('outages');
   });
 });
