@@ -142,6 +142,15 @@ describe('the outage register screen', () => {
         ),
       )
       .toBe(false);
+    // The screen in Kazakh and English too (for a look at the longer words).
+    for (const lang of ['kk', 'en']) {
+      await page.getByTestId(`lang-${lang}`).click();
+      await page.getByTestId('outreg-new').click();
+      await page.screenshot({ path: `${SHOTS}/outages-form-${lang}-1366.png` });
+      await page.getByTestId('outreg-cancel').click();
+    }
+    expect(await page.getByTestId('outreg-new').textContent()).toContain('Register an outage');
+    await page.getByTestId('lang-ru').click();
     expect(pageErrors).toEqual([]);
   });
 
