@@ -6,7 +6,8 @@
 import type pg from 'pg';
 import { idsForCodes, type Catalog } from '../catalog.ts';
 import { namesSql } from '../db/sql.ts';
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import type { AppealScope } from '../auth/scope.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Area, OutageCreate, OutageListQuery, OutagePatch } from './schema.ts';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -189,9 +190,15 @@ async function setServices(db: pg.PoolClient, id: number, ids: number[]): Promis
 }
 
 /** Registers an outage; its id. */
-export async function createOutage(db: pg.PoolClient, b: OutageCreate, userId: number | null): Promise<number> {
+export async function createOutage(
+  db: pg.PoolClient,
+  b: OutageCreate,
+  userId: number | null,
+  scope: AppealScope = { kind: 'all' },
+): Promise<number> {
   const services = await serviceIds(db, b.services);
   const area = await makeArea(db, b);
+  await assertInScope(db, area.geom, scope);
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO outages (kind, geom, area_source, starts_at, expected_end_at, notice_kk, notice_ru, notice_en, created_by)
      VALUES ($1, $2::geometry, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
@@ -212,6 +219,31 @@ export async function createOutage(db: pg.PoolClient, b: OutageCreate, userId: n
   await db.query(ESTIMATE, [id]);
   await recordEvent(db, id, userId, 'created', { kind: b.kind, services: b.services, area: true });
   return id;
+}
+
+/**
+ * A supervisor keeps the register only in their districts: an area that reaches into any other
+ * district (more than touching its border) is a 403. Other scopes of the register's keepers
+ * reach the whole city; any other scope reaches nothing.
+ */
+async function assertInScope(db: pg.PoolClient, geom: string, scope: AppealScope): Promise<void> {
+  if (scope.kind === 'all') return;
+  if (scope.kind !== 'districts') throw forbidden('You may not keep the outage register.');
+  const { rows } = await db.query<{ code: string }>(
+    `SELECT d.code FROM districts d
+      WHERE ST_Intersects(d.geom, $1::geometry) AND NOT ST_Touches(d.geom, $1::geometry) AND NOT (d.id = ANY($2::int[]))
+      ORDER BY d.code`,
+    [geom, scope.districtIds],
+  );
+  if (rows.length) {
+    throw forbidden(`The area reaches outside your districts (${rows.map((r) => r.code).join(', ')}).`);
+  }
+}
+
+/** The stored area of an outage (EWKB hex), for the scope check of a change; undefined when there is none. */
+async function storedArea(db: pg.PoolClient, id: number): Promise<string | undefined> {
+  const { rows } = await db.query<{ geom: string }>('SELECT geom FROM outages WHERE id = $1', [id]);
+  return rows[0]?.geom;
 }
 
 /** One row of the outage's history. */
@@ -253,13 +285,21 @@ async function lockVersion(
 }
 
 /** Changes an outage's fields (the area, its services, times, notice). */
-export async function patchOutage(db: pg.PoolClient, id: number, b: OutagePatch, userId: number | null = null): Promise<void> {
+export async function patchOutage(
+  db: pg.PoolClient,
+  id: number,
+  b: OutagePatch,
+  userId: number | null = null,
+  scope: AppealScope = { kind: 'all' },
+): Promise<void> {
   const cur = await lockVersion(db, id, b.version);
+  await assertInScope(db, (await storedArea(db, id))!, scope);
   const starts = b.starts_at ? new Date(b.starts_at) : cur.starts_at;
   const ends = b.expected_end_at ? new Date(b.expected_end_at) : cur.expected_end_at;
   if (ends <= starts)
     throw badRequest('expected_end_at must be after starts_at.', [{ path: 'expected_end_at', message: 'not after starts_at' }]);
   const area = b.area || b.places ? await makeArea(db, b) : undefined;
+  if (area) await assertInScope(db, area.geom, scope);
   if (b.services) await setServices(db, id, await serviceIds(db, b.services));
   await db.query(
     `UPDATE outages SET kind = coalesce($2, kind), starts_at = $3, expected_end_at = $4,
@@ -292,8 +332,10 @@ export async function closeOutage(
   version: number,
   endedAt: Date | undefined,
   userId: number | null = null,
+  scope: AppealScope = { kind: 'all' },
 ): Promise<void> {
   const cur = await lockVersion(db, id, version);
+  await assertInScope(db, (await storedArea(db, id))!, scope);
   if (cur.ended_at) throw conflict('The outage is closed already.', [{ path: 'ended_at', message: 'already set' }]);
   const { rows } = await db.query<{ now: Date }>('SELECT now() AS now');
   const at = endedAt ?? rows[0].now;

@@ -74,20 +74,22 @@ export function outageRoutes({ pool }: Deps) {
     })
     .post('/', validJson(OutageCreateSchema), async (c) => {
       const user = c.get('user')!;
-      const id = await withTransaction(pool, (db) => createOutage(db, c.req.valid('json'), user.id));
+      const id = await withTransaction(pool, (db) => createOutage(db, c.req.valid('json'), user.id, c.get('scope').appeals));
       c.header('Location', `/api/outages/${id}`);
       return c.json(await one(id, true), 201, GEOJSON);
     })
     .get('/:id', validParam(OutageIdParam), async (c) => c.json(await one(c.req.valid('param').id, keeps(c.get('user'))), 200, GEOJSON))
     .patch('/:id', validParam(OutageIdParam), validJson(OutagePatchSchema), async (c) => {
       const { id } = c.req.valid('param');
-      await withTransaction(pool, (db) => patchOutage(db, id, c.req.valid('json'), c.get('user')!.id));
+      await withTransaction(pool, (db) => patchOutage(db, id, c.req.valid('json'), c.get('user')!.id, c.get('scope').appeals));
       return c.json(await one(id, true), 200, GEOJSON);
     })
     .post('/:id/close', validParam(OutageIdParam), validJson(OutageCloseSchema), async (c) => {
       const { id } = c.req.valid('param');
       const b = c.req.valid('json');
-      await withTransaction(pool, (db) => closeOutage(db, id, b.version, b.ended_at ? new Date(b.ended_at) : undefined, c.get('user')!.id));
+      await withTransaction(pool, (db) =>
+        closeOutage(db, id, b.version, b.ended_at ? new Date(b.ended_at) : undefined, c.get('user')!.id, c.get('scope').appeals),
+      );
       return c.json(await one(id, true), 200, GEOJSON);
     });
 }

@@ -57,9 +57,9 @@ afterAll(async () => {
 describe('navigation by role', () => {
   // What each role may use, as the access matrix says; the control room's link shows when it is not home.
   const cases: [string | null, string[], string][] = [
-    ['admin', ['intake', 'queue', 'hotspots', 'admin'], '/'],
-    ['dispatcher', ['city', 'intake', 'queue', 'hotspots'], '/intake'],
-    ['supervisor', ['queue', 'hotspots'], '/'],
+    ['admin', ['intake', 'queue', 'outages', 'hotspots', 'admin'], '/'],
+    ['dispatcher', ['city', 'intake', 'queue', 'outages', 'hotspots'], '/intake'],
+    ['supervisor', ['queue', 'outages', 'hotspots'], '/'],
     ['executor', ['city', 'queue', 'hotspots'], '/queue'],
     ['official', ['city', 'hotspots'], '/hotspots'],
     [null, ['hotspots'], '/'],

@@ -7,7 +7,7 @@ import { ACCESS_MATRIX } from '../../../server/auth/matrix.ts';
 import type { Role } from '../../../server/domain/roles.ts';
 import type { Route } from './routes.ts';
 
-export type PageName = 'city' | 'intake' | 'queue' | 'hotspots' | 'admin';
+export type PageName = 'city' | 'intake' | 'queue' | 'outages' | 'hotspots' | 'admin';
 
 /** The action each page is built on (an action of the access matrix). */
 const PAGE_ACTION: Record<PageName, string> = {
@@ -16,12 +16,14 @@ const PAGE_ACTION: Record<PageName, string> = {
   intake: 'incident.create',
   // the work list: the control feed of appeals and moves on them
   queue: 'incident.transition',
+  // the outage register (h-outage-ui): those who may register outages
+  outages: 'outage.create',
   hotspots: 'hotspots.read',
   admin: 'users.read',
 };
 
 /** Pages in the order the navigation lists them. */
-export const PAGES: readonly PageName[] = ['city', 'intake', 'queue', 'hotspots', 'admin'];
+export const PAGES: readonly PageName[] = ['city', 'intake', 'queue', 'outages', 'hotspots', 'admin'];
 
 /** Where a role starts (falls back to the control room if the matrix ever takes it away). */
 const HOME: Record<Role, PageName> = {
@@ -54,6 +56,7 @@ export const PAGE_PATH: Record<PageName, string> = {
   city: '/',
   intake: '/intake',
   queue: '/queue',
+  outages: '/outages',
   hotspots: '/hotspots',
   admin: '/admin',
 };

@@ -5,6 +5,7 @@ export type Route =
   | { name: 'queue' }
   | { name: 'hotspots' }
   | { name: 'admin' }
+  | { name: 'outages' }
   | { name: 'district'; code: string }
   | { name: 'incident'; id: number };
 
@@ -15,6 +16,7 @@ export function parseRoute(path: string): Route | null {
   if (clean === '/queue') return { name: 'queue' };
   if (clean === '/hotspots') return { name: 'hotspots' };
   if (clean === '/admin') return { name: 'admin' };
+  if (clean === '/outages') return { name: 'outages' };
   let m = /^\/districts\/([a-z0-9_.-]{1,128})$/.exec(clean);
   if (m) return { name: 'district', code: m[1] };
   m = /^\/incidents\/(\d{1,15})$/.exec(clean);

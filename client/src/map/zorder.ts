@@ -19,6 +19,10 @@ export const LAYER_ORDER = [
   'outage-fill',
   'outage-outline',
   'outage-outline-planned',
+  // h-outage-ui: the area being drawn on the outage register's map
+  'outage-draft-fill',
+  'outage-draft-line',
+  'outage-draft-vertices',
   'singles-halo',
   'singles',
   'incident-points-halo',
