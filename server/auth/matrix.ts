@@ -202,6 +202,9 @@ export const ACCESS_MATRIX: readonly MatrixEntry[] = [
   e('GET', '/tiles/basemap/:z/:x/:y{[^/]+\\.mvt}', 'tiles.read', PUBLIC),
   e('GET', '/tiles/basemap/fonts/:stack/:range{[^/]+\\.pbf}', 'tiles.read', PUBLIC),
   e('GET', '/tiles/basemap/:sprite{sprite(@2x)?\\.(json|png)}', 'tiles.read', PUBLIC),
+  // The staff app's entry, served with the city pack's title (server/meta/app-page.ts).
+  e('GET', '/', 'app.page', PUBLIC),
+  e('GET', '/index.html', 'app.page', PUBLIC),
   // h-field: the executors' field app (server/field). Executors act on their service's appeals;
   // supervisors view theirs and publish photos; an unpublished photo is 404 outside the appeal's scope.
   e('GET', '/field', 'field.page', PUBLIC),
