@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv, Deps } from '../context.ts';
 import { INSTANT_MESSAGE, instantMs, isInstant } from '../instants.ts';
-import { closureSchema, etaAccuracySchema } from '../contract/closure.ts';
+import { closureSchema, etaAccuracySchema, type Closure, type EtaAccuracy } from '../contract/closure.ts';
 import { describeRoute } from '../openapi/registry.ts';
 import { validQuery } from '../validate.ts';
 import { etaAccuracy } from './eta-accuracy.ts';
@@ -41,7 +41,7 @@ export function closureRoutes({ pool }: Deps) {
       const q = c.req.valid('query');
       const to = q.to ?? new Date().toISOString();
       const from = q.from ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
-      return c.json(await closureMetrics(pool, q.by, from, to));
+      return c.json((await closureMetrics(pool, q.by, from, to)) satisfies Closure);
     })
-    .get('/eta-accuracy', validQuery(EtaAccuracyQuery), async (c) => c.json(await etaAccuracy(pool)));
+    .get('/eta-accuracy', validQuery(EtaAccuracyQuery), async (c) => c.json((await etaAccuracy(pool)) satisfies EtaAccuracy));
 }

@@ -148,6 +148,9 @@ export const importPlanSchema = z.object({
   holidays: z.object({ added: codes, changed: codes, removed: codes }),
 });
 
+export type Catalogue = z.infer<typeof catalogueSchema>;
+export type RoutePreview = z.infer<typeof routePreviewSchema>;
+export type ImportPlanAnswer = z.infer<typeof importPlanSchema>;
 export type CatalogueCategory = z.infer<typeof catalogueCategorySchema>;
 export type CatalogueService = z.infer<typeof catalogueServiceSchema>;
 export type RoutingRule = z.infer<typeof routingRuleSchema>;

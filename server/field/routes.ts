@@ -7,7 +7,17 @@ import { AppError, badRequest, notFound } from '../errors.ts';
 import { getIncident, toFeature } from '../incidents/queries.ts';
 import { loadState } from '../lifecycle/transitions.ts';
 import { linkKey } from '../lifecycle/tokens.ts';
-import { fieldAppealSchema, fieldResolvedSchema, photoReplaySchema, photoSchema, proofSchema, workListSchema } from '../contract/field.ts';
+import {
+  fieldAppealSchema,
+  fieldResolvedSchema,
+  photoReplaySchema,
+  photoSchema,
+  proofSchema,
+  workListSchema,
+  type Photo,
+  type WorkList,
+} from '../contract/field.ts';
+import type { Sendable } from '../contract/sendable.ts';
 import { describeRoute } from '../openapi/registry.ts';
 import { validJson, validParam, validQuery } from '../validate.ts';
 import { pause, PauseSchema, resolveWithProof, ResolveSchema, ResumeSchema, take, TakeSchema, uploadPhoto } from './actions.ts';
@@ -36,7 +46,7 @@ const WorkQuery = z.object({
 const PublishSchema = z.object({ published: z.boolean() });
 
 /** A photo as the API lists it (no storage key, no uploader for those outside the appeal). */
-const photoJson = (p: PhotoRow) => ({
+const photoJson = (p: PhotoRow): Sendable<Photo> => ({
   id: p.id,
   kind: p.kind,
   taken_at: p.taken_at,
@@ -73,7 +83,10 @@ export function fieldRoutes({ pool, config }: Deps, store: PhotoStore = photoSto
       c.header('Cache-Control', 'private, no-cache');
       const items = await workList(pool, c.get('scope').appeals, q.sort, q.near ?? null);
       // Each with the photos its category asks for and the distance that flags a resolution.
-      return c.json({ items: items.map((i) => ({ ...i, proof: proofRuleFor(rules(), i.category) })), sort: q.sort });
+      return c.json({
+        items: items.map((i) => ({ ...i, proof: proofRuleFor(rules(), i.category) })),
+        sort: q.sort,
+      } satisfies Sendable<WorkList>);
     })
     .post('/incidents/:id/take', validParam(IdParam), validJson(TakeSchema), async (c) => {
       const { id } = c.req.valid('param');
