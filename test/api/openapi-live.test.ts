@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testApp } from '../helpers/app.ts';
 import { lifecycleKit } from '../helpers/lifecycle.ts';
 
@@ -177,6 +177,31 @@ describe('/api/openapi.json matches the live answers', () => {
       dispatcher,
     );
     await written('POST', `${outagePath}/close`, { version: changed.properties.version }, dispatcher);
+    // One past its expected end: the control room's alerts name it (kind outage_overdue, with the outage's id).
+    const late = await written(
+      'POST',
+      '/api/outages',
+      {
+        kind: 'planned',
+        services: [kit.executorService],
+        area: { type: 'Polygon', coordinates: [ring] },
+        starts_at: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+        expected_end_at: new Date(Date.now() - 3_600_000).toISOString(),
+        notice: { kk: 'Жоспарлы жұмыстар' },
+      },
+      dispatcher,
+      201,
+    );
+    expect(late.properties.status).toBe('overdue');
+    await vi.waitFor(
+      async () => {
+        const alerts = (await t.json('/api/alerts', { headers: { cookie: dispatcher } })).body;
+        expect(alerts.items).toContainEqual(expect.objectContaining({ kind: 'outage_overdue', outage: late.id }));
+        expect(bodyProblems('/api/alerts', 200, 'application/json', alerts)).toEqual([]);
+      },
+      { timeout: 5000, interval: 300 },
+    );
+    await written('POST', `/api/outages/${late.id}/close`, { version: late.properties.version }, dispatcher);
 
     // Emergencies: the checklist, a tick, a hand-over (new, then known), the acknowledgement, the hold list.
     const gas = await create({ type: 'incident', category: 'gas.smell' });
