@@ -24,6 +24,15 @@ import {
 } from './schemas.ts';
 import { createService, patchService } from './services.ts';
 import './describe.ts';
+import type {
+  CalendarDay,
+  Catalogue,
+  CatalogueCategory,
+  CatalogueService,
+  ImportPlanAnswer,
+  RoutePreview,
+  RoutingRule,
+} from '../contract/catalogue.ts';
 import { applyImport, CatalogueDocument, dryRunImport, exportCatalogue, ImportQuery } from './transfer.ts';
 
 const NoQuery = z.object({}).strict();
@@ -39,29 +48,35 @@ export function catalogueRoutes({ pool }: Deps) {
     return { id: u.id, login: u.login };
   };
   return new Hono<AppEnv>()
-    .get('/', validQuery(NoQuery), async (c) => c.json(await readCatalogue(pool)))
-    .post('/categories', validJson(NewCategorySchema), async (c) => c.json(await createCategory(pool, editor(c), c.req.valid('json')), 201))
+    .get('/', validQuery(NoQuery), async (c) => c.json((await readCatalogue(pool)) satisfies Catalogue))
+    .post('/categories', validJson(NewCategorySchema), async (c) =>
+      c.json((await createCategory(pool, editor(c), c.req.valid('json'))) satisfies CatalogueCategory, 201),
+    )
     .patch('/categories/:code', validParam(CodeParam), validJson(CategoryPatchSchema), async (c) =>
-      c.json(await patchCategory(pool, editor(c), c.req.valid('param').code, c.req.valid('json'))),
+      c.json((await patchCategory(pool, editor(c), c.req.valid('param').code, c.req.valid('json'))) satisfies CatalogueCategory),
     )
-    .post('/services', validJson(NewServiceSchema), async (c) => c.json(await createService(pool, editor(c), c.req.valid('json')), 201))
+    .post('/services', validJson(NewServiceSchema), async (c) =>
+      c.json((await createService(pool, editor(c), c.req.valid('json'))) satisfies CatalogueService, 201),
+    )
     .patch('/services/:code', validParam(CodeParam), validJson(ServicePatchSchema), async (c) =>
-      c.json(await patchService(pool, editor(c), c.req.valid('param').code, c.req.valid('json'))),
+      c.json((await patchService(pool, editor(c), c.req.valid('param').code, c.req.valid('json'))) satisfies CatalogueService),
     )
-    .post('/routing', validJson(NewRuleSchema), async (c) => c.json(await createRule(pool, editor(c), c.req.valid('json')), 201))
+    .post('/routing', validJson(NewRuleSchema), async (c) =>
+      c.json((await createRule(pool, editor(c), c.req.valid('json'))) satisfies RoutingRule, 201),
+    )
     .post('/routing/preview', validJson(PreviewSchema), async (c) => {
       const q = c.req.valid('json');
-      return c.json(await previewRoute(pool, q.category, q.lng, q.lat));
+      return c.json((await previewRoute(pool, q.category, q.lng, q.lat)) satisfies RoutePreview);
     })
     .patch('/routing/:id', validParam(IdParam), validJson(RulePatchSchema), async (c) =>
-      c.json(await patchRule(pool, editor(c), c.req.valid('param').id, c.req.valid('json'))),
+      c.json((await patchRule(pool, editor(c), c.req.valid('param').id, c.req.valid('json'))) satisfies RoutingRule),
     )
     .delete('/routing/:id', validParam(IdParam), validQuery(RuleDeleteQuery), async (c) => {
       await deleteRule(pool, editor(c), c.req.valid('param').id, c.req.valid('query').version);
       return c.json({ ok: true });
     })
     .put('/holidays/:date', validParam(HolidayParam), validJson(HolidaySchema), async (c) =>
-      c.json(await putHoliday(pool, editor(c), c.req.valid('param').date, c.req.valid('json'))),
+      c.json((await putHoliday(pool, editor(c), c.req.valid('param').date, c.req.valid('json'))) satisfies CalendarDay),
     )
     .delete('/holidays/:date', validParam(HolidayParam), async (c) => {
       await deleteHoliday(pool, editor(c), c.req.valid('param').date);
@@ -75,12 +90,12 @@ export function catalogueRoutes({ pool }: Deps) {
     .post('/import', validQuery(ImportQuery), validJson(CatalogueDocument), async (c) => {
       const q = c.req.valid('query');
       const doc = c.req.valid('json');
-      if (q.dryRun === 'true') return c.json({ dryRun: true, ...(await dryRunImport(pool, doc)) });
+      if (q.dryRun === 'true') return c.json({ dryRun: true, ...(await dryRunImport(pool, doc)) } satisfies ImportPlanAnswer);
       if (q.version === undefined) {
         throw badRequest('Name the catalogue version the dry run answered (?version=), or ask for a dry run (?dryRun=true).', [
           { path: 'version', message: 'required to apply' },
         ]);
       }
-      return c.json({ dryRun: false, ...(await applyImport(pool, editor(c), doc, q.version)) });
+      return c.json({ dryRun: false, ...(await applyImport(pool, editor(c), doc, q.version)) } satisfies ImportPlanAnswer);
     });
 }

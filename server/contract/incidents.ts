@@ -40,14 +40,37 @@ export const incidentPropertiesSchema = z.object({
   version: z.number().int(),
 });
 
-/** GET /api/incidents */
-export const incidentListSchema = featureCollectionSchema(featureSchema(pointSchema, incidentPropertiesSchema), {
-  numberMatched: z.number().int(),
-  /** true when numberMatched is the planner's estimate */
-  numberMatchedEstimated: z.literal(true).optional(),
-  numberReturned: z.number().int(),
-  next: z.string().nullable(),
+/** When an open appeal is expected to be resolved (issue 24), from the durations model; null when closed or without history. */
+export const etaSchema = z.object({
+  /** ISO 8601, UTC */
+  at: time,
+  /** hours from now to `at` (0.1 h) */
+  hours_left: z.number(),
+  /** the sample the estimate comes from (category × district, category, sphere, ...) */
+  basis: z.string(),
+  /** resolved appeals behind the estimate */
+  n: z.number().int(),
 });
+
+/** The dispute an open appeal was reopened for: when, how, the citizen's words (only to those in scope), the rating. */
+export const openDisputeSchema = z.object({
+  at: time,
+  via: z.enum(['feedback_link', 'staff']),
+  text: z.string().nullable(),
+  rating: z.number().int().nullable(),
+});
+
+/** GET /api/incidents */
+export const incidentListSchema = featureCollectionSchema(
+  featureSchema(pointSchema, incidentPropertiesSchema.extend({ eta: etaSchema.nullable() })),
+  {
+    numberMatched: z.number().int(),
+    /** true when numberMatched is the planner's estimate */
+    numberMatchedEstimated: z.literal(true).optional(),
+    numberReturned: z.number().int(),
+    next: z.string().nullable(),
+  },
+);
 
 /** Probability (0–1) of missing the deadline, its basis and the size of the history behind it. */
 export const riskSchema = z.object({ p: z.number(), basis: z.string(), n: z.number().int() });
@@ -64,7 +87,8 @@ export const eventSchema = z.object({
   note: z.string().nullable(),
   visibility: z.string(),
   data: z.unknown(),
-  actor_login: z.string().nullable(),
+  /** the staff member's login: left out for readers without personal-data rights (their role remains) */
+  actor_login: z.string().nullable().optional(),
   actor_role: z.string().nullable(),
 });
 
@@ -76,7 +100,7 @@ export const changedIncidentSchema = featureSchema(pointSchema, incidentProperti
 /** GET /api/incidents/{id}: reporters, feedback links and SMS only for roles allowed to see them. */
 export const incidentSchema = featureSchema(
   pointSchema,
-  incidentPropertiesSchema.extend({ bounced: z.boolean(), risk: riskSchema.nullable() }),
+  incidentPropertiesSchema.extend({ bounced: z.boolean(), risk: riskSchema.nullable(), eta: etaSchema.nullable() }),
 ).extend({
   events: z.array(eventSchema),
   reporters: z
@@ -105,6 +129,8 @@ export const incidentSchema = featureSchema(
     )
     .optional(),
   sms: z.array(z.looseObject({ id: z.number().int(), kind: z.string(), phone: z.string(), state: z.string() })).optional(),
+  /** only while the appeal is open again after a citizen's dispute */
+  dispute: openDisputeSchema.optional(),
 });
 
 /** A nearby open appeal that may be the same problem. */
@@ -197,6 +223,7 @@ export const controlSchema = z.object({
       reassign_count: z.number().int(),
       bounced: z.boolean(),
       risk: riskSchema.nullable(),
+      eta: etaSchema.nullable(),
       lng: z.number(),
       lat: z.number(),
       address: z.string().nullable(),

@@ -46,6 +46,14 @@ export const metaSchema = z.object({
       norm: normSchema,
       /** metres */
       radiusM: z.number().nullable(),
+      /** what a call of this kind usually is (catalogue search): an information request or a complaint */
+      type: z.enum(['information', 'complaint']).nullable(),
+      /** the answer read to a caller for an information request, per language */
+      answer: z.object({ kk: z.string().nullable(), ru: z.string().nullable(), en: z.string().nullable() }).nullable(),
+      /** words callers use for it (catalogue search) */
+      synonyms: z.array(z.string()),
+      /** appeals of this kind registered in the last 90 days (orders the intake picker) */
+      usage: z.number().int(),
     }),
   ),
   services: z.array(

@@ -7,6 +7,17 @@ import { AppError, badRequest, notFound } from '../errors.ts';
 import { getIncident, toFeature } from '../incidents/queries.ts';
 import { loadState } from '../lifecycle/transitions.ts';
 import { linkKey } from '../lifecycle/tokens.ts';
+import {
+  fieldAppealSchema,
+  fieldResolvedSchema,
+  photoReplaySchema,
+  photoSchema,
+  proofSchema,
+  workListSchema,
+  type Photo,
+  type WorkList,
+} from '../contract/field.ts';
+import type { Sendable } from '../contract/sendable.ts';
 import { describeRoute } from '../openapi/registry.ts';
 import { validJson, validParam, validQuery } from '../validate.ts';
 import { pause, PauseSchema, resolveWithProof, ResolveSchema, ResumeSchema, take, TakeSchema, uploadPhoto } from './actions.ts';
@@ -35,7 +46,7 @@ const WorkQuery = z.object({
 const PublishSchema = z.object({ published: z.boolean() });
 
 /** A photo as the API lists it (no storage key, no uploader for those outside the appeal). */
-const photoJson = (p: PhotoRow) => ({
+const photoJson = (p: PhotoRow): Sendable<Photo> => ({
   id: p.id,
   kind: p.kind,
   taken_at: p.taken_at,
@@ -72,7 +83,10 @@ export function fieldRoutes({ pool, config }: Deps, store: PhotoStore = photoSto
       c.header('Cache-Control', 'private, no-cache');
       const items = await workList(pool, c.get('scope').appeals, q.sort, q.near ?? null);
       // Each with the photos its category asks for and the distance that flags a resolution.
-      return c.json({ items: items.map((i) => ({ ...i, proof: proofRuleFor(rules(), i.category) })), sort: q.sort });
+      return c.json({
+        items: items.map((i) => ({ ...i, proof: proofRuleFor(rules(), i.category) })),
+        sort: q.sort,
+      } satisfies Sendable<WorkList>);
     })
     .post('/incidents/:id/take', validParam(IdParam), validJson(TakeSchema), async (c) => {
       const { id } = c.req.valid('param');
@@ -192,32 +206,50 @@ export function fieldRoutes({ pool, config }: Deps, store: PhotoStore = photoSto
     });
 }
 
+const appealAfter = { description: 'The appeal after the action, as GET /api/incidents/{id} shows its feature', schema: fieldAppealSchema };
 describeRoute('GET', '/api/field/work', {
   summary: 'The field work list: open appeals of my service (or districts), by deadline or distance',
   description:
     'Assigned, in progress and reopened appeals in the caller’s scope with address, description, deadline, point, distance from `near` (metres) and the latest pause.',
+  responses: { '200': { description: 'The work list, each with the proof its category asks for', schema: workListSchema } },
 });
 describeRoute('POST', '/api/field/incidents/:id/take', {
   summary: 'Take an appeal into work from the field (time and position of the device)',
   description: 'With an `Idempotency-Key`, a replay answers the appeal with `Idempotent-Replayed: true` and does nothing again.',
+  responses: { '200': appealAfter },
 });
-describeRoute('POST', '/api/field/incidents/:id/pause', { summary: 'Pause work on an appeal, with a reason (status unchanged)' });
-describeRoute('POST', '/api/field/incidents/:id/resume', { summary: 'Resume paused work on an appeal' });
+describeRoute('POST', '/api/field/incidents/:id/pause', {
+  summary: 'Pause work on an appeal, with a reason (status unchanged)',
+  responses: { '200': appealAfter },
+});
+describeRoute('POST', '/api/field/incidents/:id/resume', { summary: 'Resume paused work on an appeal', responses: { '200': appealAfter } });
 describeRoute('POST', '/api/field/incidents/:id/resolve', {
   summary: 'Resolve with proof of work',
   description:
     'Needs the photos the category asks for (geodata/<city>/proof.json), else 400 `proof_required`. A position farther than the category’s distance, a photo older than the appeal or no position are flagged for the supervisor (`checks.flags`).',
+  responses: { '200': { description: 'The appeal after it, with the latest resolution check', schema: fieldResolvedSchema } },
 });
 describeRoute('POST', '/api/field/incidents/:id/photos', {
   summary: 'Upload a proof photo (multipart: `photo`, `kind`, `taken_at`, `lng`, `lat`, `accuracy`)',
   description:
     'Re-encoded as JPEG ≤ 1600 px without EXIF; time and position kept in the database. 413 past JARDEM_PHOTO_MAX_MB, 415 for a non-image.',
-  responses: { '201': 'The stored photo', '413': 'Too large', '415': 'Not an image' },
+  responses: {
+    '201': { description: 'The stored photo', schema: photoSchema },
+    '200': { description: 'A replay (same Idempotency-Key): the appeal’s photos', schema: photoReplaySchema },
+    '413': 'Too large',
+    '415': 'Not an image',
+  },
 });
-describeRoute('GET', '/api/field/incidents/:id/proof', { summary: 'An appeal’s proof photos and resolution checks (flags) for review' });
+describeRoute('GET', '/api/field/incidents/:id/proof', {
+  summary: 'An appeal’s proof photos and resolution checks (flags) for review',
+  responses: { '200': { description: 'Photos and checks, oldest first', schema: proofSchema } },
+});
 describeRoute('GET', '/api/field/photos/:id', {
   summary: 'A proof photo (JPEG)',
   description: 'Published photos are public; an unpublished one answers 404 to anyone outside the appeal’s scope.',
   responses: { '200': { description: 'JPEG', contentType: 'image/jpeg' }, '404': 'No such photo, or not yours to see' },
 });
-describeRoute('POST', '/api/field/photos/:id/publish', { summary: 'Publish (or withdraw) a proof photo' });
+describeRoute('POST', '/api/field/photos/:id/publish', {
+  summary: 'Publish (or withdraw) a proof photo',
+  responses: { '200': { description: 'The photo after the change', schema: photoSchema } },
+});

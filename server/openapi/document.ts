@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { declaredEntry } from '../auth/matrix.ts';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
@@ -52,9 +53,29 @@ type JsonSchema = Record<string, any>;
 /** Routes that answer without reading the database (no 503 to document). */
 const NO_DATABASE = new Set(['/api/openapi.json', '/api/docs']);
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _, ...s } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
-  return s;
+/**
+ * The JSON Schema of a zod schema. A recursive schema (e.g. the catalogue's tree of categories)
+ * comes with `$defs` that its `#/$defs/...` references point at: inside an OpenAPI document those
+ * would resolve against the document's root, so the definitions move to `components` (into
+ * `shared`, named by their content) and the references follow them.
+ */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output', shared?: Record<string, JsonSchema>): JsonSchema {
+  const { $schema: _, $defs, ...s } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  if (!$defs) return s;
+  if (!shared) throw new Error('a recursive schema needs a place in components');
+  const names = new Map<string, string>();
+  for (const [id, def] of Object.entries<JsonSchema>($defs)) {
+    const hash = createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 10);
+    names.set(id, `${id.startsWith('__') ? 'Schema' : id}_${io}_${hash}`);
+  }
+  const moved = (v: unknown): any =>
+    JSON.parse(
+      JSON.stringify(v).replace(/"#\/\$defs\/([^"]+)"/g, (m, id: string) =>
+        names.has(id) ? `"#/components/schemas/${names.get(id)}"` : m,
+      ),
+    );
+  for (const [id, def] of Object.entries<JsonSchema>($defs)) shared[names.get(id)!] = moved(def);
+  return moved(s);
 }
 
 /** Properties and required names of an object schema, looking through allOf (intersections). */
@@ -105,7 +126,7 @@ const errorSchema = {
   },
 };
 
-function operation(method: string, path: string, handlers: unknown[], doc: RouteDoc | undefined) {
+function operation(method: string, path: string, handlers: unknown[], doc: RouteDoc | undefined, shared: Record<string, JsonSchema>) {
   const inputs = new Map<InputTarget, z.ZodType>();
   for (const h of handlers) {
     const s = schemaOf(h);
@@ -128,7 +149,7 @@ function operation(method: string, path: string, handlers: unknown[], doc: Route
       schema,
       alsoAs = [],
     } = typeof r === 'string' ? ({ description: r } as ResponseDoc) : r;
-    const body = schema ? jsonSchema(schema, 'output') : {};
+    const body = schema ? jsonSchema(schema, 'output', shared) : {};
     const content = { [contentType]: { schema: body }, ...Object.fromEntries(alsoAs.map((t) => [t, { schema: {} }])) };
     // 204 and 304 carry no body.
     responses[status] = status === '204' || status === '304' ? { description } : { description, content };
@@ -157,7 +178,7 @@ function operation(method: string, path: string, handlers: unknown[], doc: Route
       operationId: `${method.toLowerCase()}${openPath.replace(/[^A-Za-z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ? ch.toUpperCase() : ''))}`,
       parameters: params,
       ...(inputs.get('json')
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(inputs.get('json')!, 'input') } } } }
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(inputs.get('json')!, 'input', shared) } } } }
         : {}),
       responses,
       // Public operations say so (`security: []`); the others need the session cookie.
@@ -170,8 +191,10 @@ function operation(method: string, path: string, handlers: unknown[], doc: Route
 /** The OpenAPI 3.1 description of the mounted routes under /api (and /tiles). */
 export function buildOpenApi(routes: readonly MountedRoute[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
+  /** Definitions that recursive schemas refer to. */
+  const shared: Record<string, JsonSchema> = {};
   for (const r of describedRoutes(routes)) {
-    const { path, op } = operation(r.method, r.path, r.handlers, routeDoc(r.method, r.path));
+    const { path, op } = operation(r.method, r.path, r.handlers, routeDoc(r.method, r.path), shared);
     (paths[path] ??= {})[r.method.toLowerCase()] = op;
   }
   return {
@@ -187,7 +210,7 @@ export function buildOpenApi(routes: readonly MountedRoute[], version: string) {
     servers: [{ url: '/' }],
     paths,
     components: {
-      schemas: { Error: errorSchema },
+      schemas: { Error: errorSchema, ...shared },
       securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
     },
   };

@@ -5,6 +5,7 @@ import { withTransaction } from '../db/pool.ts';
 import type { SessionUser } from '../domain/roles.ts';
 import { notFound } from '../errors.ts';
 import { redact } from '../privacy/redact.ts';
+import { outageListSchema, outageSchema } from '../contract/outages.ts';
 import { describeRoute } from '../openapi/registry.ts';
 import { validJson, validParam, validQuery } from '../validate.ts';
 import { closeOutage, createOutage, getOutage, listOutages, outageEvents, patchOutage, type OutageRow } from './queries.ts';
@@ -95,14 +96,18 @@ export function outageRoutes({ pool }: Deps) {
 }
 
 // The routes' words for /api/openapi.json (parameters and bodies come from the schemas above).
-const outageFeature = { description: 'An outage (GeoJSON Feature)', contentType: 'application/geo+json' };
+const outageFeature = {
+  description: 'An outage (GeoJSON Feature); for the register’s keepers with `created_by` and its history (`events`)',
+  contentType: 'application/geo+json',
+  schema: outageSchema,
+};
 describeRoute('GET', '/api/outages', {
   summary: 'Outages and planned works',
   tag: 'outages',
   description:
     'GeoJSON FeatureCollection of outage areas (MultiPolygon) with `kind` (emergency, planned), `status` (planned, active, overdue, ended), `services`, `starts_at`, `expected_end_at`, `ended_at`, `notice` {kk,ru,en}, `call_count` and `affected` {addresses, people, method}. ' +
     'Filters: `active`, `kind`, `service`, `bbox`, `at=lng,lat` (areas holding the point; with `category`, only outages of the service that category is routed to there) and `time` (the instant `active` is judged at). Public: notices redacted, no author.',
-  responses: { '200': { description: 'Outages', contentType: 'application/geo+json' } },
+  responses: { '200': { description: 'Outages', contentType: 'application/geo+json', schema: outageListSchema } },
 });
 describeRoute('GET', '/api/outages/:id', {
   summary: 'One outage',

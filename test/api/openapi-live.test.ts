@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testApp } from '../helpers/app.ts';
+import { lifecycleKit } from '../helpers/lifecycle.ts';
 
 /**
  * Issue 21: /api/openapi.json against the live API. Every parameterless GET, the GETs that need
@@ -10,7 +15,10 @@ import { testApp } from '../helpers/app.ts';
  * success answer has a real schema (made from the zod definitions in server/contract), so a body
  * that drifts from its description fails here. Public operations say `security: []`.
  */
-const t = testApp();
+const photoDir = mkdtempSync(join(tmpdir(), 'jardem-openapi-photos-'));
+afterAll(() => rmSync(photoDir, { recursive: true, force: true }));
+const t = testApp({ JARDEM_PHOTO_DIR: photoDir });
+const { kit, inStatus, create, version } = lifecycleKit(t, 57);
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
 
 /** GETs that stream without end, and the messengers' handshakes (text, and only with a bot configured). */
@@ -42,7 +50,42 @@ function bodyProblems(path: string, status: number, type: string, body: unknown,
   if (!JSON_TYPES.has(type)) return [];
   const schema = JSON.parse(JSON.stringify(media.schema).replaceAll('"#/components/', '"doc#/components/'));
   const validate = ajv.compile(schema);
-  return validate(body) ? [] : [`${path}: ${ajv.errorsText(validate.errors?.slice(0, 3))}`];
+  if (validate(body)) return [];
+  // Name the member nobody documented, so that the message says what to add.
+  const errors = (validate.errors ?? []).slice(0, 3).map((e) => {
+    const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+    return `${e.instancePath || '/'} ${e.message}${extra ? ` (${extra})` : ''}`;
+  });
+  return [`${path}: ${errors.join(', ')}`];
+}
+
+/** GETs each path (with `cookie`, or as nobody) and lists what differs from the description; counts the JSON bodies checked. */
+async function getProblems(paths: string[], cookie?: string): Promise<{ problems: string[]; checked: number }> {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const path of paths) {
+    const res = await t.request(path, cookie ? { headers: { cookie } } : undefined);
+    // Every body is read: a streamed export left unread would keep its database client.
+    const text = await res.text();
+    const type = (res.headers.get('content-type') ?? '').split(';')[0];
+    if (res.status >= 400) problems.push(`${path}: answered ${res.status} ${text.slice(0, 200)}`);
+    problems.push(...bodyProblems(path, res.status, type, JSON_TYPES.has(type) ? JSON.parse(text) : text));
+    if (JSON_TYPES.has(type)) checked++;
+  }
+  return { problems, checked };
+}
+
+/** A write's answer, checked against the description of `method path` for its status. */
+async function written(method: string, path: string, body: unknown, cookie: string, expected = 200) {
+  const res = await t.request(path, {
+    method,
+    headers: { 'content-type': 'application/json', cookie },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = await res.json();
+  expect(res.status, `${method} ${path}: ${JSON.stringify(json).slice(0, 300)}`).toBe(expected);
+  expect(bodyProblems(path, res.status, (res.headers.get('content-type') ?? '').split(';')[0], json, method.toLowerCase())).toEqual([]);
+  return json;
 }
 
 describe('/api/openapi.json matches the live answers', () => {
@@ -76,20 +119,179 @@ describe('/api/openapi.json matches the live answers', () => {
       `/api/hotspots?include=all`,
       `/api/stats/by-category?level=category`,
       '/tiles/basemap/sprite.json',
+      `/api/incidents?status=open&sort=due&limit=5`,
+      `/api/outages?active=false&limit=5`,
+      `/api/outages?at=${one.lng},${one.lat}&category=${one.category}`,
+      `/api/stats/closure?by=district`,
+      `/api/field/work?sort=distance&near=${one.lng},${one.lat}`,
+      `/api/field/incidents/${one.id}/proof`,
+      `/api/incidents/${one.id}/measures`,
+      `/api/admin/catalogue/changes?limit=5`,
     );
-    const problems: string[] = [];
-    let checked = 0;
-    for (const path of paths) {
-      const res = await t.request(path, { headers: { cookie: admin } });
-      // Every body is read: a streamed export left unread would keep its database client.
-      const text = await res.text();
-      const type = (res.headers.get('content-type') ?? '').split(';')[0];
-      if (res.status >= 400) problems.push(`${path}: answered ${res.status} ${text.slice(0, 200)}`);
-      problems.push(...bodyProblems(path, res.status, type, JSON_TYPES.has(type) ? JSON.parse(text) : text));
-      if (JSON_TYPES.has(type)) checked++;
-    }
+    const { problems, checked } = await getProblems(paths, admin);
     expect(problems).toEqual([]);
-    expect(checked).toBeGreaterThan(30);
+    expect(checked).toBeGreaterThan(40);
+    // The public GETs as nobody: the answers without personal data (redacted notices, no author) match too.
+    const open = paths.filter((p) => doc.paths[p.split('?')[0]]?.get?.security?.length === 0);
+    expect(open).toEqual(expect.arrayContaining(['/api/meta', '/api/outages', '/api/emergencies']));
+    const anonymous = await getProblems([...open, `/api/incidents/${one.id}`, '/api/incidents?limit=5'], undefined);
+    expect(anonymous.problems).toEqual([]);
+  });
+
+  it('documents the answers of outages, emergencies, the field app, the catalogue editor and a disputed appeal', async () => {
+    const { dispatcher, executor, admin, supervisor } = kit.cookie;
+    // Outages: register, read (keeper and nobody), change, close.
+    const d = kit.inside;
+    const r = 0.004;
+    const ring = [
+      [d.lng - r, d.lat - r],
+      [d.lng + r, d.lat - r],
+      [d.lng + r, d.lat + r],
+      [d.lng - r, d.lat + r],
+      [d.lng - r, d.lat - r],
+    ];
+    const starts = new Date(Date.now() - 3_600_000).toISOString();
+    const outage = await written(
+      'POST',
+      '/api/outages',
+      {
+        kind: 'emergency',
+        services: [kit.executorService],
+        area: { type: 'Polygon', coordinates: [ring] },
+        starts_at: starts,
+        expected_end_at: new Date(Date.now() + 3_600_000).toISOString(),
+        notice: { ru: 'Авария на сети, звоните +7 701 000 00 00' },
+      },
+      dispatcher,
+      201,
+    );
+    expect(outage.properties.created_by).toEqual(expect.any(Number));
+    expect(outage.events.length).toBeGreaterThan(0);
+    const outagePath = `/api/outages/${outage.id}`;
+    expect((await getProblems([outagePath, `/api/outages?at=${d.lng},${d.lat}`], dispatcher)).problems).toEqual([]);
+    expect((await getProblems([outagePath, '/api/outages?active=true'], undefined)).problems).toEqual([]);
+    const changed = await written(
+      'PATCH',
+      outagePath,
+      { version: outage.properties.version, notice: { en: 'Water main repair' } },
+      dispatcher,
+    );
+    await written('POST', `${outagePath}/close`, { version: changed.properties.version }, dispatcher);
+    // One past its expected end: the control room's alerts name it (kind outage_overdue, with the outage's id).
+    const late = await written(
+      'POST',
+      '/api/outages',
+      {
+        kind: 'planned',
+        services: [kit.executorService],
+        area: { type: 'Polygon', coordinates: [ring] },
+        starts_at: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+        expected_end_at: new Date(Date.now() - 3_600_000).toISOString(),
+        notice: { kk: 'Жоспарлы жұмыстар' },
+      },
+      dispatcher,
+      201,
+    );
+    expect(late.properties.status).toBe('overdue');
+    await vi.waitFor(
+      async () => {
+        const alerts = (await t.json('/api/alerts', { headers: { cookie: dispatcher } })).body;
+        expect(alerts.items).toContainEqual(expect.objectContaining({ kind: 'outage_overdue', outage: late.id }));
+        expect(bodyProblems('/api/alerts', 200, 'application/json', alerts)).toEqual([]);
+      },
+      { timeout: 5000, interval: 300 },
+    );
+    await written('POST', `/api/outages/${late.id}/close`, { version: late.properties.version }, dispatcher);
+
+    // Emergencies: the checklist, a tick, a hand-over (new, then known), the acknowledgement, the hold list.
+    const gas = await create({ type: 'incident', category: 'gas.smell' });
+    const panel = `/api/incidents/${gas.id}/measures`;
+    expect((await getProblems([panel, '/api/emergencies'], dispatcher)).problems).toEqual([]);
+    const measures = (await t.json(panel, { headers: { cookie: dispatcher } })).body.measures;
+    const plain = measures.find((m: { handover: string | null }) => m.handover === null);
+    await written('POST', panel, { measure: plain.code, done: true }, dispatcher);
+    const handover = { service: '104', operator: 'Оператор Схемова', at: new Date(Date.now() - 60_000).toISOString() };
+    await written('POST', `/api/incidents/${gas.id}/handovers`, handover, dispatcher, 201);
+    await written('POST', `/api/incidents/${gas.id}/handovers`, handover, dispatcher, 200);
+    await written('POST', `/api/incidents/${gas.id}/acknowledge`, {}, dispatcher);
+
+    // The field app: take, upload the proof, pause, resume, resolve, review, publish.
+    const job = await inStatus('assigned');
+    const here = (await t.json(`/api/incidents/${job.id}`)).body.geometry.coordinates;
+    const now = () => new Date().toISOString();
+    await written(
+      'POST',
+      `/api/field/incidents/${job.id}/take`,
+      { version: await version(job.id), acted_at: now(), position: here },
+      executor,
+    );
+    let photo: any;
+    for (const kind of ['before', 'after']) {
+      const form = new FormData();
+      for (const [k, v] of Object.entries({ kind, lng: String(here[0]), lat: String(here[1]), taken_at: now() })) form.set(k, v);
+      const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#335577' } })
+        .jpeg()
+        .toBuffer();
+      form.set('photo', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'photo.jpg');
+      const res = await t.request(`/api/field/incidents/${job.id}/photos`, { method: 'POST', headers: { cookie: executor }, body: form });
+      photo = await res.json();
+      expect(res.status, JSON.stringify(photo)).toBe(201);
+      expect(bodyProblems(`/api/field/incidents/${job.id}/photos`, 201, 'application/json', photo, 'post')).toEqual([]);
+    }
+    await written('POST', `/api/field/incidents/${job.id}/pause`, { reason: 'access', acted_at: now() }, executor);
+    await written('POST', `/api/field/incidents/${job.id}/resume`, { acted_at: now() }, executor);
+    await written(
+      'POST',
+      `/api/field/incidents/${job.id}/resolve`,
+      { version: await version(job.id), note: 'Сделано', acted_at: now(), position: here },
+      executor,
+    );
+    expect((await getProblems([`/api/field/incidents/${job.id}/proof`], supervisor)).problems).toEqual([]);
+    await written('POST', `/api/field/photos/${photo.id}/publish`, { published: true }, supervisor);
+
+    // A disputed appeal: open again, with the dispute shown first.
+    const disputed = await inStatus('reopened');
+    const page = (await t.json(`/api/incidents/${disputed.id}`, { headers: { cookie: admin } })).body;
+    expect(page.dispute).toMatchObject({ via: 'staff' });
+    expect((await getProblems([`/api/incidents/${disputed.id}`], admin)).problems).toEqual([]);
+    expect((await getProblems([`/api/incidents/${disputed.id}`], undefined)).problems).toEqual([]);
+
+    // The catalogue editor: preview, a rule added, changed and removed, a calendar day set and removed, an import's dry run.
+    await written('POST', '/api/admin/catalogue/routing/preview', { category: 'roads.pothole', lng: d.lng, lat: d.lat }, admin);
+    const other = kit.otherService;
+    const rule = await written(
+      'POST',
+      '/api/admin/catalogue/routing',
+      { category: 'roads.pothole', district: d.code, service: other },
+      admin,
+      201,
+    );
+    const ruleNow = await written(
+      'PATCH',
+      `/api/admin/catalogue/routing/${rule.id}`,
+      { version: rule.version, service: kit.executorService },
+      admin,
+    );
+    await written('DELETE', `/api/admin/catalogue/routing/${rule.id}?version=${ruleNow.version}`, undefined, admin);
+    await written('PUT', '/api/admin/catalogue/holidays/2031-07-06', { kind: 'holiday', name: { ru: 'Проверка схем' } }, admin);
+    await written('DELETE', '/api/admin/catalogue/holidays/2031-07-06', undefined, admin);
+    const pothole = (await t.json('/api/admin/catalogue', { headers: { cookie: admin } })).body.categories.find(
+      (c: { code: string }) => c.code === 'roads.pothole',
+    );
+    const renamed = await written(
+      'PATCH',
+      '/api/admin/catalogue/categories/roads.pothole',
+      { version: pothole.version, name: { ...pothole.name, en: `${pothole.name.en} ` } },
+      admin,
+    );
+    await written('PATCH', '/api/admin/catalogue/categories/roads.pothole', { version: renamed.version, name: pothole.name }, admin);
+    const service = (await t.json('/api/admin/catalogue', { headers: { cookie: admin } })).body.services.find(
+      (s: { code: string }) => s.code === other,
+    );
+    await written('PATCH', `/api/admin/catalogue/services/${other}`, { version: service.version, phone: service.phone }, admin);
+    const exported = (await t.json('/api/admin/catalogue/export', { headers: { cookie: admin } })).body;
+    await written('POST', '/api/admin/catalogue/import?dryRun=true', exported, admin);
+    expect((await getProblems(['/api/admin/catalogue/changes?limit=20'], admin)).problems).toEqual([]);
   });
 
   it('documents the answers of registering, moving and signing in', async () => {

@@ -50,6 +50,23 @@ describe('GET /api/openapi.json', () => {
       expect.arrayContaining(['z', 'x', 'y', 'status']),
     );
   });
+
+  it('resolves every $ref within the document, also those of recursive schemas (the catalogue tree)', async () => {
+    const { body } = await t.json('/api/openapi.json');
+    const refs = [...JSON.stringify(body).matchAll(/"\$ref":"([^"]*)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(0);
+    const unresolved = refs.filter((r) => {
+      if (!r.startsWith('#/')) return true;
+      let at: any = body;
+      for (const part of r.slice(2).split('/')) at = at?.[part.replaceAll('~1', '/').replaceAll('~0', '~')];
+      return at === undefined;
+    });
+    expect([...new Set(unresolved)]).toEqual([]);
+    // The import's body names the category node; the node names its children with the same definition.
+    const tree = body.paths['/api/admin/catalogue/import'].post.requestBody.content['application/json'].schema.properties.categories.items;
+    const node = tree.$ref.split('/').pop();
+    expect(body.components.schemas[node].properties.children.items.$ref).toBe(tree.$ref);
+  });
 });
 
 describe('GET /api/docs', () => {
