@@ -664,4 +664,12 @@ export const en: Dictionary = {
   'dispute.viaLink': 'through the feedback link',
   'dispute.viaStaff': 'by phone, taken by staff',
   'dispute.rating': 'rating {n}',
+  // h-catfix: information requests and synonyms in the category editor
+  'catfix.info': 'Information request (answered on the call)',
+  'catfix.infoHint': 'The dispatcher reads this answer to the caller and the appeal closes at first contact; required in all three languages.',
+  'catfix.answerKk': 'Answer (kk)',
+  'catfix.answerRu': 'Answer (ru)',
+  'catfix.answerEn': 'Answer (en)',
+  'catfix.synonyms': 'Words callers use (one per line)',
+  'catfix.synonymsHint': 'In Kazakh and Russian, as people say it; the intake search matches them besides the names.',
 };
