@@ -11,13 +11,13 @@ describeRoute('GET', P, {
 describeRoute('POST', `${P}/categories`, {
   summary: 'Add a category (a sphere when `parent` is null)',
   description:
-    'Unset settings (norm, priority, service, radius, window) are taken from the parent. The new kind is offered at intake at once.',
+    'Unset settings (norm, priority, service, radius, window) are taken from the parent. The new kind is offered at intake at once. `type: "information"` needs `answer` {kk, ru, en}; an answer on any other kind is refused; `synonyms` are the words callers use.',
   responses: { '201': 'The category', '400': 'Invalid body or unknown parent/service', ...stale },
 });
 describeRoute('PATCH', `${P}/categories/:code`, {
   summary: 'Rename, re-set, move (`parent`), retire (`active: false`) or restore a category',
   description:
-    'Names the `version` it read. A retired category (with its subtree) stays on old appeals and in statistics but is not offered at intake. Deadlines already set on appeals are not rewritten.',
+    'Names the `version` it read. A retired category (with its subtree) stays on old appeals and in statistics but is not offered at intake. Deadlines already set on appeals are not rewritten. `type`, `answer` and `synonyms` follow the pack check’s rules (an information request carries its answer, no other kind does, nothing goes below it).',
   responses: { '200': 'The category after the change', '404': 'No such category', ...stale },
 });
 describeRoute('POST', `${P}/services`, { summary: 'Add a service', responses: { '201': 'The service', ...stale } });
@@ -51,7 +51,7 @@ describeRoute('DELETE', `${P}/holidays/:date`, {
 });
 describeRoute('GET', `${P}/changes`, { summary: 'The catalogue change log: who, when, what, before and after (newest first)' });
 describeRoute('GET', `${P}/export`, {
-  summary: 'The catalogue as the pack JSON (categories, services, routing, holidays) in one document',
+  summary: 'The catalogue as the pack JSON (categories with type and answer, services, routing, holidays, synonyms) in one document',
 });
 describeRoute('POST', `${P}/import`, {
   summary: 'Import a catalogue document',
