@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { invalidateCatalog } from './catalog.ts';
+import { catalogueChanged } from './catalogue/version.ts';
 import { migrate } from './db/migrate.ts';
 import { loadCityPack, readCityPack } from './geodata/pack.ts';
 import { log } from './log.ts';
@@ -30,7 +30,8 @@ export async function ensureCityPack(pool: pg.Pool, city: string): Promise<void>
   const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM districts');
   const keepDistricts = rows[0].n > 0;
   const { skippedRules } = await loadCityPack(pool, await readCityPack(city), { keepDistricts });
-  invalidateCatalog(pool);
+  // Every cache hanging on the catalogue (codes, labels, /api/meta, cached answers), not only the codes (h-catfix).
+  catalogueChanged(pool);
   if (keepDistricts) {
     log.warn(
       { city, districts: rows[0].n, skippedRules },

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { checkVersion, inChange, snapshot, type ChangeTx, type Editor } from './change.ts';
 import { categoryByCode, type CategoryRow } from './queries.ts';
+import { requestTypeProblems } from './request-type.ts';
 import type { CategoryPatch, NewCategory, Norm } from './schemas.ts';
 
 /** The deepest level of the tree (categories.depth CHECK): sphere 0 … 4. */
@@ -15,6 +16,36 @@ async function serviceId(db: ChangeTx['db'], code: string | null | undefined, pa
   const { rows } = await db.query<{ id: number }>('SELECT id FROM services WHERE code = $1', [code]);
   if (!rows[0]) throw badRequest(`Unknown service: ${code}.`, [{ path, message: `unknown code "${code}"` }]);
   return rows[0].id;
+}
+
+/**
+ * Refuses (400) a category whose request type and answer break the pack's rules
+ * (server/catalogue/request-type.ts), or a parent that is an information request and so would
+ * have kinds below it. Runs inside the editing transaction, after the change: a refusal undoes it.
+ */
+async function checkRequestType(db: ChangeTx['db'], code: string): Promise<void> {
+  const { rows } = await db.query<{
+    type: string | null;
+    answered: boolean;
+    children: number;
+    parent_type: string | null;
+    parent: string | null;
+  }>(
+    `SELECT c.request_type AS type, (c.answer_kk IS NOT NULL OR c.answer_ru IS NOT NULL OR c.answer_en IS NOT NULL) AS answered,
+            (SELECT count(*)::int FROM categories k WHERE k.parent_id = c.id AND k.active) AS children,
+            p.request_type AS parent_type, p.code AS parent
+       FROM categories c LEFT JOIN categories p ON p.id = c.parent_id WHERE c.code = $1`,
+    [code],
+  );
+  const r = rows[0];
+  const problems = requestTypeProblems({
+    type: r.type as 'information' | null,
+    answer: r.answered ? true : null,
+    children: r.children,
+  }).map((message) => ({ path: message.includes('without an answer') ? 'answer' : 'type', message }));
+  if (r.parent_type === 'information')
+    problems.push({ path: 'parent', message: `${r.parent} is an information request: no kinds go below it` });
+  if (problems.length) throw badRequest(`${code} ${problems[0].message}.`, problems);
 }
 
 /** Adds a category under `parent` (or a sphere); unset settings are taken from the parent, as a pack's are. */
@@ -32,9 +63,10 @@ export async function createCategory(pool: pg.Pool, editor: Editor, input: NewCa
     const [hours, days] = normColumns(input.norm ?? parent?.norm);
     const { rows } = await db.query<{ id: number }>(
       `INSERT INTO categories (code, parent_id, sphere_id, depth, sort, name_kk, name_ru, name_en, icon, color, norm_hours, norm_working_days,
-                               priority, default_service_id, duplicate_radius_m, duplicate_window_h, emergency)
+                               priority, default_service_id, duplicate_radius_m, duplicate_window_h, emergency,
+                               request_type, answer_kk, answer_ru, answer_en, synonyms)
        SELECT $1, p.id, p.sphere_id, $3, coalesce((SELECT max(sort) + 1 FROM categories WHERE parent_id IS NOT DISTINCT FROM p.id), 0),
-              $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
+              $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20
          FROM (SELECT (SELECT id FROM categories WHERE code = $2) AS id, (SELECT sphere_id FROM categories WHERE code = $2) AS sphere_id) p
        RETURNING id`,
       [
@@ -53,10 +85,16 @@ export async function createCategory(pool: pg.Pool, editor: Editor, input: NewCa
         input.radiusM ?? parent?.radiusM ?? 100,
         input.windowHours ?? parent?.windowHours ?? 72,
         input.emergency ?? false,
+        input.type ?? null,
+        input.answer?.kk ?? null,
+        input.answer?.ru ?? null,
+        input.answer?.en ?? null,
+        input.synonyms ?? [],
       ],
     );
     // A sphere is its own sphere (as the pack loader does).
     if (!parent) await db.query('UPDATE categories SET sphere_id = id WHERE id = $1', [rows[0].id]);
+    await checkRequestType(db, input.code);
     const after = (await categoryByCode(db, input.code))!;
     await tx.log('category', input.code, 'create', undefined, snapshot(after));
     return after;
@@ -98,6 +136,13 @@ export async function patchCategory(pool: pg.Pool, editor: Editor, code: string,
     if (patch.windowHours !== undefined) set('duplicate_window_h', patch.windowHours);
     if (patch.icon !== undefined) set('icon', patch.icon);
     if (patch.color !== undefined) set('color', patch.color);
+    if (patch.type !== undefined) set('request_type', patch.type);
+    if (patch.answer !== undefined) {
+      set('answer_kk', patch.answer?.kk ?? null);
+      set('answer_ru', patch.answer?.ru ?? null);
+      set('answer_en', patch.answer?.en ?? null);
+    }
+    if (patch.synonyms !== undefined) set('synonyms', patch.synonyms);
     values.push(before.id);
     await db.query(`UPDATE categories SET ${[...sets, 'version = version + 1'].join(', ')} WHERE id = $${values.length}`, values);
 
@@ -117,6 +162,7 @@ export async function patchCategory(pool: pg.Pool, editor: Editor, code: string,
       await db.query('UPDATE categories SET active = true, retired_at = NULL WHERE id = $1', [before.id]);
       action = 'restore';
     }
+    await checkRequestType(db, code);
     const after = (await categoryByCode(db, code))!;
     await tx.log('category', code, action, snapshot(before), snapshot(after));
     return after;

@@ -27,13 +27,13 @@ describeRoute('GET', P, {
 describeRoute('POST', `${P}/categories`, {
   summary: 'Add a category (a sphere when `parent` is null)',
   description:
-    'Unset settings (norm, priority, service, radius, window) are taken from the parent. The new kind is offered at intake at once.',
+    'Unset settings (norm, priority, service, radius, window) are taken from the parent. The new kind is offered at intake at once. `type: "information"` needs `answer` {kk, ru, en}; an answer on any other kind is refused; `synonyms` are the words callers use.',
   responses: { '201': json('The category', catalogueCategorySchema), '400': 'Invalid body or unknown parent/service', ...stale },
 });
 describeRoute('PATCH', `${P}/categories/:code`, {
   summary: 'Rename, re-set, move (`parent`), retire (`active: false`) or restore a category',
   description:
-    'Names the `version` it read. A retired category (with its subtree) stays on old appeals and in statistics but is not offered at intake. Deadlines already set on appeals are not rewritten.',
+    'Names the `version` it read. A retired category (with its subtree) stays on old appeals and in statistics but is not offered at intake. Deadlines already set on appeals are not rewritten. `type`, `answer` and `synonyms` follow the pack check’s rules (an information request carries its answer, no other kind does, nothing goes below it).',
   responses: { '200': json('The category after the change', catalogueCategorySchema), '404': 'No such category', ...stale },
 });
 describeRoute('POST', `${P}/services`, {
@@ -76,7 +76,7 @@ describeRoute('GET', `${P}/changes`, {
   responses: { '200': json('A page of changes; `next` is the `before` of the next page', catalogueChangesSchema) },
 });
 describeRoute('GET', `${P}/export`, {
-  summary: 'The catalogue as the pack JSON (categories, services, routing, holidays) in one document',
+  summary: 'The catalogue as the pack JSON (categories with type and answer, services, routing, holidays, synonyms) in one document',
   responses: { '200': json('The document (an attachment, catalogue.json)', catalogueDocumentSchema) },
 });
 describeRoute('POST', `${P}/import`, {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { namesSql } from '../db/sql.ts';
+import type { RequestType } from './request-type.ts';
 import type { Norm } from './schemas.ts';
 
 type Db = Pick<pg.Pool, 'query'>;
@@ -24,7 +25,12 @@ export interface CategoryRow {
   active: boolean;
   retiredAt: string | null;
   version: number;
-  /** the pack's fields without a column here (synonyms, answers, ...) */
+  /** 'information': answered on the call with `answer`; null: an ordinary kind (migration 024) */
+  type: RequestType | null;
+  answer: { kk: string; ru: string; en: string } | null;
+  /** the words callers use for it, which the picker's search matches */
+  synonyms: string[];
+  /** the pack's fields without a column here */
   extra: Record<string, unknown>;
 }
 
@@ -58,7 +64,11 @@ const CATEGORY_SQL = `
          CASE WHEN c.norm_hours IS NOT NULL THEN json_build_object('hours', c.norm_hours)
               WHEN c.norm_working_days IS NOT NULL THEN json_build_object('workingDays', c.norm_working_days) END AS norm,
          c.priority, c.emergency, sv.code AS service, c.duplicate_radius_m AS "radiusM", c.duplicate_window_h AS "windowHours",
-         c.active, to_char(c.retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "retiredAt", c.version, c.extra
+         c.active, to_char(c.retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "retiredAt", c.version,
+         c.request_type AS type,
+         CASE WHEN c.answer_kk IS NOT NULL OR c.answer_ru IS NOT NULL OR c.answer_en IS NOT NULL
+              THEN json_build_object('kk', c.answer_kk, 'ru', c.answer_ru, 'en', c.answer_en) END AS answer,
+         c.synonyms, c.extra
     FROM categories c
     LEFT JOIN categories p ON p.id = c.parent_id
     LEFT JOIN categories s ON s.id = c.sphere_id

@@ -26,8 +26,21 @@ const RadiusM = z.number().int().min(1).max(5000);
 const WindowHours = z.number().int().min(1).max(720);
 const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'like "#1a2b3c"');
 
+/** What the dispatcher tells the caller of an information request, in every language (at most 2,000 characters each). */
+export const AnswerSchema = z.object({ kk: text(2000), ru: text(2000), en: text(2000) }).strict();
+/** The words callers use for a node (kk and ru, any alphabet; an entry may list several, as synonyms.json does, at most 500 characters): what the picker’s search matches besides the names. */
+export const SynonymsSchema = z
+  .array(text(500))
+  .max(200)
+  .transform((words) => [...new Set(words)]);
+export const RequestTypeSchema = z.enum(['information', 'complaint']);
+
 /** The settings of a category that an edit may set (a kind, a category or a sphere alike). */
 const CategorySettings = {
+  /** 'information': a question answered on the call with `answer` (required then, refused otherwise); null: an ordinary kind */
+  type: RequestTypeSchema.nullable(),
+  answer: AnswerSchema.nullable(),
+  synonyms: SynonymsSchema,
   norm: NormSchema,
   priority: Priority,
   emergency: z.boolean(),
@@ -46,7 +59,19 @@ export const NewCategorySchema = z
     name: FullNamesSchema,
     ...CategorySettings,
   })
-  .partial({ norm: true, priority: true, emergency: true, service: true, radiusM: true, windowHours: true, icon: true, color: true })
+  .partial({
+    norm: true,
+    priority: true,
+    emergency: true,
+    service: true,
+    radiusM: true,
+    windowHours: true,
+    icon: true,
+    color: true,
+    type: true,
+    answer: true,
+    synonyms: true,
+  })
   .strict();
 export type NewCategory = z.infer<typeof NewCategorySchema>;
 

@@ -8,13 +8,16 @@ import { LANGS, Names, type Lang, type PackNames } from '../geodata/pack-schema.
 import { inChange, type Editor } from './change.ts';
 import { extraFields } from './extra.ts';
 import { readCatalogue, type CategoryRow, type HolidayRow } from './queries.ts';
-import { CategoryCode, DistrictCode, NormSchema, ServiceCode } from './schemas.ts';
+import { requestTypeProblems } from './request-type.ts';
+import { CategoryCode, DistrictCode, NormSchema, RequestTypeSchema, ServiceCode } from './schemas.ts';
 
 /**
  * The catalogue as one JSON document in the city pack's shapes: `categories` (categories.json,
  * the tree of active categories), `services` (services.json), `routing` (routing.json) and
- * `holidays` (holidays.json). A category's fields this schema has no column for (synonyms,
- * answers, ...) are kept in categories.extra and written back as they came.
+ * `holidays` (holidays.json), and `synonyms` (synonyms.json: a node's code -> the words callers
+ * use for it). Information requests carry `type: "information"` and their `answer` on the node,
+ * as in categories.json. A category's fields this schema has no column for are kept in
+ * categories.extra and written back as they came.
  */
 
 interface ImportNode {
@@ -39,6 +42,8 @@ const NodeSchema: z.ZodType<ImportNode> = z.lazy(() =>
       radiusM: z.number().int().min(1).max(5000).optional(),
       windowHours: z.number().int().min(1).max(720).optional(),
       emergency: z.boolean().optional(),
+      type: RequestTypeSchema.optional(),
+      answer: Names.optional(),
       children: z.array(NodeSchema).optional(),
     })
     .passthrough(),
@@ -72,6 +77,8 @@ export const CatalogueDocument = z
         })
         .strict(),
     ),
+    /** As synonyms.json; absent: the synonyms stay as they are. */
+    synonyms: z.record(CategoryCode, z.array(z.string().trim().min(1).max(500)).max(200)).optional(),
   })
   .strict();
 export type CatalogueDoc = z.infer<typeof CatalogueDocument>;
@@ -107,6 +114,8 @@ export async function exportCatalogue(db: Pick<pg.Pool, 'query'>) {
           radiusM: c.radiusM,
           windowHours: c.windowHours,
           emergency: c.emergency,
+          ...(c.type ? { type: c.type } : {}),
+          ...(c.answer ? { answer: presentNames(c.answer) } : {}),
           ...(kids.length ? { children: kids } : {}),
         };
       });
@@ -125,8 +134,15 @@ export async function exportCatalogue(db: Pick<pg.Pool, 'query'>) {
     })),
     routing: cat.routing.map((r) => ({ category: r.category, district: r.district, service: r.service })),
     holidays: cat.holidays.map((h) => ({ date: h.date, kind: h.kind, ...(nameOf(h) ? { name: nameOf(h) } : {}) })),
+    synonyms: Object.fromEntries(cat.categories.filter((c) => c.active && c.synonyms.length).map((c) => [c.code, c.synonyms])),
   };
 }
+
+/** Only the languages that have a text (an answer is stored with null for a missing one). */
+const presentNames = (n: Record<string, string | null>) => Object.fromEntries(Object.entries(n).filter(([, v]) => v));
+/** An answer as the database keeps it: every language, null where missing. */
+const fullAnswer = (n: Record<string, string | null | undefined> | null | undefined) =>
+  n ? { kk: n.kk ?? null, ru: n.ru ?? null, en: n.en ?? null } : null;
 
 const nameOf = (h: HolidayRow) => {
   const n = Object.fromEntries(Object.entries(h.name).filter(([, v]) => v));
@@ -148,6 +164,9 @@ interface Wanted {
   service: string | null;
   radiusM: number;
   windowHours: number;
+  type: 'information' | 'complaint' | null;
+  answer: { kk: string | null; ru: string | null; en: string | null } | null;
+  synonyms: string[];
   extra: Record<string, unknown>;
 }
 
@@ -163,6 +182,9 @@ const comparable = (c: Omit<Wanted, 'sort' | 'depth'> & { active?: boolean }) =>
     c.service,
     c.radiusM,
     c.windowHours,
+    c.type,
+    fullAnswer(c.answer),
+    c.synonyms,
     sortKeys(c.extra),
   ]);
 
@@ -200,6 +222,8 @@ async function plan(db: Pick<pg.Pool, 'query'>, doc: CatalogueDoc) {
     nodes.map((n) => ({ ...n, name: fillNames(n.name, order), children: n.children && fill(n.children) }) as PackCategory);
   const flat = flattenCategories(fill(doc.categories));
   const serviceCodes = new Set(doc.services.map((s) => s.code));
+  const currentByCode = new Map(current.categories.map((c) => [c.code, c]));
+  const synonymsOf = (code: string) => (doc.synonyms ? (doc.synonyms[code] ?? []) : (currentByCode.get(code)?.synonyms ?? []));
   const districtCodes = new Set((await db.query<{ code: string }>('SELECT code FROM districts')).rows.map((r) => r.code));
   const seen = new Set<string>();
   const wanted = new Map<string, Wanted>();
@@ -210,6 +234,8 @@ async function plan(db: Pick<pg.Pool, 'query'>, doc: CatalogueDoc) {
     if (f.depth > 4) problems.push({ path: `categories.${n.code}`, message: 'deeper than 5 levels' });
     if (n.service && !serviceCodes.has(n.service))
       problems.push({ path: `categories.${n.code}.service`, message: `unknown service "${n.service}"` });
+    for (const message of requestTypeProblems({ type: n.type, answer: n.answer, children: n.children?.length }))
+      problems.push({ path: `categories.${n.code}.${message.includes('without an answer') ? 'answer' : 'type'}`, message });
     wanted.set(n.code, {
       code: n.code,
       parent: f.parent,
@@ -224,9 +250,14 @@ async function plan(db: Pick<pg.Pool, 'query'>, doc: CatalogueDoc) {
       service: n.service ?? null,
       radiusM: n.radiusM ?? 100,
       windowHours: n.windowHours ?? 72,
+      type: n.type ?? null,
+      answer: fullAnswer(n.answer),
+      synonyms: synonymsOf(n.code),
       extra: extraFields(f.node as Record<string, unknown>),
     });
   }
+  for (const code of Object.keys(doc.synonyms ?? {}))
+    if (!wanted.has(code)) problems.push({ path: `synonyms.${code}`, message: `unknown category "${code}"` });
   const svcSeen = new Set<string>();
   doc.services.forEach((s, i) => {
     if (svcSeen.has(s.code)) problems.push({ path: `services[${i}].code`, message: `code "${s.code}" appears twice` });
@@ -252,7 +283,7 @@ async function plan(db: Pick<pg.Pool, 'query'>, doc: CatalogueDoc) {
   });
   if (problems.length) throw invalid(problems);
 
-  const byCode = new Map(current.categories.map((c) => [c.code, c]));
+  const byCode = currentByCode;
   const svcByCode = new Map(current.services.map((s) => [s.code, s]));
   const rules = new Map(current.routing.map((r) => [ruleKey(r), r]));
   const days = new Map(current.holidays.map((h) => [h.date, h]));
@@ -348,14 +379,17 @@ export async function applyImport(pool: pg.Pool, editor: Editor, doc: CatalogueD
     for (const w of wanted.values()) {
       await db.query(
         `INSERT INTO categories (code, parent_id, depth, sort, name_kk, name_ru, name_en, icon, color, norm_hours, norm_working_days, priority,
-                                 default_service_id, duplicate_radius_m, duplicate_window_h, emergency, extra, active)
+                                 default_service_id, duplicate_radius_m, duplicate_window_h, emergency, extra, active,
+                                 request_type, answer_kk, answer_ru, answer_en, synonyms)
          VALUES ($1, (SELECT id FROM categories WHERE code = $2), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                 (SELECT id FROM services WHERE code = $13), $14, $15, $16, $17, true)
+                 (SELECT id FROM services WHERE code = $13), $14, $15, $16, $17, true, $19, $20, $21, $22, $23)
          ON CONFLICT (code) DO UPDATE SET parent_id = EXCLUDED.parent_id, depth = EXCLUDED.depth, sort = EXCLUDED.sort,
            name_kk = EXCLUDED.name_kk, name_ru = EXCLUDED.name_ru, name_en = EXCLUDED.name_en, icon = EXCLUDED.icon, color = EXCLUDED.color,
            norm_hours = EXCLUDED.norm_hours, norm_working_days = EXCLUDED.norm_working_days, priority = EXCLUDED.priority,
            default_service_id = EXCLUDED.default_service_id, duplicate_radius_m = EXCLUDED.duplicate_radius_m,
            duplicate_window_h = EXCLUDED.duplicate_window_h, emergency = EXCLUDED.emergency, extra = EXCLUDED.extra,
+           request_type = EXCLUDED.request_type, answer_kk = EXCLUDED.answer_kk, answer_ru = EXCLUDED.answer_ru,
+           answer_en = EXCLUDED.answer_en, synonyms = EXCLUDED.synonyms,
            active = true, retired_at = NULL, version = categories.version + CASE WHEN $18 THEN 1 ELSE 0 END`,
         [
           w.code,
@@ -376,6 +410,11 @@ export async function applyImport(pool: pg.Pool, editor: Editor, doc: CatalogueD
           w.emergency,
           JSON.stringify(w.extra),
           changed.has(w.code),
+          w.type,
+          w.answer?.kk ?? null,
+          w.answer?.ru ?? null,
+          w.answer?.en ?? null,
+          w.synonyms,
         ],
       );
     }

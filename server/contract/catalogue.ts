@@ -28,7 +28,12 @@ export const catalogueCategorySchema = z.object({
   active: z.boolean(),
   retiredAt: z.string().nullable(),
   version: z.number().int(),
-  /** the pack's fields without a column (synonyms, answers, ...), kept as they came */
+  /** 'information': answered on the call with `answer`; null: an ordinary kind */
+  type: z.enum(['information']).nullable(),
+  answer: namesSchema.nullable(),
+  /** the words callers use for it */
+  synonyms: z.array(z.string()),
+  /** the pack's fields without a column, kept as they came */
   extra: z.record(z.string(), z.unknown()),
 });
 
@@ -107,6 +112,8 @@ const exportNodeSchema = z.looseObject({
   radiusM: z.number().int(),
   windowHours: z.number().int(),
   emergency: z.boolean(),
+  type: z.enum(['information']).optional(),
+  answer: namesSchema.optional(),
   /** the node's children, of the same shape */
   children: z.array(z.looseObject({ code: z.string() })).optional(),
 });
@@ -128,6 +135,8 @@ export const catalogueDocumentSchema = z.object({
     }),
   ),
   routing: z.array(z.object({ category: z.string(), district: z.string().nullable(), service: z.string() })),
+  /** the words callers use, by category code (the pack's synonyms.json) */
+  synonyms: z.record(z.string(), z.array(z.string())).optional(),
   holidays: z.array(
     z.object({
       date: z.string(),

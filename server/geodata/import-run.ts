@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { cityPackLoaded, ensureCityPack } from '../boot.ts';
-import { invalidateCatalog } from '../catalog.ts';
+import { catalogueChanged } from '../catalogue/version.ts';
 import { withTransaction } from '../db/pool.ts';
 import { log } from '../log.ts';
 import { importDistricts, readFeatures, type FieldMapping, type ImportResult } from './import.ts';
@@ -34,6 +34,7 @@ export async function importBoundaryFile(pool: pg.Pool, req: ImportRequest): Pro
   const result = await withTransaction(pool, (client) =>
     importDistricts(client, chosen, req.fields, { srid: req.srid ?? srid, replace: req.replace, source: req.file.split('/').pop() }),
   );
-  invalidateCatalog(pool);
+  // Every cache hanging on the catalogue (codes, labels, /api/meta, cached answers), not only the codes (h-catfix).
+  catalogueChanged(pool);
   return { ...result, packLoaded };
 }

@@ -1,4 +1,5 @@
 import type { CityPack, PackCategory } from './pack-read.ts';
+import { requestTypeProblems } from '../catalogue/request-type.ts';
 import { MAX_APPEAL_HOURS, MAX_APPEAL_WORKING_DAYS } from './pack-schema.ts';
 
 const duplicates = (codes: string[]) => [...new Set(codes.filter((c, i) => codes.indexOf(c) !== i))];
@@ -38,10 +39,8 @@ export function checkPack(pack: CityPack): string[] {
         `categories.json: "${c.code}" has a norm of ${norm?.workingDays ? `${norm.workingDays} working days` : `${norm?.hours} hours`}, ` +
           `longer than the ${MAX_APPEAL_WORKING_DAYS} working days an appeal may take`,
       );
-    if (c.type === 'information' && !c.answer) problems.push(`categories.json: "${c.code}" is an information request without an answer`);
-    if (c.answer && c.type !== 'information') problems.push(`categories.json: "${c.code}" has an answer but is not an information request`);
-    if (c.type === 'information' && c.children?.length)
-      problems.push(`categories.json: "${c.code}" is an information request with kinds below it`);
+    for (const p of requestTypeProblems({ type: c.type, answer: c.answer, children: c.children?.length }))
+      problems.push(`categories.json: "${c.code}" ${p}`);
   }
   for (const code of Object.keys(pack.synonyms))
     if (!categories.has(code)) problems.push(`synonyms.json: "${code}" is not in categories.json`);

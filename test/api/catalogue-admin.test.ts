@@ -388,8 +388,8 @@ describe('catalogue administration', () => {
     // Fields this schema has no column for ride along untouched; a rename and a new kind show in the diff.
     const edited = structuredClone(doc);
     const pothole = flat(edited.categories).find((n) => n.code === 'roads.pothole');
-    pothole.synonyms = { ru: ['яма', 'выбоина'], kk: ['шұңқыр'] };
-    pothole.answer = { ru: 'Передано в дорожную службу.' };
+    pothole.survey = { ru: ['яма', 'выбоина'], kk: ['шұңқыр'] };
+    pothole.note = { ru: 'Передано в дорожную службу.' };
     pothole.name.en = 'Pothole (imported)';
     pothole.children = [
       ...(pothole.children ?? []),
@@ -410,15 +410,15 @@ describe('catalogue administration', () => {
     expect(applied.body.categories.added).toEqual(['roads.pothole.catadmin_imp']);
     const row = await category('roads.pothole', admin);
     expect(row.name.en).toBe('Pothole (imported)');
-    expect(row.extra).toEqual({ synonyms: { ru: ['яма', 'выбоина'], kk: ['шұңқыр'] }, answer: { ru: 'Передано в дорожную службу.' } });
+    expect(row.extra).toEqual({ survey: { ru: ['яма', 'выбоина'], kk: ['шұңқыр'] }, note: { ru: 'Передано в дорожную службу.' } });
     expect((await category('roads.pothole.catadmin_imp', admin)).norm).toEqual({ hours: 12 });
 
     // An ordinary edit keeps the extra fields; the next export writes them back.
     await t.json(`${C}/categories/roads.pothole`, send('PATCH', { version: row.version, priority: row.priority }, admin));
     const again = (await t.json(`${C}/export`, { headers: { cookie: admin } })).body;
     const back = flat(again.categories).find((n) => n.code === 'roads.pothole');
-    expect(back.synonyms).toEqual({ ru: ['яма', 'выбоина'], kk: ['шұңқыр'] });
-    expect(back.answer).toEqual({ ru: 'Передано в дорожную службу.' });
+    expect(back.survey).toEqual({ ru: ['яма', 'выбоина'], kk: ['шұңқыр'] });
+    expect(back.note).toEqual({ ru: 'Передано в дорожную службу.' });
     const round = await t.json(`${C}/import?dryRun=true`, send('POST', again, admin));
     expect(round.body.categories).toEqual({ added: [], changed: [], retired: [], restored: [] });
 
@@ -455,5 +455,152 @@ describe('catalogue administration', () => {
 
     const log = await t.json(`${C}/changes?entity=catalogue`, { headers: { cookie: admin } });
     expect(log.body.items[0]).toMatchObject({ action: 'import', login: 'admin' });
+  });
+  it('edits a request type, its answer in kk/ru/en and the synonyms, with the pack check’s rules, and logs them', async () => {
+    const admin = await t.login('admin');
+    const answer = { kk: 'Тыныштық сағат 23:00-ден 07:00-ге дейін.', ru: 'Тишина с 23:00 до 07:00.', en: 'Quiet from 23:00 to 07:00.' };
+    // An information request needs its answer, in every language.
+    const bare = await t.json(
+      `${C}/categories`,
+      send('POST', { code: 'noise.catfix_info', parent: 'noise', name: names('Quiet hours?'), type: 'information' }, admin),
+    );
+    expect(bare.status).toBe(400);
+    expect(bare.body.error.details.map((d: any) => d.path)).toContain('answer');
+    const partial = await t.json(
+      `${C}/categories`,
+      send(
+        'POST',
+        { code: 'noise.catfix_info', parent: 'noise', name: names('Quiet hours?'), type: 'information', answer: { ru: 'x' } },
+        admin,
+      ),
+    );
+    expect(partial.status).toBe(400);
+    expect((await category('noise.catfix_info', admin)) ?? null).toBeNull();
+    const made = await t.json(
+      `${C}/categories`,
+      send(
+        'POST',
+        {
+          code: 'noise.catfix_info',
+          parent: 'noise',
+          name: names('Quiet hours?'),
+          type: 'information',
+          answer,
+          synonyms: ['тишина ночью', 'тыныштық уақыты', 'тишина ночью'],
+        },
+        admin,
+      ),
+    );
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ type: 'information', answer, synonyms: ['тишина ночью', 'тыныштық уақыты'] });
+    // Nothing goes below an information request.
+    const under = await t.json(
+      `${C}/categories`,
+      send('POST', { code: 'noise.catfix_info.k', parent: 'noise.catfix_info', name: names('K') }, admin),
+    );
+    expect(under.status).toBe(400);
+    expect(under.body.error.details.map((d: any) => d.path)).toContain('parent');
+
+    // An answer on an ordinary kind is refused; a kind becomes an information request only with its answer.
+    const kind = await category('noise.music.karaoke', admin);
+    const stray = await t.json(`${C}/categories/noise.music.karaoke`, send('PATCH', { version: kind.version, answer }, admin));
+    expect(stray.status).toBe(400);
+    expect(stray.body.error.details.map((d: any) => d.path)).toContain('type');
+    expect((await category('noise.music.karaoke', admin)).version).toBe(kind.version); // nothing written
+    const noAnswer = await t.json(
+      `${C}/categories/noise.music.karaoke`,
+      send('PATCH', { version: kind.version, type: 'information' }, admin),
+    );
+    expect(noAnswer.status).toBe(400);
+    // A sphere with kinds below it cannot become an information request.
+    const sphere = await category('noise', admin);
+    expect(
+      (await t.json(`${C}/categories/noise`, send('PATCH', { version: sphere.version, type: 'information', answer }, admin))).status,
+    ).toBe(400);
+
+    // Synonyms: validated, set and logged with before and after.
+    expect(
+      (await t.json(`${C}/categories/noise.music.karaoke`, send('PATCH', { version: kind.version, synonyms: ['x'.repeat(501)] }, admin)))
+        .status,
+    ).toBe(400);
+    const words = await t.json(
+      `${C}/categories/noise.music.karaoke`,
+      send('PATCH', { version: kind.version, synonyms: [...kind.synonyms, 'караоке орет'] }, admin),
+    );
+    expect(words.status).toBe(200);
+    expect(words.body.synonyms).toContain('караоке орет');
+    expect(words.body.version).toBe(kind.version + 1);
+    const log = await t.json(`${C}/changes?entity=category&code=noise.music.karaoke`, { headers: { cookie: admin } });
+    expect(log.body.items[0]).toMatchObject({ action: 'update', login: 'admin' });
+    expect(log.body.items[0].before.synonyms).not.toContain('караоке орет');
+    expect(log.body.items[0].after.synonyms).toContain('караоке орет');
+
+    // Back to an ordinary kind: type and answer cleared together.
+    const info = await category('noise.catfix_info', admin);
+    expect((await t.json(`${C}/categories/noise.catfix_info`, send('PATCH', { version: info.version, type: null }, admin))).status).toBe(
+      400,
+    );
+    const plain = await t.json(
+      `${C}/categories/noise.catfix_info`,
+      send('PATCH', { version: info.version, type: null, answer: null }, admin),
+    );
+    expect(plain.status).toBe(200);
+    expect(plain.body).toMatchObject({ type: null, answer: null });
+    const again = await t.json(
+      `${C}/categories/noise.catfix_info`,
+      send('PATCH', { version: plain.body.version, type: 'information', answer }, admin),
+    );
+    expect(again.body).toMatchObject({ type: 'information', answer });
+  });
+
+  it('exports request types, answers and synonyms in the pack’s form and imports them back (dry run and apply)', async () => {
+    const admin = await t.login('admin');
+    const doc = (await t.json(`${C}/export`, { headers: { cookie: admin } })).body;
+    const flat = (nodes: any[]): any[] => nodes.flatMap((n) => [n, ...flat(n.children ?? [])]);
+    // As categories.json: type and answer on the node; as synonyms.json: a map of code -> words.
+    const quiet = flat(doc.categories).find((n) => n.code === 'noise.info.quiet_hours');
+    expect(quiet.type).toBe('information');
+    expect(quiet.answer.ru).toMatch(/23:00/);
+    expect(quiet.synonyms).toBeUndefined();
+    expect(doc.synonyms['lifts.stuck'].join(' ')).toMatch(/застрял/);
+    expect(flat(doc.categories).filter((n) => n.type === 'information').length).toBeGreaterThanOrEqual(100);
+
+    // The round trip changes nothing.
+    const same = await t.json(`${C}/import?dryRun=true`, send('POST', doc, admin));
+    expect(same.status).toBe(200);
+    expect(same.body.categories).toEqual({ added: [], changed: [], retired: [], restored: [] });
+
+    // New words, a new answer and an information request made ordinary show in the diff, and apply.
+    const edited = structuredClone(doc);
+    edited.synonyms['lifts.stuck'] = [...edited.synonyms['lifts.stuck'], 'лифт встал между этажами'];
+    flat(edited.categories).find((n) => n.code === 'noise.info.quiet_hours').answer.en = 'Quiet from 23:00 to 07:00 (imported).';
+    const other = flat(edited.categories).find((n) => n.type === 'information' && n.code !== 'noise.info.quiet_hours');
+    delete other.type;
+    delete other.answer;
+    const diff = await t.json(`${C}/import?dryRun=true`, send('POST', edited, admin));
+    expect(diff.status).toBe(200);
+    expect([...diff.body.categories.changed].sort()).toEqual(['lifts.stuck', 'noise.info.quiet_hours', other.code].sort());
+    expect((await category('lifts.stuck', admin)).synonyms).not.toContain('лифт встал между этажами'); // dry run: nothing written
+    const applied = await t.json(`${C}/import?version=${diff.body.version}`, send('POST', edited, admin));
+    expect(applied.status).toBe(200);
+    expect((await category('lifts.stuck', admin)).synonyms).toContain('лифт встал между этажами');
+    expect((await category('noise.info.quiet_hours', admin)).answer.en).toBe('Quiet from 23:00 to 07:00 (imported).');
+    expect(await category(other.code, admin)).toMatchObject({ type: null, answer: null });
+    const round = await t.json(
+      `${C}/import?dryRun=true`,
+      send('POST', (await t.json(`${C}/export`, { headers: { cookie: admin } })).body, admin),
+    );
+    expect(round.body.categories).toEqual({ added: [], changed: [], retired: [], restored: [] });
+
+    // The pack check's rules, every problem listed; nothing applied.
+    const broken = structuredClone(edited);
+    delete flat(broken.categories).find((n) => n.code === 'noise.info.quiet_hours').answer;
+    flat(broken.categories).find((n) => n.code === 'lifts.stuck').answer = { ru: 'Ждите.' };
+    broken.synonyms['no.such.kind'] = ['слово'];
+    const refused = await t.json(`${C}/import?dryRun=true`, send('POST', broken, admin));
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details.map((d: any) => d.path)).toEqual(
+      expect.arrayContaining(['categories.noise.info.quiet_hours.answer', 'categories.lifts.stuck.type', 'synonyms.no.such.kind']),
+    );
   });
 });

@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createPool } from '../../server/db/pool.ts';
+import { invalidateUsage } from '../../server/meta/queries.ts';
 import { buildIndex, searchCatalogue, type SearchEntry } from '../../server/catalogue/search.ts';
 import { testApp } from '../helpers/app.ts';
 
@@ -50,5 +54,45 @@ describe('the catalogue in /api/meta', () => {
     expect(top('жарык жок уйде', 3).some((c) => c.startsWith('electricity.outage'))).toBe(true);
     expect(top('jaryq joq', 5).some((c) => c.startsWith('electricity.outage'))).toBe(true);
     expect(top('канализацыя забилась', 3).some((c) => c.startsWith('sewage.blockage'))).toBe(true);
+  });
+  it('follows the catalogue version: a synonym added in /admin is in /api/meta and the search at once, on another instance within a second', async () => {
+    // A second API instance with its own pool and caches, as behind a load balancer.
+    const pool = createPool(inject('databaseUrl'), 2);
+    afterAll(() => pool.end());
+    const other = createApp({ pool, engine: inject('engine'), config: loadConfig({ JARDEM_DEMO: 'true', LOG_LEVEL: 'silent' }) });
+    const metaThere = async () => (await (await other.request('/api/meta')).json()) as { categories: MetaCategory[] };
+    const word = 'зыбзырбык';
+    const find = (meta: { categories: MetaCategory[] }) => searchCatalogue(buildIndex(meta.categories), word, 1).map((h) => h.code);
+    expect(find(await metaThere())).not.toEqual(['lifts.stuck']); // and the catalogue is cached there now
+
+    const admin = await t.login('admin');
+    const { body: all } = await t.json('/api/admin/catalogue', { headers: { cookie: admin } });
+    const target = (all.categories as { code: string; version: number; synonyms: string[] }[]).find((c) => c.code === 'lifts.stuck')!;
+    const edit = await t.json('/api/admin/catalogue/categories/lifts.stuck', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', cookie: admin },
+      body: JSON.stringify({ version: target.version, synonyms: [...target.synonyms, word] }),
+    });
+    expect(edit.status).toBe(200);
+    // This instance: at once.
+    const here = (await t.json<{ categories: MetaCategory[] }>('/api/meta')).body;
+    expect(here.categories.find((c) => c.code === 'lifts.stuck')!.synonyms).toContain(word);
+    expect(find(here)).toEqual(['lifts.stuck']);
+    // The other instance: after its next version check.
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(find(await metaThere())).toEqual(['lifts.stuck']);
+  });
+
+  it('counts usage at most once per ten minutes, not on every call of the public route', async () => {
+    const count = async () =>
+      (await t.json<{ categories: MetaCategory[] }>('/api/meta')).body.categories.find((c) => c.code === 'lifts.stuck')!.usage;
+    const before = await count();
+    const dispatcher = await t.login('dispatcher');
+    const made = await t.register(dispatcher, 'Лифт застрял (usage test)', { category: 'lifts.stuck' });
+    expect(made.status).toBe(201);
+    // The appeal counts in the database at once, and in /api/meta when the cached count expires.
+    expect(await count()).toBe(before);
+    invalidateUsage(t.pool);
+    expect(await count()).toBe(before + 1);
   });
 });

@@ -66,17 +66,38 @@ it('adds, renames and retires a kind, shows the log and previews routing, with t
   await page.keyboard.press('Enter');
   await expect.poll(async () => (await catalogueRow(CODE))?.name.en, { timeout: 10_000 }).toBe('Sunken manhole cover');
 
+  // Make it an information request with its answer in three languages, and give it a caller's words (h-catfix).
+  await tabTo(page, 'cat-synonyms');
+  await page.keyboard.type('люк провалился');
+  await tabTo(page, 'cat-info');
+  await page.keyboard.press('Space');
+  await tabTo(page, 'cat-answer-kk');
+  await page.keyboard.type('Қызмет хабардар етілді.');
+  await tabTo(page, 'cat-answer-ru');
+  await page.keyboard.type('Служба уведомлена.');
+  await tabTo(page, 'cat-answer-en');
+  await page.keyboard.type('The service has been told.');
+  await tabTo(page, 'cat-save');
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => (await catalogueRow(CODE))?.type, { timeout: 10_000 }).toBe('information');
+  expect(await catalogueRow(CODE)).toMatchObject({
+    answer: { kk: 'Қызмет хабардар етілді.', ru: 'Служба уведомлена.', en: 'The service has been told.' },
+    synonyms: ['люк провалился'],
+  });
+  const inMeta = (await api('/api/meta')).categories.find((c: { code: string }) => c.code === CODE);
+  expect(inMeta).toMatchObject({ type: 'information', synonyms: ['люк провалился'] });
+
   // Retire it: no longer offered at intake.
   await tabTo(page, 'cat-retire');
   await page.keyboard.press('Enter');
   await expect.poll(async () => (await catalogueRow(CODE))?.active, { timeout: 10_000 }).toBe(false);
   expect((await api('/api/meta')).categories.some((c: { code: string }) => c.code === CODE)).toBe(false);
 
-  // The change log lists the three changes.
+  // The change log lists the four changes.
   await tabTo(page, 'cat-tab-history');
   await page.keyboard.press('Enter');
   const log = page.getByTestId('cat-changes');
-  await expect.poll(() => log.locator('tr', { hasText: CODE }).count(), { timeout: 10_000 }).toBe(3);
+  await expect.poll(() => log.locator('tr', { hasText: CODE }).count(), { timeout: 10_000 }).toBe(4);
 
   // Where would a pothole at a district's point go?
   const meta = await api('/api/meta');

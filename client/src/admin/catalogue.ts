@@ -20,6 +20,11 @@ export interface CatCategory {
   active: boolean;
   retiredAt: string | null;
   version: number;
+  /** 'information': answered on the call with `answer` (required then, refused otherwise) */
+  type: 'information' | 'complaint' | null;
+  answer: Names | null;
+  /** the words callers use for it (the picker's search matches them) */
+  synonyms: string[];
   extra: Record<string, unknown>;
 }
 export interface CatService {

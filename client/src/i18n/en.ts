@@ -757,4 +757,12 @@ export const en: Dictionary = {
   'outreg.saved': 'Changes saved.',
   'outreg.registered': 'The outage is registered.',
   'outreg.closed': 'The outage is closed.',
+  // h-catfix: information requests and synonyms in the category editor
+  'catfix.info': 'Information request (answered on the call)',
+  'catfix.infoHint': 'The dispatcher reads this answer to the caller and the appeal closes at first contact; required in all three languages.',
+  'catfix.answerKk': 'Answer (kk)',
+  'catfix.answerRu': 'Answer (ru)',
+  'catfix.answerEn': 'Answer (en)',
+  'catfix.synonyms': 'Words callers use (one per line)',
+  'catfix.synonymsHint': 'In Kazakh and Russian, as people say it; the intake search matches them besides the names.',
 };

@@ -757,4 +757,12 @@ export const kk: Dictionary = {
   'outreg.saved': 'Өзгерістер сақталды.',
   'outreg.registered': 'Өшіру тіркелді.',
   'outreg.closed': 'Өшіру жабылды.',
+  // h-catfix: information requests and synonyms in the category editor
+  'catfix.info': 'Ақпараттық сұрау (телефонмен жауап беріледі)',
+  'catfix.infoHint': 'Диспетчер осы жауапты өтініш берушіге оқып береді, өтініш алғашқы байланыста жабылады; үш тілде де қажет.',
+  'catfix.answerKk': 'Жауап (kk)',
+  'catfix.answerRu': 'Жауап (ru)',
+  'catfix.answerEn': 'Жауап (en)',
+  'catfix.synonyms': 'Өтініш берушілердің сөздері (әр жолға біреу)',
+  'catfix.synonymsHint': 'Қазақша және орысша, адамдар айтқандай; қабылдаудағы іздеу оларды атаулармен қатар іздейді.',
 };

@@ -758,6 +758,14 @@ export const ru = {
   'outreg.saved': 'Изменения сохранены.',
   'outreg.registered': 'Отключение зарегистрировано.',
   'outreg.closed': 'Отключение закрыто.',
+  // h-catfix: information requests and synonyms in the category editor
+  'catfix.info': 'Информационный запрос (ответ по телефону)',
+  'catfix.infoHint': 'Диспетчер зачитывает этот ответ заявителю, и обращение закрывается при первом контакте; нужен на всех трёх языках.',
+  'catfix.answerKk': 'Ответ (kk)',
+  'catfix.answerRu': 'Ответ (ru)',
+  'catfix.answerEn': 'Ответ (en)',
+  'catfix.synonyms': 'Слова заявителей (по одному в строке)',
+  'catfix.synonymsHint': 'На казахском и русском, как говорят люди; поиск при приёме ищет их наряду с названиями.',
 } as const;
 
 export type MessageKey = keyof typeof ru;
