@@ -29,7 +29,7 @@ export const catalogueCategorySchema = z.object({
   retiredAt: z.string().nullable(),
   version: z.number().int(),
   /** 'information': answered on the call with `answer`; null: an ordinary kind */
-  type: z.enum(['information']).nullable(),
+  type: z.enum(['information', 'complaint']).nullable(),
   answer: namesSchema.nullable(),
   /** the words callers use for it */
   synonyms: z.array(z.string()),
@@ -112,7 +112,7 @@ const exportNodeSchema = z.looseObject({
   radiusM: z.number().int(),
   windowHours: z.number().int(),
   emergency: z.boolean(),
-  type: z.enum(['information']).optional(),
+  type: z.enum(['information', 'complaint']).optional(),
   answer: namesSchema.optional(),
   /** the node's children, of the same shape */
   children: z.array(z.looseObject({ code: z.string() })).optional(),
