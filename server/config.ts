@@ -62,7 +62,7 @@ const ConfigFields = z.object({
   /** Requests per minute one client address may make to the API, Open311, OGC and tiles (0 = no limit). */
   JARDEM_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(30000),
   /** Megabytes of computed answers (districts, statistics, hotspots, map clusters) kept in memory per database; 0 keeps none. */
-  JARDEM_RESPONSE_CACHE_MB: z.coerce.number().min(0).max(4096).default(16),
+  JARDEM_RESPONSE_CACHE_MB: z.coerce.number().min(0).max(4096).default(8),
   /** Failed sign-ins of one login from one address before that pair is locked for JARDEM_LOGIN_LOCK_MINUTES. */
   JARDEM_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   /** Failed sign-ins from one client address (any login) before that address is locked. */

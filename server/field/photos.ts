@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import exifr from 'exifr';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.ts';
+
+/**
+ * The image library (libvips) and the EXIF reader are loaded with the first photo, not at start:
+ * libvips alone holds tens of megabytes that a server taking no photos should not carry.
+ */
+const loadSharp = async () => (await import('sharp')).default;
 
 /** Longest side of a stored photo, in pixels (the device resizes first; this is the server's cap). */
 export const MAX_SIDE = 1600;
@@ -40,6 +44,7 @@ interface ExifFacts {
 
 /** The time and position an image's EXIF holds, if any (a broken EXIF block is ignored). */
 async function readExif(input: Buffer): Promise<{ takenAt: Date | null; position: [number, number] | null }> {
+  const { default: exifr } = await import('exifr');
   const exif = (await exifr
     .parse(input, {
       gps: true,
@@ -64,7 +69,7 @@ async function readExif(input: Buffer): Promise<{ takenAt: Date | null; position
 export async function processPhoto(input: Buffer): Promise<ProcessedPhoto> {
   let format: string | undefined;
   try {
-    format = (await sharp(input).metadata()).format;
+    format = (await (await loadSharp())(input).metadata()).format;
   } catch {
     format = undefined;
   }
@@ -74,6 +79,7 @@ export async function processPhoto(input: Buffer): Promise<ProcessedPhoto> {
     ]);
   }
   const exif = await readExif(input);
+  const sharp = await loadSharp();
   const { data, info } = await sharp(input, { failOn: 'error' })
     .rotate()
     .resize({ width: MAX_SIDE, height: MAX_SIDE, fit: 'inside', withoutEnlargement: true })
