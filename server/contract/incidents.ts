@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { featureCollectionSchema, featureSchema, namesSchema, pointSchema } from './geojson.ts';
+import { controlCoordinationShape } from './work-orders.ts';
 
 const time = z.string();
 const codeAndName = z.object({ code: z.string(), name: namesSchema });
@@ -228,8 +229,13 @@ export const controlSchema = z.object({
       lat: z.number(),
       address: z.string().nullable(),
       description: z.string().nullable(),
+      /** the service holding it up (issue 18) */
+      holding: z.string().nullable(),
+      /** co-executors whose work orders are still open */
+      work_orders_pending: z.array(z.string()),
     }),
   ),
+  ...controlCoordinationShape,
 });
 
 /** GET /api/public/incidents/{number}: what the citizen who filed it may know. */

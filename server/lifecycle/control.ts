@@ -7,6 +7,9 @@ import { getDurationSummary } from './durations.ts';
 import { ACTIVE_STATUSES } from '../domain/statuses.ts';
 import { AT_RISK, type Risk, riskOf } from './risk.ts';
 import { etaOf } from './eta.ts';
+import type { Control } from '../contract/incidents.ts';
+import type { Sendable } from '../contract/sendable.ts';
+import { outagesInForce } from '../outages/queries.ts';
 import { HOLDING_SQL, workOrderControl } from '../workorders/control.ts';
 
 /** An appeal passed between services this many times is flagged as bounced. */
@@ -81,7 +84,7 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
   const cap = q.sort === 'risk' || q.only === 'at_risk' ? SCAN_LIMIT : q.limit;
 
   const { only: _o, sort: _s, limit: _l, status: _st, ...filter } = q;
-  const [counts, rows, summary, coordination] = await Promise.all([
+  const [counts, rows, summary, coordination, outages] = await Promise.all([
     pool.query<{ service: string | null; open: number; overdue: number; bounced: number; escalated: number }>(
       `SELECT sv.code AS service, count(*)::int AS open,
               count(*) FILTER (WHERE i.due_at < now())::int AS overdue,
@@ -108,6 +111,7 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
     ),
     getDurationSummary(pool),
     workOrderControl(pool, catalog, filter, scope, q.limit),
+    outagesInForce(pool),
   ]);
 
   const now = new Date();
@@ -172,9 +176,9 @@ export async function controlView(pool: pg.Pool, catalog: Catalog, q: ControlQue
     items: items.slice(0, q.limit),
     // Issue 18: co-executors' work orders (pending, overdue, per service) and escalated appeals.
     ...coordination,
-    // Outages and planned works: filled by the outages register (h-outages).
-    outages: [] as unknown[],
-  };
+    // Outages and planned works in force now, beside the appeals they explain.
+    outages,
+  } satisfies Sendable<Control>;
 }
 
 /** The deadline risk of one appeal for its detail view (null when closed or without history). */

@@ -428,3 +428,31 @@ export async function overdueOutages(db: Db, now: Date) {
   );
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
+
+/**
+ * The outages and planned works in force now (started, not ended), for the control view: kind,
+ * services, times, calls and the affected estimate; overdue first, then by expected end.
+ */
+export async function outagesInForce(db: Db) {
+  const { rows } = await db.query<{
+    id: number;
+    kind: 'emergency' | 'planned';
+    status: 'active' | 'overdue';
+    services: string[];
+    starts_at: Date;
+    expected_end_at: Date;
+    call_count: number;
+    affected_addresses: number | null;
+    affected_people: number | null;
+  }>(
+    `SELECT o.id, o.kind, CASE WHEN o.expected_end_at < now() THEN 'overdue' ELSE 'active' END AS status,
+            coalesce((SELECT array_agg(s.code ORDER BY s.code) FROM outage_services os JOIN services s ON s.id = os.service_id
+                       WHERE os.outage_id = o.id), '{}') AS services,
+            o.starts_at, o.expected_end_at, o.call_count, o.affected_addresses, o.affected_people
+       FROM outages o
+      WHERE o.starts_at <= now() AND (o.ended_at IS NULL OR o.ended_at > now())
+      ORDER BY (o.expected_end_at < now()) DESC, o.expected_end_at, o.id
+      LIMIT 100`,
+  );
+  return rows;
+}

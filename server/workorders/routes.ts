@@ -6,6 +6,7 @@ import type { AppEnv, Deps } from '../context.ts';
 import { IdParam } from '../incidents/routes.ts';
 import { describeRoute } from '../openapi/registry.ts';
 import { validJson, validParam, validQuery } from '../validate.ts';
+import { coordinationSchema, workOrdersSchema } from '../contract/work-orders.ts';
 import {
   createWorkOrder,
   CreateWorkOrderSchema,
@@ -39,7 +40,11 @@ describeRoute('GET', '/api/incidents/:id/work-orders', {
   tag: 'work-orders',
   description:
     'The lead is the appeal itself (its service, status and deadline). Each co-executor work order has its service, task, deadline, status (open, in_progress, done, released), executor, notes, history (`events`) and the moves the caller may make on it (`allowed`). `holding` names the service holding the appeal up. Executors read the appeals they lead or have a work order on.',
-  responses: { '200': 'Lead, work orders, holding service', '403': 'Outside your scope', '404': 'No such appeal' },
+  responses: {
+    '200': { description: 'Lead, work orders, holding service', schema: workOrdersSchema },
+    '403': 'Outside your scope',
+    '404': 'No such appeal',
+  },
 });
 describeRoute('POST', '/api/incidents/:id/work-orders', {
   summary: 'Add a co-executor service to an appeal',
@@ -47,7 +52,7 @@ describeRoute('POST', '/api/incidents/:id/work-orders', {
   description:
     '`{service, task, due_at?}`: the deadline is the category’s norm counted from now unless given. Dispatchers and admins anywhere, supervisors in their districts.',
   responses: {
-    '201': 'The appeal’s work orders after the change',
+    '201': { description: 'The appeal’s work orders after the change', schema: workOrdersSchema },
     '403': 'Outside your scope',
     '404': 'No such appeal',
     '409': '`already_lead` (the service leads the appeal), `work_order_exists`, or `incident_not_active`',
@@ -59,7 +64,7 @@ describeRoute('POST', '/api/incidents/:id/work-orders/:wo/transitions', {
   description:
     '`{to, version, note?}`; done, released and reopened need a note. An executor acts on their own service’s work orders only (403 otherwise), supervisors in their districts.',
   responses: {
-    '200': 'The appeal’s work orders after the change',
+    '200': { description: 'The appeal’s work orders after the change', schema: workOrdersSchema },
     '400': 'A note is required',
     '403': 'Not your service’s work order, or outside your districts',
     '404': 'No such appeal or work order',
@@ -89,4 +94,5 @@ describeRoute('GET', '/api/control/coordination', {
   tag: 'work-orders',
   description:
     '`held_up`: open appeals past their deadline or with a co-executor past its own, with the `holding` service (the co-executor furthest past due, else the lead) and hours late; `work_orders_by_service`: pending and overdue work orders per service. Codes, numbers and times only. `district` narrows to one district.',
+  responses: { '200': { description: 'Held-up appeals and overdue work orders per service', schema: coordinationSchema } },
 });

@@ -127,7 +127,13 @@ describe('/api/openapi.json matches the live answers', () => {
       `/api/field/incidents/${one.id}/proof`,
       `/api/incidents/${one.id}/measures`,
       `/api/admin/catalogue/changes?limit=5`,
+      `/api/incidents/${one.id}/work-orders`,
+      `/api/control/coordination?limit=5`,
     );
+    // A demo appeal with co-executors, so that the work orders' shape is read from a real list.
+    const withOrders = (await t.pool.query('SELECT incident_id FROM work_orders ORDER BY id LIMIT 1')).rows[0];
+    expect(withOrders, 'the demo has appeals with work orders').toBeDefined();
+    paths.push(`/api/incidents/${withOrders.incident_id}/work-orders`);
     const { problems, checked } = await getProblems(paths, admin);
     expect(problems).toEqual([]);
     expect(checked).toBeGreaterThan(40);
@@ -307,7 +313,8 @@ describe('/api/openapi.json matches the live answers', () => {
       expect(bodyProblems(path, res.status, (res.headers.get('content-type') ?? '').split(';')[0], json, method.toLowerCase())).toEqual([]);
       return json;
     };
-    const created = (await t.register(dispatcher, 'Schema check: a pothole by the bus stop')).body;
+    // Kept for triage, so that the dispatcher's assignment is a move of its own to check.
+    const created = (await t.register(dispatcher, 'Schema check: a pothole by the bus stop', { triage: true })).body;
     expect(bodyProblems('/api/incidents', 201, 'application/json', created, 'post')).toEqual([]);
     const page = (await t.json(`/api/incidents/${created.id}`, { headers: { cookie: dispatcher } })).body;
     const move = page.allowed.find((m: any) => m.to === 'assigned' || m.to === 'in_progress');
