@@ -9,10 +9,10 @@ describe("a pack category's fields without a column", () => {
       name: { ru: 'Яма' },
       norm: { workingDays: 5 },
       synonyms: { ru: ['выбоина'], kk: ['шұңқыр'] },
-      answer: { ru: 'Передано в дорожную службу.' },
+      reviewNote: { ru: 'Проверить с дорожной службой.' },
       children: [{ code: 'roads.pothole.deep', name: { en: 'Deep' }, keywords: ['deep'] }],
     }) as unknown as Record<string, unknown> & { children: Record<string, unknown>[] };
-    expect(extraFields(node)).toEqual({ synonyms: { ru: ['выбоина'], kk: ['шұңқыр'] }, answer: { ru: 'Передано в дорожную службу.' } });
+    expect(extraFields(node)).toEqual({ synonyms: { ru: ['выбоина'], kk: ['шұңқыр'] }, reviewNote: { ru: 'Проверить с дорожной службой.' } });
     expect(extraFields(node.children[0])).toEqual({ keywords: ['deep'] });
   });
 });

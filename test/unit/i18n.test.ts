@@ -32,7 +32,7 @@ describe('client dictionaries', () => {
     const same = Object.keys(ru).filter(
       (k) => kk[k as keyof typeof kk] === ru[k as keyof typeof ru] && /[а-я]{4,}/i.test(ru[k as keyof typeof ru]),
     );
-    // only words the two languages share (e.g. "Telegram", "Навигация", "Логин") may be equal
-    expect(same.length).toBeLessThan(8);
+    // only words the two languages share (e.g. "Навигация", "Логин", "Телефон", "Спам") may be equal
+    expect(same.length).toBeLessThan(10);
   });
 });
