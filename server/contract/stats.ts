@@ -52,6 +52,8 @@ export const byServiceSchema = z.object({
         mean_rating: rate,
         ratings: count,
       }),
+      /** its own work orders as a co-executor (issue 18): open and overdue now, done in the period */
+      work_orders: z.object({ open: count, overdue: count, done: count, done_on_time: count }),
     }),
   ),
 });

@@ -91,7 +91,7 @@ export async function byCategory(pool: Queryable, catalog: Catalog, filter: Inci
 export async function byService(pool: Queryable, catalog: Catalog, filter: IncidentFilter, from: string, to: string) {
   const w = incidentConditions(filter, catalog);
   const flows = { filter: noStatus(noPeriod(filter)), from, to, groupBy: 'service' as const };
-  const [matched, counters, hist, now, labels] = await Promise.all([
+  const [matched, counters, hist, now, labels, orders] = await Promise.all([
     pool.query<{ service_id: number; count: number; open: number; overdue: number; resolved: number; resolved_on_time: number }>(
       `SELECT i.service_id, count(*)::int AS count, count(*) FILTER (WHERE i.is_open)::int AS open,
               count(*) FILTER (WHERE ${overdueSql()})::int AS overdue,
@@ -104,9 +104,10 @@ export async function byService(pool: Queryable, catalog: Catalog, filter: Incid
     periodDurations(pool, catalog, flows),
     backlogNow(pool, catalog, noStatus(noPeriod(filter)), 'service'),
     getLabels(pool),
+    workOrdersByService(pool, catalog, noStatus(noPeriod(filter)), from, to),
   ]);
   const byId = new Map(matched.rows.map((r) => [String(r.service_id), r]));
-  const keys = new Set([...byId.keys(), ...counters.keys()]);
+  const keys = new Set([...byId.keys(), ...counters.keys(), ...orders.keys()]);
   const items = [...keys]
     .map((key) => {
       const label = labels.services.get(Number(key));
@@ -134,11 +135,33 @@ export async function byService(pool: Queryable, catalog: Catalog, filter: Incid
           mean_rating: meanRating(c.rating_sum, c.ratings),
           ratings: c.ratings,
         },
+        work_orders: orders.get(key) ?? { open: 0, overdue: 0, done: 0, done_on_time: 0 },
       };
     })
     .filter((r): r is NonNullable<typeof r> => r !== null)
     .sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.code.localeCompare(b.code));
   return { period: { from, to }, items };
+}
+
+/**
+ * A service's own work orders as a co-executor (issue 18), on the appeals the filter selects:
+ * open and overdue now, and done within [from, to), on time or not (finished by their own
+ * deadline). The lead's work is the appeal itself and is counted above.
+ */
+async function workOrdersByService(pool: Queryable, catalog: Catalog, filter: IncidentFilter, from: string, to: string) {
+  const w = incidentConditions(filter, catalog);
+  const a = w.param(from);
+  const b = w.param(to);
+  const within = `w.status = 'done' AND w.finished_at >= ${a}::timestamptz AND w.finished_at < ${b}::timestamptz`;
+  const { rows } = await pool.query<{ service_id: number; open: number; overdue: number; done: number; done_on_time: number }>(
+    `SELECT w.service_id, count(*) FILTER (WHERE w.status IN ('open', 'in_progress'))::int AS open,
+            count(*) FILTER (WHERE w.status IN ('open', 'in_progress') AND w.due_at < now())::int AS overdue,
+            count(*) FILTER (WHERE ${within})::int AS done,
+            count(*) FILTER (WHERE ${within} AND w.finished_at <= w.due_at)::int AS done_on_time
+       FROM work_orders w JOIN incidents i ON i.id = w.incident_id ${w} GROUP BY w.service_id`,
+    w.values,
+  );
+  return new Map(rows.map(({ service_id, ...r }) => [String(service_id), r]));
 }
 
 /**

@@ -7,6 +7,16 @@ const t = testApp();
 const { kit, post, create, must, move, count } = lifecycleKit(t, 18);
 
 const get = (path: string, cookie: string) => t.json(path, { headers: { cookie } });
+/** A service's work orders as a co-executor in /api/stats/by-service (today's period). */
+const serviceOrders = async (service: string) => {
+  const res = await get('/api/stats/by-service', kit.cookie.dispatcher);
+  expect(res.status).toBe(200);
+  const row = res.body.items.find((r: { code: string }) => r.code === service);
+  return (row?.work_orders ?? { open: 0, overdue: 0, done: 0, done_on_time: 0 }) as Record<
+    'open' | 'overdue' | 'done' | 'done_on_time',
+    number
+  >;
+};
 /** A third service: neither the executor's nor the kit's other one. */
 const third = async () =>
   (
@@ -130,8 +140,14 @@ describe('work orders: states and deadlines', () => {
     expect(w1).toMatchObject({ status: 'in_progress', executor: 'executor', version: 2 });
     const noNote = await act(a.id, w1, kit.cookie.executor, { to: 'done' });
     expect(noNote.status).toBe(400);
+    const before = await serviceOrders(kit.executorService);
     const done = await act(a.id, w1, kit.cookie.executor, { to: 'done', note: 'Сети в порядке' });
     expect(done.body.work_orders[0]).toMatchObject({ status: 'done', note: 'Сети в порядке' });
+    // The service's own KPIs count it: one more done (on time), one fewer open.
+    const after = await serviceOrders(kit.executorService);
+    expect(after.done - before.done).toBe(1);
+    expect(after.done_on_time - before.done_on_time).toBe(1);
+    expect(before.open - after.open).toBe(1);
     const illegal = await act(a.id, done.body.work_orders[0], kit.cookie.executor, { to: 'in_progress' });
     expect([illegal.status, illegal.body.error.code]).toEqual([409, 'illegal_transition']);
     const stale = await act(a.id, w1, kit.cookie.dispatcher, { to: 'open', note: 'x' });
@@ -155,7 +171,13 @@ describe('work orders: states and deadlines', () => {
     expect(
       control.body.work_orders.by_service.find((s: { service: string }) => s.service === kit.executorService).overdue,
     ).toBeGreaterThanOrEqual(1);
-    expect(control.body.outages).toEqual([]);
+    // Beside them, the outages in force now, as the register holds them.
+    const inForce = await t.pool.query<{ id: number }>(
+      `SELECT id FROM outages WHERE starts_at <= now() AND (ended_at IS NULL OR ended_at > now()) ORDER BY id`,
+    );
+    expect(control.body.outages.map((o: { id: number }) => o.id).sort((x: number, y: number) => x - y)).toEqual(
+      inForce.rows.map((r) => r.id),
+    );
     const one = await t.json(`/api/control?q=${encodeURIComponent(a.number)}`, { headers: { cookie: kit.cookie.dispatcher } });
     expect(one.body.items.find((i: { id: number }) => i.id === a.id)).toMatchObject({
       holding: kit.executorService,
