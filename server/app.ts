@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { enforceAccess } from './auth/access.ts';
@@ -178,12 +178,15 @@ export function createApp(deps: Deps) {
   app.route('/', publicPages(deps, existsSync(portalFile) ? readFileSync(portalFile, 'utf8') : undefined));
 
   // h-field: the executors' field app, its own entry (a small bundle for phones), at /field.
+  // Mounted whether or not the client is built, so that the parameter guard answers it as it does /public.
   const fieldFile = `${CLIENT_DIR}/field.html`;
-  if (existsSync(fieldFile)) {
-    const field = readFileSync(fieldFile, 'utf8');
-    app.get('/field', (c) => c.html(field));
-    app.get('/field/*', (c) => c.html(field));
-  }
+  const fieldHtml = existsSync(fieldFile) ? readFileSync(fieldFile, 'utf8') : undefined;
+  const field = (c: Context) => {
+    if (!fieldHtml) throw notFound('The field app (the client is not built: npm run build)');
+    return c.html(fieldHtml);
+  };
+  app.get('/field', field);
+  app.get('/field/*', field);
 
   if (existsSync(`${CLIENT_DIR}/index.html`)) {
     const index = appPage(deps.pool, readFileSync(`${CLIENT_DIR}/index.html`, 'utf8'));

@@ -72,7 +72,9 @@ function concrete(path: string): string[] {
   return ['services.json', 'requests.json', 'discovery.json'].map((f) => p.replace(':file', f));
 }
 
-const routes = ACCESS_MATRIX.filter((e) => e.method === 'GET' && e.access.kind === 'public');
+// The staff app's entry (/, /index.html) is a page whose client keeps its own state in the URL
+// (filters, the district in view): pages do not refuse parameters (DESIGN.md).
+const routes = ACCESS_MATRIX.filter((e) => e.method === 'GET' && e.access.kind === 'public' && e.action !== 'app.page');
 
 interface Found {
   route: string;
