@@ -17,7 +17,8 @@ const PLAN = [
 const CATEGORIES = ['heating.pipe_burst', 'water.pipe_burst', 'heating.no_heating.area'];
 
 export async function seedDemoWorkOrders(pool: pg.Pool, limit = 40): Promise<number> {
-  const { rows: done } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM work_orders');
+  // Once: demo work orders are the ones nobody created (staff's own have their author).
+  const { rows: done } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM work_orders WHERE created_by IS NULL');
   if (done[0].n > 0) return 0;
   const { rowCount } = await pool.query(
     `WITH picked AS (

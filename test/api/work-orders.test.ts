@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.ts';
 import { lifecycleKit } from '../helpers/lifecycle.ts';
+import { seedDemoWorkOrders } from '../../server/seed/work-orders.ts';
 
 // Issue 18: assigned at intake, and work orders of several services on one appeal.
 const t = testApp();
@@ -290,6 +291,8 @@ describe('work orders: scopes', () => {
 
 describe('demo data', () => {
   it('holds multi-service incidents: a burst heating main with the road service, the water utility and the akimat', async () => {
+    // The demo's own seeding, as the server runs it at start (a no-op once it has run).
+    await seedDemoWorkOrders(t.pool);
     const { rows } = await t.pool.query(
       `SELECT i.id, array_agg(s.code ORDER BY s.code) AS services, bool_and(e.n > 0) AS with_history
          FROM work_orders w JOIN incidents i ON i.id = w.incident_id JOIN categories c ON c.id = i.category_id
