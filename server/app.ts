@@ -179,9 +179,11 @@ export function createApp(deps: Deps) {
 
   // h-field: the executors' field app, its own entry (a small bundle for phones), at /field.
   // Mounted whether or not the client is built, so that the parameter guard answers it as it does /public.
+  // Read at the first request that finds it, so that a client built after the start is served.
   const fieldFile = `${CLIENT_DIR}/field.html`;
-  const fieldHtml = existsSync(fieldFile) ? readFileSync(fieldFile, 'utf8') : undefined;
+  let fieldHtml: string | undefined;
   const field = (c: Context) => {
+    fieldHtml ??= existsSync(fieldFile) ? readFileSync(fieldFile, 'utf8') : undefined;
     if (!fieldHtml) throw notFound('The field app (the client is not built: npm run build)');
     return c.html(fieldHtml);
   };
