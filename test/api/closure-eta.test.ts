@@ -21,7 +21,7 @@ const dbNow = async () => ((await t.pool.query<{ now: Date }>('SELECT clock_time
 
 describe('a disputed appeal', () => {
   it('goes back to the same service with the dispute on top', async () => {
-    const a = await create({ reporter: { name: 'Ержан Ахметов', phone: '+7 705 222 33 44' } });
+    const a = await create({ reporter: { name: 'Ержан Ахметов', phone: '+7 705 222 33 44' }, triage: true });
     await must(a.id, 'dispatcher', { to: 'assigned', service: kit.executorService });
     await must(a.id, 'executor', { to: 'in_progress' });
     await must(a.id, 'executor', { to: 'resolved', note: 'Яма заделана' });

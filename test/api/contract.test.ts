@@ -44,6 +44,11 @@ describe('the contract between client and server', () => {
     expect(Object.keys(summary.properties)).toEqual(['period', 'city', 'districts']);
     expect(Object.keys(summary.properties.city.properties).sort()).toEqual(Object.keys(kpisSchema.shape).sort());
     const alerts = body.paths['/api/alerts'].get.responses['200'].content['application/json'].schema;
-    expect(alerts.properties.items.items.properties.kind.enum).toEqual(['spike', 'emergency_cluster', 'overdue_critical']);
+    expect(alerts.properties.items.items.properties.kind.enum).toEqual([
+      'spike',
+      'emergency_cluster',
+      'overdue_critical',
+      'outage_overdue',
+    ]);
   });
 });
