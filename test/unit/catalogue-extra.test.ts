@@ -12,7 +12,10 @@ describe("a pack category's fields without a column", () => {
       reviewNote: { ru: 'Проверить с дорожной службой.' },
       children: [{ code: 'roads.pothole.deep', name: { en: 'Deep' }, keywords: ['deep'] }],
     }) as unknown as Record<string, unknown> & { children: Record<string, unknown>[] };
-    expect(extraFields(node)).toEqual({ synonyms: { ru: ['выбоина'], kk: ['шұңқыр'] }, reviewNote: { ru: 'Проверить с дорожной службой.' } });
+    expect(extraFields(node)).toEqual({
+      synonyms: { ru: ['выбоина'], kk: ['шұңқыр'] },
+      reviewNote: { ru: 'Проверить с дорожной службой.' },
+    });
     expect(extraFields(node.children[0])).toEqual({ keywords: ['deep'] });
   });
 });
