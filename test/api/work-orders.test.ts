@@ -298,7 +298,7 @@ describe('demo data', () => {
          FROM work_orders w JOIN incidents i ON i.id = w.incident_id JOIN categories c ON c.id = i.category_id
          JOIN services s ON s.id = w.service_id
          CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM work_order_events x WHERE x.work_order_id = w.id) e
-        WHERE c.code = 'heating.pipe_burst' AND w.created_by IS NULL
+        WHERE c.code IN ('heating.pipe_burst', 'water.pipe_burst', 'heating.no_heating.area') AND w.created_by IS NULL
         GROUP BY i.id`,
     );
     expect(rows.length).toBeGreaterThan(0);
