@@ -20,10 +20,13 @@ let meta: { districts: { code: string; lng: number; lat: number }[]; services: {
 beforeAll(async () => {
   server = await startServer({ port: await freePort(), dataDir: dir, demoCount: 100 });
   browser = await launchBrowser();
-  const exe = await signedInContext(browser, server.baseUrl, 'executor');
-  const control = (await (await exe.request.get(`${server.baseUrl}/api/control?limit=1`)).json()) as { items: { service: string }[] };
-  executorService = control.items[0].service;
-  await exe.close();
+  // The executor's service, from the admin's list of users (the executor's own control view may be empty).
+  const adm = await signedInContext(browser, server.baseUrl, 'admin');
+  const users = (await (await adm.request.get(`${server.baseUrl}/api/admin/users`)).json()) as {
+    items: { login: string; service: string | null }[];
+  };
+  executorService = users.items.find((u) => u.login === 'executor')!.service!;
+  await adm.close();
   const anon = await browser.newContext();
   meta = (await (await anon.request.get(`${server.baseUrl}/api/meta`)).json()) as typeof meta;
   await anon.close();

@@ -60,7 +60,8 @@ export async function citizenAppeal(baseUrl: string, phone: string, note: string
   const phone4 = phone.replace(/\D/g, '').slice(-4);
   if (!resolve) return { number: created.number, phone4, token: '' };
   const admin = await signIn(baseUrl, 'admin');
-  for (const step of [{ to: 'assigned', service: created.service?.code ?? 'roads' }, { to: 'in_progress' }, { to: 'resolved', note }]) {
+  // The routed service received it at intake (assigned): it takes it and resolves it.
+  for (const step of [{ to: 'in_progress' }, { to: 'resolved', note }]) {
     const { version } = (await call<{ properties: { version: number } }>(baseUrl, admin, 'GET', `/api/incidents/${created.id}`)).properties;
     await call(baseUrl, admin, 'POST', `/api/incidents/${created.id}/transitions`, { ...step, version });
   }
