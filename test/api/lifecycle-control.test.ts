@@ -195,7 +195,14 @@ describe('POST /api/incidents/:id/merge', () => {
 describe('POST /api/incidents/group', () => {
   it('groups forty calls about one block into one incident in one action', async () => {
     const [lng, lat] = await emptySpot('heating');
-    const parent = await create({ type: 'incident', category: 'heating.no_heating.building', location: at(lng, lat) });
+    // The executor's service picked at intake (otherwise routed there, maybe the same service: issue 18), so the executor works on it.
+    const parent = await create({
+      type: 'incident',
+      category: 'heating.no_heating.building',
+      location: at(lng, lat),
+      service: kit.executorService,
+    });
+    expect(parent.status).toBe('assigned');
     const calls = [];
     for (let i = 0; i < 40; i++) {
       calls.push(
@@ -219,7 +226,6 @@ describe('POST /api/incidents/group', () => {
       40,
     );
     // Everyone who called is reached when it is fixed.
-    await must(parent.id, 'admin', { to: 'assigned', service: kit.executorService });
     await must(parent.id, 'executor', { to: 'in_progress' });
     await must(parent.id, 'executor', { to: 'resolved', note: 'Отопление восстановлено' });
     expect(await count('SELECT count(*)::int AS n FROM incident_feedback_tokens WHERE incident_id = $1', [parent.id])).toBe(41);
