@@ -68,8 +68,9 @@ describe('the New York pack in demo mode', () => {
     const outside = (list: typeof rows) => list.filter((r) => r.h < 9 || r.h >= 18).map((r) => r.h);
     expect(outside(summer)).toEqual([]);
     expect(outside(winter)).toEqual([]);
-    expect(summer.length).toBeGreaterThan(10);
-    expect(winter.length).toBeGreaterThan(10);
+    // Both seasons hold walk-ins (about 3 % of 1,200 appeals over a year: a handful in each).
+    expect(summer.length).toBeGreaterThan(2);
+    expect(winter.length).toBeGreaterThan(2);
     // On working days (the pack's calendar has no Saturday or Sunday office).
     expect(rows.filter((r) => r.dow > 5).length).toBe(0);
   });
