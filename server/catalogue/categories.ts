@@ -196,15 +196,18 @@ async function move(tx: ChangeTx, node: CategoryRow, parentCode: string | null):
     [node.id, parent?.id ?? null],
   );
   // The subtree's depth and sphere follow (statistics group history by the sphere it is in now).
+  const sphere = parent
+    ? (await db.query<{ s: number }>('SELECT sphere_id AS s FROM categories WHERE id = $1', [parent.id])).rows[0].s
+    : null;
+  const before = (await db.query<{ s: number }>('SELECT sphere_id AS s FROM categories WHERE id = $1', [node.id])).rows[0].s;
   await db.query(
     `UPDATE categories SET depth = depth + $2, sphere_id = coalesce($3::int, $1)
       WHERE id IN (SELECT category_subtree($1))`,
-    [
-      node.id,
-      shift,
-      parent ? (await db.query<{ s: number }>('SELECT sphere_id AS s FROM categories WHERE id = $1', [parent.id])).rows[0].s : null,
-    ],
+    [node.id, shift, sphere],
   );
+  // The rollups count by sphere: a move to another sphere recounts them in the same transaction
+  // (migration 003; a rare administrative act, heavier with the history's size).
+  if ((sphere ?? node.id) !== before) await db.query('SELECT incident_rollup_rebuild()');
 }
 
 /** Retires a category and every active category below it; each gets its own line in the log. */
