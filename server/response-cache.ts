@@ -24,7 +24,7 @@ import { onCatalogueChange, syncCatalogue } from './catalogue/version.ts';
 
 const SETTLE_MS = 1000;
 /** Bytes of answers kept per pool unless configureResponseCache says otherwise (JARDEM_RESPONSE_CACHE_MB). */
-const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 8 * 1024 * 1024; // the same as JARDEM_RESPONSE_CACHE_MB's default (server/config.ts)
 /** Compressing pays from about this size on. */
 const GZIP_FROM_BYTES = 1024;
 /** Bookkeeping per entry (key, object, map slot), counted with its bytes. */
