@@ -164,9 +164,11 @@ describe('the field app at 360×640', () => {
     expect((await admin.post(`/api/incidents/${a.id}/transitions`, { to: 'assigned', service: otherService, version: v })).status).toBe(
       200,
     );
-    await context.setOffline(false);
+    // Back to the list before the network returns: once the action fails and the list reloads,
+    // the appeal is no longer this service's and its page closes by itself.
     await page.getByRole('button', { name: /Назад/ }).click();
     await page.getByTestId('tab-outbox').click();
+    await context.setOffline(false);
     const failed = page.locator('[data-testid="outbox-item"][data-state="failed"]');
     await failed.waitFor({ timeout: 20_000 });
     await expect(failed.textContent()).resolves.toContain('Обращение передано другой службе');
