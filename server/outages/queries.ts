@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { idsForCodes, type Catalog } from '../catalog.ts';
 import { namesSql } from '../db/sql.ts';
+import { Where } from '../incidents/filters.ts';
 import type { AppealScope } from '../auth/scope.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Area, OutageCreate, OutageListQuery, OutagePatch } from './schema.ts';
@@ -49,50 +50,34 @@ const COLUMNS = `
 /** Started and not ended at `$n` (an outage closed later than that instant was still on then). */
 const activeAt = (n: number) => `(o.starts_at <= $${n} AND (o.ended_at IS NULL OR o.ended_at > $${n}))`;
 
-/** Builds a WHERE clause with every value as a parameter. */
-class Where {
-  readonly params: unknown[];
-  readonly parts: string[] = [];
-  constructor(first: unknown[]) {
-    this.params = [...first];
-  }
-  param(v: unknown): string {
-    this.params.push(v);
-    return `$${this.params.length}`;
-  }
-  sql(): string {
-    return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
-  }
-}
-
 /** The outages the filters select, newest start first, at most `limit`. */
 export async function listOutages(db: Db, catalog: Catalog, q: OutageListQuery, now: Date): Promise<OutageRow[]> {
   const w = new Where([q.time ? new Date(q.time) : now]);
-  if (q.active === 'true') w.parts.push(activeAt(1));
-  if (q.active === 'false') w.parts.push(`NOT ${activeAt(1)}`);
-  if (q.kind) w.parts.push(`o.kind = ANY(${w.param(q.kind)}::text[])`);
+  if (q.active === 'true') w.add(activeAt(1));
+  if (q.active === 'false') w.add(`NOT ${activeAt(1)}`);
+  if (q.kind) w.add(`o.kind = ANY(${w.param(q.kind)}::text[])`);
   if (q.service) {
     const ids = idsForCodes(catalog.services, q.service, 'service');
-    w.parts.push(`EXISTS (SELECT 1 FROM outage_services os WHERE os.outage_id = o.id AND os.service_id = ANY(${w.param(ids)}::int[]))`);
+    w.add(`EXISTS (SELECT 1 FROM outage_services os WHERE os.outage_id = o.id AND os.service_id = ANY(${w.param(ids)}::int[]))`);
   }
   if (q.bbox) {
     const [a, b, c, d] = q.bbox.map((v) => w.param(v));
-    w.parts.push(`o.geom && ST_MakeEnvelope(${a}, ${b}, ${c}, ${d}, 4326)`);
+    w.add(`o.geom && ST_MakeEnvelope(${a}, ${b}, ${c}, ${d}, 4326)`);
   }
   if (q.at) {
     const pt = `ST_SetSRID(ST_MakePoint(${w.param(q.at[0])}::float8, ${w.param(q.at[1])}::float8), 4326)`;
-    w.parts.push(`ST_Intersects(o.geom, ${pt})`);
+    w.add(`ST_Intersects(o.geom, ${pt})`);
     if (q.category) {
       const [categoryId] = idsForCodes(catalog.categories, [q.category], 'category');
-      w.parts.push(
+      w.add(
         `EXISTS (SELECT 1 FROM outage_services os WHERE os.outage_id = o.id AND os.service_id = route_service(${w.param(categoryId)}::int,
            (SELECT d.id FROM districts d WHERE ST_Intersects(d.geom, ${pt}) ORDER BY d.id LIMIT 1)))`,
       );
     }
   }
   const { rows } = await db.query<OutageRow>(
-    `SELECT ${COLUMNS} FROM outages o ${w.sql()} ORDER BY o.starts_at DESC, o.id DESC LIMIT ${w.param(q.limit)}`,
-    w.params,
+    `SELECT ${COLUMNS} FROM outages o ${w} ORDER BY o.starts_at DESC, o.id DESC LIMIT ${w.param(q.limit)}`,
+    w.values,
   );
   return rows;
 }
