@@ -4,6 +4,7 @@ import { type AppealScope, covers } from '../auth/scope.ts';
 import type { SessionUser } from '../domain/roles.ts';
 import { withTransaction } from '../db/pool.ts';
 import { systemNote } from './system-notes.ts';
+import { moveWorkOrders } from '../workorders/orders.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Db } from './duplicates.ts';
 import { ACTIVE_STATUSES } from '../domain/statuses.ts';
@@ -70,6 +71,10 @@ async function attach(db: Db, child: StateRow, parent: StateRow, user: SessionUs
     visibility: 'internal',
     parentId: parent.id,
     data: { parent_id: parent.id, parent_number: parent.number },
+  });
+  await moveWorkOrders(db, child, parent, user.id, {
+    moved: await systemNote(db, 'workOrderMoved', { number: child.number }),
+    released: await systemNote(db, 'workOrderMerged', { parent: parent.number }),
   });
   await db.query(
     `WITH moved AS (

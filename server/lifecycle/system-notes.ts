@@ -19,6 +19,16 @@ const NOTES = {
   attached: { kk: '{number} өтініші қосылды', ru: 'Присоединено обращение {number}', en: 'Appeal {number} attached' },
   rating: { kk: 'Өтініш берушінің бағасы: {rating}', ru: 'Оценка заявителя: {rating}', en: 'Rating by the applicant: {rating}' },
   disputed: { kk: 'Өтініш беруші шешімге дау айтты', ru: 'Заявитель оспорил решение', en: 'The applicant disputed the resolution' },
+  workOrderMoved: {
+    kk: 'Өтініш {number} өтінішіне қосылғанда көшірілді',
+    ru: 'Перенесён из обращения {number} при присоединении',
+    en: 'Moved from appeal {number} when it was merged',
+  },
+  workOrderMerged: {
+    kk: 'Өтініш {parent} өтінішіне қосылды; бұл қызмет онда бұрыннан бар',
+    ru: 'Обращение присоединено к {parent}; эта служба там уже работает',
+    en: 'The appeal was merged into {parent}, where this service already works',
+  },
   escalation: { kk: 'Эскалация: {level}-деңгей', ru: 'Эскалация: уровень {level}', en: 'Escalation: level {level}' },
 } as const;
 

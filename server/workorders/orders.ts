@@ -326,3 +326,45 @@ export async function absorbIntoLead(db: Db, incidentId: number, serviceId: numb
     );
   }
 }
+
+/**
+ * A merged appeal's pending work orders go with it to the appeal it joins (the tree stays one
+ * level deep, and nobody works on a rejected duplicate): each moves with its task, deadline,
+ * state and executor and an event saying from where, unless the joined appeal already has that
+ * service — as its lead or with a work order of its own —, then it is released there with that
+ * note. Done and released work orders stay in the duplicate's history.
+ */
+export async function moveWorkOrders(
+  db: Db,
+  from: { id: number; number: string },
+  to: { id: number; number: string; service_id: number | null },
+  actorId: number,
+  notes: { moved: string; released: string },
+): Promise<void> {
+  const { rows } = await db.query<{ id: number; status: WorkOrderStatus; clash: boolean }>(
+    `SELECT w.id, w.status,
+            (w.service_id = $2 OR EXISTS (SELECT 1 FROM work_orders t WHERE t.incident_id = $3 AND t.service_id = w.service_id)) AS clash
+       FROM work_orders w WHERE w.incident_id = $1 AND w.status = ANY($4::text[]) ORDER BY w.id FOR UPDATE`,
+    [from.id, to.service_id ?? 0, to.id, PENDING_WORK_ORDER],
+  );
+  for (const r of rows) {
+    const note = r.clash ? notes.released : notes.moved;
+    if (r.clash) {
+      await db.query(
+        `UPDATE work_orders SET status = 'released', finished_at = now(), note = $2, version = version + 1, updated_at = now() WHERE id = $1`,
+        [r.id, note],
+      );
+    } else {
+      await db.query(`UPDATE work_orders SET incident_id = $3, note = $2, version = version + 1, updated_at = now() WHERE id = $1`, [
+        r.id,
+        note,
+        to.id,
+      ]);
+    }
+    const [action, toStatus] = r.clash ? ['release', 'released'] : ['moved', r.status];
+    await db.query(
+      `INSERT INTO work_order_events (work_order_id, actor_id, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [r.id, actorId, action, r.status, toStatus, note],
+    );
+  }
+}

@@ -239,6 +239,42 @@ describe('the resolution rule', () => {
   });
 });
 
+describe('merging an appeal with work orders', () => {
+  it('moves its pending work orders to the appeal it joins, or releases them there when that appeal has the service', async () => {
+    const parent = await create({ service: kit.otherService });
+    const shared = await third();
+    expect(
+      (await post(`/api/incidents/${parent.id}/work-orders`, { service: shared, task: 'Ограждение' }, kit.cookie.dispatcher)).status,
+    ).toBe(201);
+    const { a: child, wo } = await withOrder();
+    await act(child.id, wo, kit.cookie.executor, { to: 'in_progress' });
+    expect(
+      (await post(`/api/incidents/${child.id}/work-orders`, { service: shared, task: 'Ограждение' }, kit.cookie.dispatcher)).status,
+    ).toBe(201);
+    const version = (await get(`/api/incidents/${child.id}`, kit.cookie.dispatcher)).body.properties.version;
+    const merged = await post(`/api/incidents/${child.id}/merge`, { into: parent.id, version }, kit.cookie.dispatcher);
+    expect(merged.status).toBe(200);
+
+    const onParent = (await get(`/api/incidents/${parent.id}/work-orders`, kit.cookie.dispatcher)).body.work_orders;
+    const moved = onParent.find((w: { id: number }) => w.id === wo.id);
+    // Moved with its state and executor; its history says from where.
+    expect(moved).toMatchObject({ service: kit.executorService, status: 'in_progress', executor: 'executor', task: 'Проверить сети' });
+    expect(moved.events.at(-1)).toMatchObject({ action: 'moved', from_status: 'in_progress', to_status: 'in_progress' });
+    expect(moved.note).toContain(child.number);
+    expect(onParent.map((w: { service: string }) => w.service).sort()).toEqual([kit.executorService, shared].sort());
+    // The service the parent already had is released on the duplicate, naming the parent.
+    const left = (await get(`/api/incidents/${child.id}/work-orders`, kit.cookie.dispatcher)).body.work_orders;
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ service: shared, status: 'released' });
+    expect(left[0].note).toContain(parent.number);
+    // The parent resolves only once the moved co-executor is done.
+    await must(parent.id, 'admin', { to: 'in_progress' });
+    const refused = await move(parent.id, 'admin', { to: 'resolved', note: 'Готово' });
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'work_orders_pending']);
+    expect(refused.body.error.details.map((d: { service: string }) => d.service)).toContain(kit.executorService);
+  });
+});
+
 describe('work orders: scopes', () => {
   it("lets an executor act only on their own service's work order", async () => {
     const a = await create({ service: kit.executorService });
