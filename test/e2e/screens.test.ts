@@ -202,6 +202,26 @@ describe('the map can be decoded', () => {
     for (let i = 0; i < colours.length; i++)
       for (let j = i + 1; j < colours.length; j++) expect(Math.hypot(...colours[i].map((v, k) => v - colours[j][k]))).toBeGreaterThan(60);
     for (const l of own) expect(paint[paint.indexOf(l.code) + 1]).toBe(l.color);
+    if (inView.length > 7) {
+      // The grey rest opens to the spheres it holds, by name, adding up to its count.
+      const other = page.getByTestId('legend-other');
+      await other.locator('summary').click();
+      const digits = (t: string | null) => Number((t ?? '').replace(/\D/g, ''));
+      const total = digits(await other.locator('summary .n').textContent());
+      const parts = await other
+        .locator('li[data-sub]')
+        .evaluateAll((lis) =>
+          lis.map((li) => ({
+            code: li.getAttribute('data-sub')!,
+            name: li.querySelector('.name')!.textContent!,
+            n: li.querySelector('.n')!.textContent!,
+          })),
+        );
+      expect(parts.length).toBeGreaterThan(0);
+      expect(parts.reduce((a, p) => a + digits(p.n), 0)).toBe(total);
+      for (const s of inView.filter((c) => !own.some((l) => l.code === c))) expect(parts.map((p) => p.code)).toContain(s);
+      for (const p of parts) expect(p.name.trim().length, p.code).toBeGreaterThan(0);
+    }
     await page.screenshot({ path: `${SHOTS}/screens-map-spheres.png` });
     await page.close();
   });

@@ -496,6 +496,7 @@ export const en: Dictionary = {
   'inview.more': 'Showing {shown} of {total}: zoom in for the rest',
   'inview.none': 'No appeals in this part of the map',
   'map.legend.other': 'Other spheres',
+  'map.legend.unnamed': 'No sphere',
   'map.legend.heatCount': 'Open appeals per map cell',
   // Wall: stale figures, alerts beyond the panel by kind (issue 22)
   'wall.stale': 'no connection',

@@ -496,6 +496,7 @@ export const kk: Dictionary = {
   'inview.more': '{total} ішінен {shown} көрсетілген: картаны жақындатыңыз',
   'inview.none': 'Картаның бұл бөлігінде өтініш жоқ',
   'map.legend.other': 'Басқа салалар',
+  'map.legend.unnamed': 'Саласыз',
   'map.legend.heatCount': 'Карта ұяшығындағы ашық өтініштер',
   // Wall: stale figures, alerts beyond the panel by kind (issue 22)
   'wall.stale': 'байланыс жоқ',

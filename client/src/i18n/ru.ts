@@ -497,6 +497,7 @@ export const ru = {
   'inview.more': 'Показано {shown} из {total}: приблизьте карту',
   'inview.none': 'В этой части карты обращений нет',
   'map.legend.other': 'Другие сферы',
+  'map.legend.unnamed': 'Без сферы',
   'map.legend.heatCount': 'Открытых обращений в ячейке карты',
   // Wall: stale figures, alerts beyond the panel by kind (issue 22)
   'wall.stale': 'нет связи',
