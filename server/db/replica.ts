@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { log } from '../log.ts';
+import { isDatabaseOutage } from './outage.ts';
 
 /**
  * Reads that may be a little stale (tiles, statistics, OGC API, exports, Open311 GET) on a
@@ -37,19 +38,14 @@ function lsn(text: string | null): bigint | null {
 }
 
 /**
- * Errors after which a read on the replica is tried again on the primary: the connection failed
- * or went away (socket errors, SQLSTATE classes 08 and 57P0x), or the standby cancelled the query
- * because replay needed its rows (40001 "conflict with recovery").
+ * Errors after which a read on the replica is tried again on the primary: the ones that mean
+ * "the database cannot be reached" (outage.ts decides that, for the primary too), and the
+ * standby's own cancellation of a query whose rows replay needed (40001 "conflict with recovery").
  */
 export function isReplicaFailure(err: unknown): boolean {
-  if (!err || typeof err !== 'object') return false;
-  const e = err as { code?: unknown; message?: unknown };
-  const code = typeof e.code === 'string' ? e.code : '';
-  const message = typeof e.message === 'string' ? e.message : '';
-  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EPIPE|EAI_AGAIN)$/.test(code)) return true;
-  if (/^08/.test(code) || /^57P0[1-3]$/.test(code)) return true;
-  if (code === '40001' && /recovery/i.test(message)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|connection error|Connection ended/i.test(message);
+  if (isDatabaseOutage(err)) return true;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === '40001' && typeof e.message === 'string' && /recovery/i.test(e.message);
 }
 
 /** Keeps the replica's state and lag up to date; reads ask it `usable()`. */
