@@ -226,9 +226,9 @@ describe('read replica, two instances and a load balancer', () => {
   }, 60_000);
 
   /** Registers an appeal through instance A as the dispatcher. */
-  const register = async (description: string) => {
+  const register = async (description: string, at?: [number, number]) => {
     const meta = (await (await fetch(`${a}/api/meta`)).json()) as { districts: { lng: number; lat: number }[] };
-    const d = meta.districts[0];
+    const d = at ? { lng: at[0], lat: at[1] } : meta.districts[0];
     const res = await fetch(`${a}/api/incidents`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
@@ -292,6 +292,28 @@ describe('read replica, two instances and a load balancer', () => {
     await until('the appeal on B', MAX_LAG_MS, async () => ((await ogcItem(b, made.id)).status === 200 ? true : undefined));
     expect(Date.now() - t0).toBeLessThanOrEqual(MAX_LAG_MS);
     expect((await health(b)).database.replica?.state).toBe('up');
+  });
+
+  it("B's cached tile shows an appeal written through A within the lag bound (the change counter is read on the primary)", async () => {
+    // A standby sees a sequence move only every 32 values: a tile cache reading the counter there
+    // would keep this tile for its whole lifetime (2 minutes).
+    const meta = (await (await fetch(`${a}/api/meta`)).json()) as { districts: { lng: number; lat: number }[] };
+    const at: [number, number] = [meta.districts[1].lng + 0.0007, meta.districts[1].lat + 0.0007];
+    const z = 16;
+    const x = Math.floor(((at[0] + 180) / 360) * 2 ** z);
+    const rad = (at[1] * Math.PI) / 180;
+    const y = Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * 2 ** z);
+    const tile = async () => {
+      const res = await fetch(`${b}/tiles/incidents/${z}/${x}/${y}.mvt`);
+      await res.arrayBuffer();
+      return res.headers.get('etag');
+    };
+    const before = await tile();
+    expect(await tile()).toBe(before);
+    await register('Tile check: written on A, drawn by B', at);
+    const t0 = Date.now();
+    await until("the appeal in B's tile", MAX_LAG_MS + 2000, async () => ((await tile()) !== before ? true : undefined));
+    expect(Date.now() - t0).toBeLessThanOrEqual(MAX_LAG_MS + 2000);
   });
 
   it('an event stream on B receives the appeal registered through A (LISTEN on the primary)', async () => {
