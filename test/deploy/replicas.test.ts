@@ -270,6 +270,8 @@ describe('read replica, two instances and a load balancer', () => {
       expect((await ogcItem(b, made.id)).status).toBe(404);
       const direct = await fetch(`${b}/api/incidents/${made.id}`, { headers: { cookie } });
       expect(direct.status).toBe(200);
+      // Open311 looks a request the replica does not have yet up on the primary (a client reads back what it posted).
+      expect((await fetch(`${b}/open311/v2/requests/${made.id}.json`)).status).toBe(200);
       // Beyond the lag bound B says so and reads from the primary: the appeal is there.
       const lagging = await until('B sees the replica lagging', MAX_LAG_MS + 5000, async () => {
         const h = await health(b);
