@@ -112,10 +112,14 @@ export class ReplicaMonitor {
 
   private async measure(): Promise<ReplicaStatus> {
     // The primary first: a position the replica has reached by the time it is asked is replayed.
-    const head = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
-    const now = Date.now();
-    const headLsn = lsn(head.rows[0].lsn)!;
-    if (!this.samples.length || this.samples[this.samples.length - 1].lsn !== headLsn) this.samples.push({ at: now, lsn: headLsn });
+    // With the primary unreachable the replica's own state is still measured (and reported): it
+    // has nothing newer to replay, and the lag counts from the positions seen before.
+    const head = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn').catch(() => null);
+    if (head) {
+      const headLsn = lsn(head.rows[0].lsn)!;
+      if (!this.samples.length || this.samples[this.samples.length - 1].lsn !== headLsn)
+        this.samples.push({ at: Date.now(), lsn: headLsn });
+    }
     // A replica stuck for hours: keep the oldest sample (it carries the lag), drop the ones after it.
     if (this.samples.length > 1000) this.samples.splice(1, 1);
     const { rows } = await this.replica.query<{ recovery: boolean; replayed: string | null; since_replay_ms: number | null }>(
