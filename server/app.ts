@@ -12,7 +12,7 @@ import { alertRoutes } from './alerts/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createBots } from './channels/bots.ts';
 import { channelRoutes } from './channels/routes.ts';
-import type { AppEnv, Deps } from './context.ts';
+import { type AppEnv, type Deps, readPoolOf } from './context.ts';
 import { districtRoutes } from './districts/routes.ts';
 import { emergencyIncidentRoutes, emergencyRoutes } from './emergencies/routes.ts';
 import { exportRoutes } from './exports/routes.ts';
@@ -124,6 +124,11 @@ export function createApp(deps: Deps) {
   for (const prefix of ['/api/*', '/ogc/*', '/tiles/*', '/open311/*', '/feedback/*', '/public', '/public/*', '/field'])
     app.use(prefix, guard);
   configureResponseCache(deps.pool, { maxBytes: deps.config.JARDEM_RESPONSE_CACHE_MB * 1024 * 1024 });
+  // h-replica: reads that may be a little stale (tiles, statistics, hotspots, district figures,
+  // OGC API, exports; Open311 GET inside its routes) on the replica when there is one, falling
+  // back to the primary; everything else on the primary (docs/operations.md).
+  const readDeps: Deps = { ...deps, pool: readPoolOf(deps) };
+  if (readDeps.pool !== deps.pool) configureResponseCache(readDeps.pool, { maxBytes: deps.config.JARDEM_RESPONSE_CACHE_MB * 1024 * 1024 });
   const hub = deps.live?.hub ?? new LiveHub({ pool: deps.pool, engine: deps.engine, databaseUrl: deps.config.DATABASE_URL });
   const kpis = deps.live?.kpis ?? new KpiTicker(deps.pool, hub);
   const alerts = deps.live?.alerts ?? new AlertTicker(deps.pool, hub);
@@ -132,15 +137,15 @@ export function createApp(deps: Deps) {
     .route('/health', healthRoutes(deps))
     .route('/meta', metaRoutes(deps))
     .route('/auth', authRoutes(deps))
-    .route('/districts', districtRoutes(deps))
+    .route('/districts', districtRoutes(readDeps))
     .route('/incidents', incidentRoutes(deps))
     .route('/control', controlRoutes(deps))
     .route('/feedback', feedbackRoutes(deps))
     .route('/public', publicRoutes(deps))
-    .route('/stats', statsRoutes(deps))
+    .route('/stats', statsRoutes(readDeps))
     // h-screens: verified closure and ETA accuracy (issue 24)
-    .route('/stats', closureRoutes(deps))
-    .route('/hotspots', hotspotRoutes(deps))
+    .route('/stats', closureRoutes(readDeps))
+    .route('/hotspots', hotspotRoutes(readDeps))
     .route('/map', mapRoutes(deps))
     .route('/places', placeRoutes(deps))
     .route('/live', liveRoutes({ hub, kpis, alerts, addressOf: (c) => clientAddress(c, deps.config) }))
@@ -150,7 +155,7 @@ export function createApp(deps: Deps) {
     .route('/admin/catalogue', catalogueRoutes(deps))
     .route('/admin', adminRoutes(deps))
     .route('/channels', channelRoutes(deps, deps.bots ?? createBots(deps.config, deps.pool)));
-  api.route('/exports', exportRoutes(deps));
+  api.route('/exports', exportRoutes(readDeps));
   // h-outages: the register of outages and planned works (issue 18).
   api.route('/outages', outageRoutes(deps));
   // Emergencies' first measures, hand-overs and the wall's hold (h-emerg).
@@ -169,9 +174,9 @@ export function createApp(deps: Deps) {
     throw notFound('API path');
   });
   // Open standards and tiles, outside /api: public, no session.
-  app.route('/ogc', ogcRoutes(deps));
+  app.route('/ogc', ogcRoutes(readDeps));
   app.route('/open311/v2', open311Routes(deps));
-  app.route('/tiles', tileRoutes(deps));
+  app.route('/tiles', tileRoutes(readDeps));
 
   // The citizens' pages: /feedback/<token> (server-rendered) and the portal's entry at /public.
   const portalFile = `${CLIENT_DIR}/public.html`;

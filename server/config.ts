@@ -17,6 +17,21 @@ const ConfigFields = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  /**
+   * postgres://... of a streaming replica of DATABASE_URL: stale-tolerant reads (tiles, statistics,
+   * OGC API, exports, Open311 GET) go there while it is up and close behind. Unset: all on DATABASE_URL.
+   */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  /**
+   * Milliseconds the replica may lag before reads go back to the primary. At most 9 s: the tile
+   * cache looks for changes arriving on the replica for 10 s after one (server/tiles/cache.ts).
+   */
+  JARDEM_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(100).max(9000).default(5000),
+  /** Milliseconds between two checks of the replica's health and lag. */
+  JARDEM_REPLICA_CHECK_MS: z.coerce.number().int().min(200).max(60_000).default(2000),
   /** Folder for the embedded database (only used without DATABASE_URL). */
   JARDEM_DATA_DIR: z.string().min(1).default('./data'),
   /** City pack loaded into an empty database: a folder name under geodata/, or a path to a pack folder. */
@@ -171,6 +186,8 @@ const ConfigSchema = ConfigFields.superRefine((c, ctx) => {
   need(c.FACEBOOK_PAGE_TOKEN, ['FACEBOOK_APP_SECRET', 'FACEBOOK_VERIFY_TOKEN']);
   for (const k of missingSmsSettings(c))
     ctx.addIssue({ code: 'custom', path: [k], message: `required with SMS_PROVIDER=${c.SMS_PROVIDER}` });
+  if (c.DATABASE_REPLICA_URL && !c.DATABASE_URL)
+    ctx.addIssue({ code: 'custom', path: ['DATABASE_REPLICA_URL'], message: 'a replica needs its primary in DATABASE_URL' });
 }).transform((c) => ({
   ...c,
   JARDEM_DEMO: c.JARDEM_DEMO ?? demoByDefault(c),

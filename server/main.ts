@@ -24,7 +24,11 @@ async function main() {
   // The pack is read and checked before anything else: a broken pack is a configuration error.
   const city = (await readCityPack(config.JARDEM_CITY)).city;
   log.info(
-    { engine: config.DATABASE_URL ? 'postgres' : 'pglite', dataDir: config.DATABASE_URL ? undefined : config.JARDEM_DATA_DIR },
+    {
+      engine: config.DATABASE_URL ? 'postgres' : 'pglite',
+      dataDir: config.DATABASE_URL ? undefined : config.JARDEM_DATA_DIR,
+      replica: Boolean(config.DATABASE_REPLICA_URL),
+    },
     'opening database',
   );
   const db = await openDatabase({ ...config, timezone: city.timeZone });
@@ -34,7 +38,16 @@ async function main() {
   const bots = createBots(config, db.pool);
   // SMS to callers: registration numbers, feedback links (and status changes if configured).
   const sms = await startSms(config, db.pool);
-  const app = createApp({ pool: db.pool, engine: db.engine, config, live: { hub, kpis: new KpiTicker(db.pool, hub) }, bots });
+  const app = createApp({
+    pool: db.pool,
+    // h-replica: stale-tolerant reads on the replica (DATABASE_REPLICA_URL), else the primary.
+    reads: db.reads,
+    replica: db.replica,
+    engine: db.engine,
+    config,
+    live: { hub, kpis: new KpiTicker(db.pool, hub) },
+    bots,
+  });
   // Results of resolved bot appeals go out with rating buttons; day-old conversations close.
   const channelSweeps = setInterval(() => void runChannelSweeps(db.pool, bots.adapters), NOTIFY_EVERY_MS);
   channelSweeps.unref();

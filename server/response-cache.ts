@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type pg from 'pg';
 import { readChangeCounter } from './tiles/cache.ts';
 import { onCatalogueChange, syncCatalogue } from './catalogue/version.ts';
+import { replicaLagAllowanceMs } from './db/replica.ts';
 
 /**
  * Answers of read endpoints over the whole city (district counts, the map's aggregate,
@@ -144,7 +145,9 @@ export async function cachedAnswer(pool: pg.Pool, key: string, ttlMs: number, co
         const entry: Entry = {
           json,
           gzip,
-          expires: Date.now() + (startedAt < c.changedAt + SETTLE_MS ? Math.min(ttlMs, SETTLE_MS) : ttlMs),
+          // On a replica (h-replica) the change counter is the primary's: the replica may show
+          // the change up to its lag bound later, so answers computed that long after are kept short too.
+          expires: Date.now() + (startedAt < c.changedAt + SETTLE_MS + replicaLagAllowanceMs(pool) ? Math.min(ttlMs, SETTLE_MS) : ttlMs),
           bytes: 2 * (json.length + key.length) + (gzip?.byteLength ?? 0) + ENTRY_OVERHEAD_BYTES,
         };
         remove(c, key);

@@ -5,7 +5,12 @@ import { namesSchema } from './geojson.ts';
 /** GET /api/health */
 export const healthSchema = z.object({
   status: z.literal('ok'),
-  database: z.object({ engine: z.enum(['postgres', 'pglite']), postgis: z.string() }),
+  database: z.object({
+    engine: z.enum(['postgres', 'pglite']),
+    postgis: z.string(),
+    /** With DATABASE_REPLICA_URL only: the streaming replica as last checked (reads use it only when `up`). */
+    replica: z.object({ state: z.enum(['up', 'lagging', 'down']), lag_ms: z.number().nullable() }).optional(),
+  }),
 });
 export type Health = z.infer<typeof healthSchema>;
 

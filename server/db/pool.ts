@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import { startEmbeddedDatabase } from './embedded.ts';
+import { ReadPool, ReplicaMonitor } from './replica.ts';
 
 // Return bigint counts and ids as JS numbers (ids stay far below 2^53) and numerics as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -11,23 +12,50 @@ export type Engine = 'postgres' | 'pglite';
 export interface Database {
   engine: Engine;
   pool: pg.Pool;
+  /**
+   * Where stale-tolerant reads go (docs/operations.md, "Scaling past one machine"): a ReadPool
+   * over the replica at DATABASE_REPLICA_URL, falling back to the primary; without a replica,
+   * the primary's pool itself.
+   */
+  reads: pg.Pool;
+  /** The replica's state and lag, when DATABASE_REPLICA_URL is set. */
+  replica?: ReplicaMonitor;
   /** Closes the pool and, for the embedded engine, stops its process. */
   close(): Promise<void>;
 }
 
 /** Opens the configured database: PostgreSQL at DATABASE_URL, or the embedded PGlite. */
 export async function openDatabase(
-  config: Pick<Config, 'DATABASE_URL' | 'JARDEM_DATA_DIR' | 'JARDEM_DB_POOL'> & { timezone?: string },
+  config: Pick<Config, 'DATABASE_URL' | 'JARDEM_DATA_DIR' | 'JARDEM_DB_POOL'> &
+    Partial<Pick<Config, 'DATABASE_REPLICA_URL' | 'JARDEM_REPLICA_MAX_LAG_MS' | 'JARDEM_REPLICA_CHECK_MS'>> & { timezone?: string },
 ): Promise<Database> {
   if (config.DATABASE_URL) {
     const pool = createPool(config.DATABASE_URL, config.JARDEM_DB_POOL, config.timezone);
-    return { engine: 'postgres', pool, close: () => pool.end() };
+    if (!config.DATABASE_REPLICA_URL) return { engine: 'postgres', pool, reads: pool, close: () => pool.end() };
+    // A replica that does not answer within 2 s is treated as down (reads go to the primary).
+    const replicaPool = createPool(config.DATABASE_REPLICA_URL, config.JARDEM_DB_POOL, config.timezone, 2000);
+    const replica = new ReplicaMonitor(pool, replicaPool, {
+      maxLagMs: config.JARDEM_REPLICA_MAX_LAG_MS ?? 5000,
+      checkEveryMs: config.JARDEM_REPLICA_CHECK_MS ?? 2000,
+    });
+    await replica.start();
+    return {
+      engine: 'postgres',
+      pool,
+      reads: new ReadPool(replica),
+      replica,
+      close: async () => {
+        replica.stop();
+        await Promise.all([pool.end(), replicaPool.end()]);
+      },
+    };
   }
   const embedded = await startEmbeddedDatabase(config.JARDEM_DATA_DIR);
   const pool = createPool(embedded.url, config.JARDEM_DB_POOL, config.timezone);
   return {
     engine: 'pglite',
     pool,
+    reads: pool,
     close: async () => {
       await pool.end();
       await embedded.stop();
@@ -40,7 +68,7 @@ export async function openDatabase(
  * mean the city's calendar day. Timestamps still travel as absolute instants. The zone is set
  * as part of connecting (PGlite ignores startup options), before the pool hands the client out.
  */
-export function createPool(url: string, max: number, timezone = 'Asia/Almaty'): pg.Pool {
+export function createPool(url: string, max: number, timezone = 'Asia/Almaty', connectTimeoutMs = 10_000): pg.Pool {
   // JIT compiling costs far more than it saves on our short queries (940 ms of a 1.2 s one, measured).
   // Parallel workers neither: on a few cores shared with Node and other requests they add
   // start-up and contention to queries of a few milliseconds (docs/performance.md).
@@ -63,7 +91,13 @@ export function createPool(url: string, max: number, timezone = 'Asia/Almaty'): 
       );
     }
   }
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, Client: CityClient });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    Client: CityClient,
+  });
   // An idle client that loses its server (a restart) must not crash the process; pg-pool drops
   // it. A checked-out client has a listener of its own (checkout.ts).
   pool.on('error', () => undefined);

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { getCatalog } from '../catalog.ts';
-import type { AppEnv, Deps } from '../context.ts';
+import { type AppEnv, type Deps, readPoolOf } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { publicBase } from '../public-url.ts';
 import { ATTRIBUTES } from './attributes.ts';
@@ -36,11 +36,17 @@ export const open311Cors = () =>
  * Open311 GeoReport v2 at /open311/v2: public reads, posts with an admin-issued API key. Every
  * refusal and failure is thrown: errors.ts answers it in Open311's error format (json or xml).
  */
-export function open311Routes({ pool, config }: Deps) {
+export function open311Routes(deps: Deps) {
+  const { pool, config } = deps;
+  // GETs read the replica when there is one (h-replica); a POST registers on the primary.
+  const reads = readPoolOf(deps);
   const opts = (c: Context<AppEnv>) => ({
     lang: pickLang(c.req.header('accept-language')),
     extensions: c.req.query('extensions') === 'true',
   });
+  // A request just posted may not have reached the replica yet: one not found there is looked up on the primary.
+  const findRequest = async (id: number, o: ReturnType<typeof opts>) =>
+    (await getRequest(reads, id, o)) ?? (reads === pool ? null : await getRequest(pool, id, o));
 
   /** A list in the language Accept-Language picked: caches and clients are told so. */
   const inLanguage = (c: Context<AppEnv>, res: Response) => {
@@ -61,7 +67,7 @@ export function open311Routes({ pool, config }: Deps) {
     )
     .get('/services/:file', async (c) => {
       const { format, name: code } = formatOf(c.req.param('file'));
-      const [svc] = await listServices(pool, opts(c).lang, code);
+      const [svc] = await listServices(reads, opts(c).lang, code);
       if (!svc) throw unknown(`Unknown service_code: ${code}`);
       const def = { service_code: code, attributes: ATTRIBUTES[code] ?? [] };
       const xml = {
@@ -73,14 +79,14 @@ export function open311Routes({ pool, config }: Deps) {
     .get('/requests/:file', async (c) => {
       const { format, name: id } = formatOf(c.req.param('file'));
       if (!/^\d{1,15}$/.test(id)) throw unknown(`Unknown service_request_id: ${id}`);
-      const req = await getRequest(pool, Number(id), opts(c));
+      const req = await findRequest(Number(id), opts(c));
       if (!req) throw unknown(`Unknown service_request_id: ${id}`);
       return inLanguage(c, render(format, [req], { root: 'service_requests', item: 'request' }));
     })
     .get('/tokens/:file', async (c) => {
       const { format, name: token } = formatOf(c.req.param('file'));
       // Intake is synchronous: the token POST would answer is the request id itself.
-      const req = /^\d{1,15}$/.test(token) ? await getRequest(pool, Number(token), opts(c)) : null;
+      const req = /^\d{1,15}$/.test(token) ? await findRequest(Number(token), opts(c)) : null;
       if (!req) throw unknown(`Unknown token: ${token}`);
       const out = [{ service_request_id: req.service_request_id, token }];
       return render(format, out, { root: 'service_requests', item: 'request' });
@@ -93,12 +99,12 @@ export function open311Routes({ pool, config }: Deps) {
         return render(format, d, { root: 'discovery', item: null, value: xml });
       }
       if (name === 'services') {
-        return inLanguage(c, render(format, await listServices(pool, opts(c).lang), { root: 'services', item: 'service' }));
+        return inLanguage(c, render(format, await listServices(reads, opts(c).lang), { root: 'services', item: 'service' }));
       }
       if (name === 'requests') {
-        const catalog = await getCatalog(pool);
+        const catalog = await getCatalog(reads);
         const q = requestQuery(c.req.query(), (code) => catalog.categories.get(code)?.id);
-        return inLanguage(c, render(format, await listRequests(pool, q, opts(c)), { root: 'service_requests', item: 'request' }));
+        return inLanguage(c, render(format, await listRequests(reads, q, opts(c)), { root: 'service_requests', item: 'request' }));
       }
       throw unknown(`Not found: ${name}`);
     })

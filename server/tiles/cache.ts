@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type pg from 'pg';
+import { primaryOf } from '../db/replica.ts';
 import { BUFFER, EXTENT, MAX_ZOOM } from './tile-sql.ts';
 
 /** A rendered tile as served: the bytes (null when empty), their gzip and an ETag. */
@@ -74,7 +75,11 @@ export function invalidateTiles(): void {
  * moves with every statement that inserts, updates or deletes incidents.
  */
 export async function readChangeCounter(pool: pg.Pool): Promise<string> {
-  const { rows } = await pool.query<{ v: string }>(`SELECT last_value::text || ':' || is_called::text AS v FROM incident_changes_seq`);
+  // Always on the primary: a standby sees a sequence move only every 32 values (its WAL is
+  // written ahead), so a replica's counter would miss changes (docs/operations.md).
+  const { rows } = await primaryOf(pool).query<{ v: string }>(
+    `SELECT last_value::text || ':' || is_called::text AS v FROM incident_changes_seq`,
+  );
   return rows[0].v;
 }
 
