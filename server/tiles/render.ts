@@ -61,6 +61,12 @@ export function tileSource(filter: IncidentFilter, tile: TileId): TileSource {
 }
 
 /**
+ * The cells' SQL is one text per mode (the tile is in its parameters): a named statement, so
+ * each connection plans it once (its planning took as long as its execution, ~15 ms).
+ */
+const prepared = (source: TileSource, mode: 'mvt' | 'rows') => (source === 'cells' ? `jardem_tile_cells_${mode}` : undefined);
+
+/**
  * One incident tile as MVT bytes, or null when it has no features. The same SQL selects the
  * features on both paths; only the encoding differs.
  */
@@ -76,12 +82,12 @@ export async function renderIncidentTile(
   const where = source === 'cells' ? new Where() : incidentConditions(filter, catalog);
   if (encoder === 'postgis') {
     const { sql, values } = tileQuery(tile, where, 'mvt', source);
-    const { rows } = await pool.query<{ mvt: Buffer | null }>(sql, values);
+    const { rows } = await pool.query<{ mvt: Buffer | null }>({ text: sql, values, name: prepared(source, 'mvt') });
     const bytes = rows[0]?.mvt;
     return bytes && bytes.byteLength ? new Uint8Array(bytes) : null;
   }
   const { sql, values, layer } = tileQuery(tile, where, 'rows', source);
-  const { rows } = await pool.query<Record<string, any>>(sql, values);
+  const { rows } = await pool.query<Record<string, any>>({ text: sql, values, name: prepared(source, 'rows') });
   if (!rows.length) return null;
   const points: TilePoint[] = rows.map(({ px, py, ...properties }) => ({
     x: px,

@@ -72,7 +72,7 @@ export type TileSource = 'open' | 'all' | 'cells';
  * The squares of open_incident_cells (migration 028): 2^CELL_GRID per side of the Web Mercator
  * square. A tile's 8 × 8 cells are whole squares up to zoom CELL_GRID − 3.
  */
-export const CELL_GRID = 16;
+export const CELL_GRID = 15;
 /** Deepest zoom whose tiles can be drawn from open_incident_cells. */
 export const CELLS_MAX_ZOOM = CELL_GRID - 3;
 /** Thirty days and ten days in seconds: the heat weight's age cap and its unit. */

@@ -1,8 +1,8 @@
--- The city tiles' pre-aggregated copy of the backlog (issue 23, part 3). A tile at zoom 11–13
+-- The city tiles' pre-aggregated copy of the backlog (issue 23, part 3). A tile at zoom 11–12
 -- groups its open appeals into 8 × 8 cells; at 10 million appeals a z11 tile holds ~46,000 of
 -- them, and grouping that many rows costs ~25 ms whatever the query. Here the open appeals are
--- summed per fixed grid square (2^16 per side of the Web Mercator square: 611 m at the equator,
--- ~450 m in Taraz; a z13 tile's cell is exactly one square, a z11 cell 4 × 4 of them) and per
+-- summed per fixed grid square (2^15 per side of the Web Mercator square: 1,223 m at the equator,
+-- ~900 m in Taraz; a z12 tile's cell is exactly one square, a z11 cell 2 × 2 of them) and per
 -- sphere, so a tile sums a few thousand rows instead.
 --
 -- It is kept by statement triggers on open_incident_points (migration 012), which is itself
@@ -39,7 +39,7 @@ CREATE TRIGGER open_incident_points_flags BEFORE UPDATE OF due_at, created_at ON
   FOR EACH ROW EXECUTE FUNCTION open_incident_points_flags();
 
 CREATE TABLE open_incident_cells (
-  -- The square: column and row of the 2^16 grid of Web Mercator, from the top left.
+  -- The square: column and row of the 2^15 grid of Web Mercator, from the top left.
   gx        integer NOT NULL,
   gy        integer NOT NULL,
   sphere_id integer,
@@ -58,14 +58,14 @@ CREATE FUNCTION open_incident_cells_sync() RETURNS trigger LANGUAGE plpgsql AS $
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO open_incident_cells (gx, gy, sphere_id, n, sx, sy, sid, la, q, qa, qc)
-    SELECT floor((x + 20037508.342789244) * 65536 / 40075016.685578488)::int AS gx, floor((20037508.342789244 - y) * 65536 / 40075016.685578488)::int AS gy, sphere_id, count(*)::int AS n, sum(x) AS sx, sum(y) AS sy,
+    SELECT floor((x + 20037508.342789244) * 32768 / 40075016.685578488)::int AS gx, floor((20037508.342789244 - y) * 32768 / 40075016.685578488)::int AS gy, sphere_id, count(*)::int AS n, sum(x) AS sx, sum(y) AS sy,
            sum(id)::bigint AS sid, (count(*) FILTER (WHERE lapsed AND status IN ('new','assigned','in_progress','reopened')))::int AS la,
            sum(5 - priority)::int AS q, (coalesce(sum(5 - priority) FILTER (WHERE aged), 0))::int AS qa,
            coalesce(sum((5 - priority) * extract(epoch FROM created_at)) FILTER (WHERE NOT aged), 0) AS qc
       FROM new_rows GROUP BY 1, 2, 3;
   ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO open_incident_cells (gx, gy, sphere_id, n, sx, sy, sid, la, q, qa, qc)
-    SELECT floor((x + 20037508.342789244) * 65536 / 40075016.685578488)::int AS gx, floor((20037508.342789244 - y) * 65536 / 40075016.685578488)::int AS gy, sphere_id, -count(*)::int AS n, -sum(x) AS sx, -sum(y) AS sy,
+    SELECT floor((x + 20037508.342789244) * 32768 / 40075016.685578488)::int AS gx, floor((20037508.342789244 - y) * 32768 / 40075016.685578488)::int AS gy, sphere_id, -count(*)::int AS n, -sum(x) AS sx, -sum(y) AS sy,
            -sum(id)::bigint AS sid, -(count(*) FILTER (WHERE lapsed AND status IN ('new','assigned','in_progress','reopened')))::int AS la,
            -sum(5 - priority)::int AS q, -(coalesce(sum(5 - priority) FILTER (WHERE aged), 0))::int AS qa,
            -coalesce(sum((5 - priority) * extract(epoch FROM created_at)) FILTER (WHERE NOT aged), 0) AS qc
@@ -73,13 +73,13 @@ BEGIN
   ELSE
     INSERT INTO open_incident_cells (gx, gy, sphere_id, n, sx, sy, sid, la, q, qa, qc)
     SELECT gx, gy, sphere_id, sum(n)::int, sum(sx), sum(sy), sum(sid)::bigint, sum(la)::int, sum(q)::int, sum(qa)::int, sum(qc)
-      FROM (SELECT floor((x + 20037508.342789244) * 65536 / 40075016.685578488)::int AS gx, floor((20037508.342789244 - y) * 65536 / 40075016.685578488)::int AS gy, sphere_id, count(*)::int AS n, sum(x) AS sx, sum(y) AS sy,
+      FROM (SELECT floor((x + 20037508.342789244) * 32768 / 40075016.685578488)::int AS gx, floor((20037508.342789244 - y) * 32768 / 40075016.685578488)::int AS gy, sphere_id, count(*)::int AS n, sum(x) AS sx, sum(y) AS sy,
            sum(id)::bigint AS sid, (count(*) FILTER (WHERE lapsed AND status IN ('new','assigned','in_progress','reopened')))::int AS la,
            sum(5 - priority)::int AS q, (coalesce(sum(5 - priority) FILTER (WHERE aged), 0))::int AS qa,
            coalesce(sum((5 - priority) * extract(epoch FROM created_at)) FILTER (WHERE NOT aged), 0) AS qc
       FROM new_rows GROUP BY 1, 2, 3
             UNION ALL
-            SELECT floor((x + 20037508.342789244) * 65536 / 40075016.685578488)::int AS gx, floor((20037508.342789244 - y) * 65536 / 40075016.685578488)::int AS gy, sphere_id, -count(*)::int AS n, -sum(x) AS sx, -sum(y) AS sy,
+            SELECT floor((x + 20037508.342789244) * 32768 / 40075016.685578488)::int AS gx, floor((20037508.342789244 - y) * 32768 / 40075016.685578488)::int AS gy, sphere_id, -count(*)::int AS n, -sum(x) AS sx, -sum(y) AS sy,
            -sum(id)::bigint AS sid, -(count(*) FILTER (WHERE lapsed AND status IN ('new','assigned','in_progress','reopened')))::int AS la,
            -sum(5 - priority)::int AS q, -(coalesce(sum(5 - priority) FILTER (WHERE aged), 0))::int AS qa,
            -coalesce(sum((5 - priority) * extract(epoch FROM created_at)) FILTER (WHERE NOT aged), 0) AS qc
@@ -131,7 +131,7 @@ BEGIN
   UPDATE open_incident_points SET aged = true WHERE NOT aged AND created_at <= now() - interval '2592000 seconds';
   TRUNCATE open_incident_cells;
   INSERT INTO open_incident_cells (gx, gy, sphere_id, n, sx, sy, sid, la, q, qa, qc)
-  SELECT floor((x + 20037508.342789244) * 65536 / 40075016.685578488)::int AS gx, floor((20037508.342789244 - y) * 65536 / 40075016.685578488)::int AS gy, sphere_id, count(*)::int AS n, sum(x) AS sx, sum(y) AS sy,
+  SELECT floor((x + 20037508.342789244) * 32768 / 40075016.685578488)::int AS gx, floor((20037508.342789244 - y) * 32768 / 40075016.685578488)::int AS gy, sphere_id, count(*)::int AS n, sum(x) AS sx, sum(y) AS sy,
            sum(id)::bigint AS sid, (count(*) FILTER (WHERE lapsed AND status IN ('new','assigned','in_progress','reopened')))::int AS la,
            sum(5 - priority)::int AS q, (coalesce(sum(5 - priority) FILTER (WHERE aged), 0))::int AS qa,
            coalesce(sum((5 - priority) * extract(epoch FROM created_at)) FILTER (WHERE NOT aged), 0) AS qc
