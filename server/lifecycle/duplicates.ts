@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { statementName } from '../db/statements.ts';
 import { type AppealScope, scopeCondition } from '../auth/scope.ts';
 import { Where } from '../incidents/filters.ts';
 import { activeSql } from '../domain/statuses.ts';
@@ -93,7 +94,7 @@ export async function findDuplicatesMany(
     .join(' ');
   const { rows } = await db.query<DuplicateCandidate & { ord: string }>({
     // One text when no scope narrows it (intake): a named statement, planned once per connection.
-    name: inScope ? undefined : 'jardem_duplicates_all',
+    name: inScope ? undefined : statementName(db, 'jardem_duplicates_all'),
     text: `WITH q AS (
        SELECT q.ord, q.lat, coalesce(q.exclude, 0) AS exclude, k.id AS cat, k.sphere_id,
               k.parent_id AS parent, coalesce(pk.depth, 0) AS parent_depth,

@@ -4,6 +4,7 @@ import { defaultVisibility } from '../privacy/visibility.ts';
 import { z } from 'zod';
 import type { SessionUser } from '../domain/roles.ts';
 import { withTransaction } from '../db/pool.ts';
+import { allowNamedStatements, namedStatementsOn, statementName } from '../db/statements.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { CHANNELS, INCIDENT_TYPES } from '../incidents/filters.ts';
 import { deadline, getCityRules, normOf } from './calendar.ts';
@@ -227,7 +228,7 @@ type Outcome = { body: IntakeResult; replayed: boolean } | Error;
  * insert and the audit rows cost about as much as running them for one appeal.
  */
 function prepared<R extends pg.QueryResultRow = any>(db: pg.PoolClient, name: string, text: string, values: unknown[]) {
-  return db.query<R>({ name: `jardem_intake_${name}`, text, values });
+  return db.query<R>({ name: statementName(db, `jardem_intake_${name}`), text, values });
 }
 
 /**
@@ -286,6 +287,7 @@ async function registerBatch(pool: pg.Pool, jobs: IntakeJob[]): Promise<Outcome[
   const rules = await getCityRules(pool);
 
   return withTransaction(pool, async (db) => {
+    if (namedStatementsOn(pool)) allowNamedStatements(db);
     if (!group.live().length) return group.done();
     const { now, districtOf } = await placeInDistricts(db, group);
     // Before the keys are claimed: a refused appeal leaves its key free for the corrected request.

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Catalog } from '../catalog.ts';
 import { incidentConditions, type IncidentFilter, Where } from '../incidents/filters.ts';
 import { onlyOpen } from '../incidents/queries.ts';
+import { statementName } from '../db/statements.ts';
 import { log } from '../log.ts';
 import { encodePointTile, type TilePoint } from './encode.ts';
 import { CELLS_MAX_ZOOM, MERCATOR_HALF_WIDTH, POINT_LAYER, type TileId, type TileSource, tileBounds, tileQuery } from './tile-sql.ts';
@@ -62,9 +63,11 @@ export function tileSource(filter: IncidentFilter, tile: TileId): TileSource {
 
 /**
  * The cells' SQL is one text per mode (the tile is in its parameters): a named statement, so
- * each connection plans it once (its planning took as long as its execution, ~15 ms).
+ * each connection plans it once (its planning took as long as its execution, ~15 ms); unnamed
+ * on the embedded engine (server/db/statements.ts).
  */
-const prepared = (source: TileSource, mode: 'mvt' | 'rows') => (source === 'cells' ? `jardem_tile_cells_${mode}` : undefined);
+const prepared = (pool: pg.Pool, source: TileSource, mode: 'mvt' | 'rows') =>
+  source === 'cells' ? statementName(pool, `jardem_tile_cells_${mode}`) : undefined;
 
 /**
  * One incident tile as MVT bytes, or null when it has no features. The same SQL selects the
@@ -82,12 +85,12 @@ export async function renderIncidentTile(
   const where = source === 'cells' ? new Where() : incidentConditions(filter, catalog);
   if (encoder === 'postgis') {
     const { sql, values } = tileQuery(tile, where, 'mvt', source);
-    const { rows } = await pool.query<{ mvt: Buffer | null }>({ text: sql, values, name: prepared(source, 'mvt') });
+    const { rows } = await pool.query<{ mvt: Buffer | null }>({ text: sql, values, name: prepared(pool, source, 'mvt') });
     const bytes = rows[0]?.mvt;
     return bytes && bytes.byteLength ? new Uint8Array(bytes) : null;
   }
   const { sql, values, layer } = tileQuery(tile, where, 'rows', source);
-  const { rows } = await pool.query<Record<string, any>>({ text: sql, values, name: prepared(source, 'rows') });
+  const { rows } = await pool.query<Record<string, any>>({ text: sql, values, name: prepared(pool, source, 'rows') });
   if (!rows.length) return null;
   const points: TilePoint[] = rows.map(({ px, py, ...properties }) => ({
     x: px,
