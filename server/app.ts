@@ -1,3 +1,4 @@
+import { registerEngine } from './db/statements.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { type Context, Hono } from 'hono';
@@ -57,6 +58,8 @@ export const inFlight = { count: 0 };
 
 /** The whole HTTP surface: one sub-app per resource under /api, then the built client. */
 export function createApp(deps: Deps) {
+  // Named statements only where each connection is its own session (h-tenm, issue 23 part 3).
+  registerEngine(deps.pool, deps.engine);
   const app = new Hono<AppEnv>();
   app.onError(errorResponse);
   app.use('*', async (c, next) => {

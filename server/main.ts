@@ -17,6 +17,7 @@ import { ETA_EVERY_MS, ETA_FIRST_RUN_MS, runEtaJobQuietly } from './lifecycle/et
 import { LiveHub } from './live/hub.ts';
 import { startSms } from './sms/setup.ts';
 import { KpiTicker } from './live/kpis.ts';
+import { CELLS_SETTLE_EVERY_MS, settleTileCells } from './tiles/cells.ts';
 import { log } from './log.ts';
 
 async function main() {
@@ -61,6 +62,9 @@ async function main() {
   etaFirst.unref();
   const etaJob = setInterval(() => void runEtaJobQuietly(db.pool), ETA_EVERY_MS);
   etaJob.unref();
+  // The city tiles' pre-aggregated cells: clock flags set, writers' rows folded (migration 028).
+  const cellsJob = setInterval(() => void settleTileCells(db.pool), CELLS_SETTLE_EVERY_MS);
+  cellsJob.unref();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, serverOptions: httpServerOptions(config) }, (info) => {
     log.info({ url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${info.port}` }, 'Jardem is listening');
   });
@@ -77,6 +81,7 @@ async function main() {
     clearInterval(housekeeping);
     clearTimeout(etaFirst);
     clearInterval(etaJob);
+    clearInterval(cellsJob);
     clearInterval(channelSweeps);
     void sms?.stop();
     void hub.stop();

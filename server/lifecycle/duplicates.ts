@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { statementName } from '../db/statements.ts';
 import { type AppealScope, scopeCondition } from '../auth/scope.ts';
 import { Where } from '../incidents/filters.ts';
 import { activeSql } from '../domain/statuses.ts';
@@ -91,8 +92,10 @@ export async function findDuplicatesMany(
   const inScope = scopeCondition(scope, w, 'o')
     .conditions.map((c) => `AND ${c}`)
     .join(' ');
-  const { rows } = await db.query<DuplicateCandidate & { ord: string }>(
-    `WITH q AS (
+  const { rows } = await db.query<DuplicateCandidate & { ord: string }>({
+    // One text when no scope narrows it (intake): a named statement, planned once per connection.
+    name: inScope ? undefined : statementName(db, 'jardem_duplicates_all'),
+    text: `WITH q AS (
        SELECT q.ord, q.lat, coalesce(q.exclude, 0) AS exclude, k.id AS cat, k.sphere_id,
               k.parent_id AS parent, coalesce(pk.depth, 0) AS parent_depth,
               k.duplicate_radius_m AS r, k.duplicate_window_h AS h, p.g, ST_Transform(p.g, 3857) AS m
@@ -126,8 +129,8 @@ export async function findDuplicatesMany(
        JOIN categories c ON c.id = i.category_id
        LEFT JOIN LATERAL (${nearestAddress('i.geom')}) ib ON q.building IS NOT NULL
       ORDER BY q.ord, same_building DESC, d.distance_m, d.id`,
-    w.values,
-  );
+    values: w.values,
+  });
   const out: DuplicateCandidate[][] = queries.map(() => []);
   for (const { ord, ...candidate } of rows) out[Number(ord) - 1].push(candidate);
   return out;

@@ -1,5 +1,5 @@
 import type { Where } from '../incidents/filters.ts';
-import { overdueSql } from '../domain/statuses.ts';
+import { activeSql, overdueSql } from '../domain/statuses.ts';
 
 /**
  * The SQL of an incident vector tile, in Web Mercator (EPSG:3857) tile coordinates with the
@@ -66,7 +66,18 @@ export type TileMode = 'mvt' | 'rows';
  * points already in EPSG:3857), for filters that keep to open appeals and search no text;
  * `all` is the incidents table itself.
  */
-export type TileSource = 'open' | 'all';
+export type TileSource = 'open' | 'all' | 'cells';
+
+/**
+ * The squares of open_incident_cells (migration 028): 2^CELL_GRID per side of the Web Mercator
+ * square. A tile's 8 × 8 cells are whole squares up to zoom CELL_GRID − 3.
+ */
+export const CELL_GRID = 15;
+/** Deepest zoom whose tiles can be drawn from open_incident_cells. */
+export const CELLS_MAX_ZOOM = CELL_GRID - 3;
+/** Thirty days and ten days in seconds: the heat weight's age cap and its unit. */
+const AGE_CAP_S = 2_592_000;
+const AGE_UNIT_S = 864_000;
 
 const OVERDUE = overdueSql();
 /**
@@ -89,6 +100,7 @@ export function tileQuery(
   mode: TileMode,
   source: TileSource = 'all',
 ): { sql: string; values: unknown[]; layer: string } {
+  if (source === 'cells') return cellTileQuery(t, where, mode);
   const [z, x, y] = [where.param(t.z), where.param(t.x), where.param(t.y)];
   const points = t.z >= POINT_MIN_ZOOM;
   const open = source === 'open';
@@ -173,6 +185,69 @@ export function tileQuery(
              CASE WHEN sum(n) = 1 THEN min(any_id) END AS id,
              sum(sx) / sum(n) AS mx, sum(sy) / sum(n) AS my
         FROM by_sphere GROUP BY cx, cy)`;
+  const sql =
+    mode === 'mvt'
+      ? `WITH ${bounds}, ${cells}
+         SELECT ST_AsMVT(t, '${CELL_LAYER}', ${EXTENT}, 'geom') AS mvt
+           FROM (SELECT k.count, k.overdue, k.sphere, k.mix, k.weight, k.id,
+                        ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(k.mx, k.my), 3857), b.e, ${EXTENT}, 0, false) AS geom
+                   FROM cells k, bounds b ORDER BY k.cy, k.cx) t`
+      : `WITH ${bounds}, ${cells}
+         SELECT k.count, k.overdue, k.sphere, k.mix, k.weight, k.id, ${px('k.mx')} AS px, ${py('k.my')} AS py FROM cells k, bounds b ORDER BY k.cy, k.cx`;
+  return { sql, values: where.values, layer: CELL_LAYER };
+}
+
+/** SQL: the column of the CELL_GRID square holding Mercator x (as in migration 028). */
+const squareX = (x: string) => `floor((${x} + ${MERCATOR_HALF_WIDTH}) * ${2 ** CELL_GRID} / ${2 * MERCATOR_HALF_WIDTH})::int`;
+const squareY = (y: string) => `floor((${MERCATOR_HALF_WIDTH} - ${y}) * ${2 ** CELL_GRID} / ${2 * MERCATOR_HALF_WIDTH})::int`;
+
+/**
+ * A cell tile (zoom ≤ CELLS_MAX_ZOOM) of the open appeals with no other filter, summed from
+ * open_incident_cells instead of grouping every appeal: the same features and properties as
+ * the `open` source. The clock-dependent parts are read at this query's now(): `overdue` is the
+ * cells' lapsed count plus the active appeals whose deadline passed since their flag was last
+ * set; the weight's age term is exact from the sums, corrected for the appeals that turned 30
+ * days old since their flag was last set (both found by partial indexes, a handful of rows).
+ */
+function cellTileQuery(t: TileId, where: Where, mode: TileMode): { sql: string; values: unknown[]; layer: string } {
+  if (t.z > CELLS_MAX_ZOOM) throw new Error(`cell tiles from open_incident_cells go to zoom ${CELLS_MAX_ZOOM}`);
+  const shift = CELL_GRID - t.z - 3; // squares per cell side: 2^shift
+  const side = 2 ** (CELL_GRID - t.z); // squares per tile side
+  const [gx0, gy0] = [t.x * side, t.y * side];
+  const p = (v: number) => `${where.param(v)}::int`;
+  const [x0, x1, y0, y1, sh, ox, oy] = [p(gx0), p(gx0 + side - 1), p(gy0), p(gy0 + side - 1), p(shift), p(t.x * 8), p(t.y * 8)];
+  const cellOf = (gx: string, gy: string) => `(${gx} >> ${sh}) - ${ox} AS cx, (${gy} >> ${sh}) - ${oy} AS cy`;
+  const pointSquares = `SELECT p.*, ${squareX('p.x')} AS gx, ${squareY('p.y')} AS gy FROM open_incident_points p`;
+  const inTile = `gx BETWEEN ${x0} AND ${x1} AND gy BETWEEN ${y0} AND ${y1}`;
+  const [z, x, y] = [where.param(t.z), where.param(t.x), where.param(t.y)];
+  const bounds = `bounds AS (SELECT ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int) AS e)`;
+  const cells = `by_sphere AS (
+      SELECT k.cx, k.cy, s.code AS sphere, k.n, k.sx, k.sy, k.sid, k.la, k.q, k.qa, k.qc
+        FROM (SELECT ${cellOf('c.gx', 'c.gy')}, c.sphere_id, sum(c.n) AS n, sum(c.sx) AS sx, sum(c.sy) AS sy,
+                     sum(c.sid) AS sid, sum(c.la) AS la, sum(c.q) AS q, sum(c.qa) AS qa, sum(c.qc) AS qc
+                FROM open_incident_cells c
+               WHERE c.gx BETWEEN ${x0} AND ${x1} AND c.gy BETWEEN ${y0} AND ${y1}
+               GROUP BY 1, 2, 3 HAVING sum(c.n) <> 0) k
+        LEFT JOIN categories s ON s.id = k.sphere_id
+    ), lapsed AS (
+      SELECT ${cellOf('gx', 'gy')}, count(*) AS od
+        FROM (${pointSquares} WHERE NOT p.lapsed AND p.due_at < now() AND ${activeSql('p')}) l
+       WHERE ${inTile} GROUP BY 1, 2
+    ), aged AS (
+      SELECT ${cellOf('gx', 'gy')}, sum((5 - priority) * (${AGE_CAP_S} - (extract(epoch FROM now()) - extract(epoch FROM created_at)))) AS dw
+        FROM (${pointSquares} WHERE NOT p.aged AND p.created_at <= now() - interval '${AGE_CAP_S} seconds') a
+       WHERE ${inTile} GROUP BY 1, 2
+    ), sums AS (
+      SELECT cx, cy, sum(n) AS n, sum(la) AS la, sum(q) AS q, sum(qa) AS qa, sum(qc) AS qc, sum(sx) AS sx, sum(sy) AS sy, sum(sid) AS sid,
+             (array_agg(sphere ORDER BY n DESC, sphere))[1] AS sphere,
+             string_agg(sphere || ':' || n, ',' ORDER BY n DESC, sphere) FILTER (WHERE sphere IS NOT NULL) AS mix
+        FROM by_sphere GROUP BY cx, cy
+    ), cells AS (
+      SELECT k.cx, k.cy, k.n::int AS count, (k.la + coalesce(l.od, 0))::int AS overdue, k.sphere, k.mix,
+             round((k.q + (${AGE_CAP_S} * k.qa + extract(epoch FROM now()) * (k.q - k.qa) - k.qc + coalesce(a.dw, 0)) / ${AGE_UNIT_S}), 2)::float8 AS weight,
+             CASE WHEN k.n = 1 THEN k.sid::bigint END AS id,
+             k.sx / k.n AS mx, k.sy / k.n AS my
+        FROM sums k LEFT JOIN lapsed l USING (cx, cy) LEFT JOIN aged a USING (cx, cy))`;
   const sql =
     mode === 'mvt'
       ? `WITH ${bounds}, ${cells}

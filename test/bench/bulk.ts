@@ -175,11 +175,15 @@ export async function ensureBulkHistory(opts: BulkOptions): Promise<{ generated:
       await c.query('SET session_replication_role = origin');
       await c.query('SELECT incident_rollup_rebuild()');
       say(`  rollups rebuilt: ${((Date.now() - t2) / 1000).toFixed(0)} s`);
+      // The backlog's copy and, from it, the city tiles' cells (open_incident_points_rebuild()
+      // calls open_incident_cells_rebuild(), migration 028; said again for a clear record).
       await c.query('SELECT open_incident_points_rebuild()');
+      await c.query('SELECT open_incident_cells_rebuild()');
       await c.query('VACUUM ANALYZE incidents');
       await c.query('VACUUM ANALYZE incident_rollup');
       await c.query('VACUUM ANALYZE incident_channel_rollup');
       await c.query('VACUUM ANALYZE open_incident_points');
+      await c.query('VACUUM ANALYZE open_incident_cells');
     } finally {
       c.release();
     }
