@@ -208,15 +208,13 @@ describe('the map can be decoded', () => {
       await other.locator('summary').click();
       const digits = (t: string | null) => Number((t ?? '').replace(/\D/g, ''));
       const total = digits(await other.locator('summary .n').textContent());
-      const parts = await other
-        .locator('li[data-sub]')
-        .evaluateAll((lis) =>
-          lis.map((li) => ({
-            code: li.getAttribute('data-sub')!,
-            name: li.querySelector('.name')!.textContent!,
-            n: li.querySelector('.n')!.textContent!,
-          })),
-        );
+      const parts = await other.locator('li[data-sub]').evaluateAll((lis) =>
+        lis.map((li) => ({
+          code: li.getAttribute('data-sub')!,
+          name: li.querySelector('.name')!.textContent!,
+          n: li.querySelector('.n')!.textContent!,
+        })),
+      );
       expect(parts.length).toBeGreaterThan(0);
       expect(parts.reduce((a, p) => a + digits(p.n), 0)).toBe(total);
       for (const s of inView.filter((c) => !own.some((l) => l.code === c))) expect(parts.map((p) => p.code)).toContain(s);
