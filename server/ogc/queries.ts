@@ -165,7 +165,10 @@ export async function incidentItemsText(pool: pg.Pool, catalog: Catalog, q: Inci
        ${pageWhere}
       ORDER BY i.created_at ${dir}, i.id ${dir}
       LIMIT ${pageWhere.param(q.limit + 1)}`;
-  const { rows } = await pool.query<FeatureTextRow & { row_key: string; version: string }>(maybePrepared(text, pageWhere.values, !q.cql));
+  // Not prepared with a bbox, datetime or CQL2 filter: the generic plan a prepared statement turns
+  // to after five runs cannot estimate a box's or an interval's selectivity, and may read far more.
+  const prepare = !q.cql && !q.bbox && !q.datetime;
+  const { rows } = await pool.query<FeatureTextRow & { row_key: string; version: string }>(maybePrepared(text, pageWhere.values, prepare));
   const numberMatched = await cachedCount(pool, w, rows[0]?.version);
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);

@@ -27,7 +27,7 @@ import pg from 'pg';
 import { getCatalog } from '../../server/catalog.ts';
 import { createPool } from '../../server/db/pool.ts';
 import { overdueSql } from '../../server/domain/statuses.ts';
-import { incidentItem, incidentItems } from '../../server/ogc/queries.ts';
+import { incidentItemsText, incidentItemText } from '../../server/ogc/queries.ts';
 import { renderIncidentTile } from '../../server/tiles/render.ts';
 import { SERVER_ARGS } from './server-command.ts';
 
@@ -355,15 +355,17 @@ interface Load {
 }
 
 /** autocannon against a list of paths (taken in turn), every response timed. */
-function httpLoad(urls: string[], connections: number, seconds: number): Promise<Load> {
+function httpLoad(urls: string[] | (() => string), connections: number, seconds: number): Promise<Load> {
   return new Promise((resolve, reject) => {
     const times: number[] = [];
-    const u = new URL(urls[0]);
-    let n = 0;
-    const paths = urls.map((x) => {
+    const pathOf = (x: string) => {
       const v = new URL(x);
       return v.pathname + v.search;
-    });
+    };
+    const u = new URL(typeof urls === 'function' ? urls() : urls[0]);
+    let n = 0;
+    const list = typeof urls === 'function' ? null : urls.map(pathOf);
+    const next = () => (list ? list[n++ % list.length] : pathOf((urls as () => string)()));
     const instance = autocannon(
       {
         url: u.origin,
@@ -371,7 +373,7 @@ function httpLoad(urls: string[], connections: number, seconds: number): Promise
         duration: seconds,
         headers,
         timeout: REQUEST_TIMEOUT_MS / 1000,
-        requests: [{ setupRequest: (req) => ({ ...req, path: paths[n++ % paths.length] }) }],
+        requests: [{ setupRequest: (req) => ({ ...req, path: next() }) }],
       },
       (err: Error | null, result: autocannon.Result) => {
         if (err) return reject(err);
@@ -459,14 +461,19 @@ async function record(fn: () => Promise<unknown>): Promise<Statement[]> {
  * settings, for `seconds`: one "request" is one run of `groups[k]` (taken in turn), all its
  * statements one after another. Returns per-request times.
  */
+/** Prepared statement names, one per text, for every connection of the run. */
+const names = new Map<string, string>();
+
 async function sqlLoad(pool: pg.Pool, groups: Statement[][], connections: number, seconds: number): Promise<Load> {
-  const names = new Map<string, string>();
   const nameOf = (text: string) => {
     let n = names.get(text);
     if (!n) names.set(text, (n = `peers_${names.size}`));
     return n;
   };
   const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
+  // Parsed once, planned with each execution's values: a generic plan of a bbox query (no values
+  // to estimate with) can be several times slower than the custom one.
+  for (const c of clients) await c.query('SET plan_cache_mode = force_custom_plan');
   const times: number[] = [];
   let done = 0;
   let k = 0;
@@ -488,7 +495,7 @@ async function sqlLoad(pool: pg.Pool, groups: Statement[][], connections: number
     times.sort((a, b) => a - b);
     return { p50: pct(times, 50), p95: pct(times, 95), rps: done / elapsed, errors: 0 };
   } finally {
-    for (const c of clients) c.release();
+    for (const c of clients) c.release(true);
   }
 }
 
@@ -593,9 +600,11 @@ async function benchSize(size: string, rows: Row[]) {
       await fn();
       return record(fn);
     };
-    const bboxSql = [await sqlOf(() => incidentItems(pool, catalog, { filter: {}, bbox, limit: PAGE }))];
-    const filterSql = [await sqlOf(() => incidentItems(pool, catalog, { filter: { status: [facts.status as 'new'] }, limit: PAGE }))];
-    const itemSql = await Promise.all(itemIds.map((id) => sqlOf(() => incidentItem(pool, String(id)))));
+    const bboxSql = [await sqlOf(() => incidentItemsText(pool, catalog, { filter: {}, bbox, limit: PAGE }))];
+    const filterSql = [await sqlOf(() => incidentItemsText(pool, catalog, { filter: { status: [facts.status as 'new'] }, limit: PAGE }))];
+    // One after another: the recording is one list at a time.
+    const itemSql: Statement[][] = [];
+    for (const id of itemIds) itemSql.push(await sqlOf(() => incidentItemText(pool, String(id))));
     // The walk: the statements of each page (second walk, numberMatched's cache warm).
     const walkSql: Statement[][] = [];
     for (const pass of [0, 1]) {
@@ -603,7 +612,7 @@ async function benchSize(size: string, rows: Row[]) {
       for (let i = 0; i < WALK_ITEMS / PAGE; i++) {
         let next: string | null = null;
         const statements = await record(async () => {
-          next = (await incidentItems(pool, catalog, { filter: {}, limit: PAGE, cursor })).next;
+          next = (await incidentItemsText(pool, catalog, { filter: {}, limit: PAGE, cursor })).next;
         });
         if (pass === 1) walkSql.push(statements);
         if (!next) break;
@@ -720,9 +729,12 @@ async function benchSize(size: string, rows: Row[]) {
     const fresh = () => `from=2000-01-01T00:00:00.${String(uniq++ % 1_000_000).padStart(6, '0')}Z`;
     for (const z of [14, 12]) {
       if (only && !only.includes(`tile${z}`)) continue;
+      await tileCase(z).catch((err: Error) => console.error(`${size} tile z${z}: ${err.stack}`));
+    }
+    async function tileCase(z: number) {
       const t = tileAt(facts.cx, facts.cy, z);
       const name = `MVT z${z} ${t.x}/${t.y}, uncached`;
-      const urls = Array.from({ length: 2000 }, () => `http://127.0.0.1:${jPort}/tiles/incidents/${z}/${t.x}/${t.y}.mvt?${fresh()}`);
+      const urls = () => `http://127.0.0.1:${jPort}/tiles/incidents/${z}/${t.x}/${t.y}.mvt?${fresh()}`;
       await httpLoad(urls, 4, 2);
       for (const clients of connectionsList) {
         const r = await httpLoad(urls, clients, duration);
@@ -775,16 +787,16 @@ async function main() {
       .map((l) => l.toFixed(2))
       .join(' ')}\n`,
   );
-  console.log('| size | request | server | clients | p50 ms | p95 ms | req/s | × best peer | raw SQL ÷ server |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| size | request | server | clients | p50 ms | p95 ms | req/s | × best peer | raw SQL ÷ server | walk s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     if (r.note) {
-      console.log(`| ${r.size} | ${r.request} | ${r.server} | – | – | – | – | – | ${r.note} |`);
+      console.log(`| ${r.size} | ${r.request} | ${r.server} | – | – | – | – | – | ${r.note} | – |`);
       continue;
     }
     const sql = r.server.startsWith('raw');
     console.log(
-      `| ${r.size} | ${r.request} | ${r.server} | ${r.clients} | ${f(r.p50)} | ${f(r.p95)} | ${Math.round(r.rps!)}${r.errors ? ` (${r.errors} errors)` : ''} | ${sql ? '–' : f(r.vsBestPeer, 2)} | ${sql ? '–' : f(r.sqlOverServer, 2)} |`,
+      `| ${r.size} | ${r.request} | ${r.server} | ${r.clients} | ${f(r.p50)} | ${f(r.p95)} | ${Math.round(r.rps!)}${r.errors ? ` (${r.errors} errors)` : ''} | ${sql ? '–' : f(r.vsBestPeer, 2)} | ${sql ? '–' : f(r.sqlOverServer, 2)} | ${f(r.walkS, 1)} |`,
     );
   }
   mkdirSync('.tmp', { recursive: true });
