@@ -4,8 +4,9 @@
  * Jardem's /ogc beside the servers a city would otherwise deploy (issue 23): MapServer 8 and
  * QGIS Server, both OGC API – Features, both behind lighttpd FastCGI (4 processes each), on
  * the same bench database (`jardem_bench_1m` / `jardem_bench_10m`, bulk.ts) — and beside the
- * physical limit: the SQL Jardem runs, replayed as prepared statements on 1, 8 and 32
- * connections with Jardem's session settings. Tiles: Jardem's uncached tile route beside the
+ * physical limit: the SQL Jardem runs, replayed on 1, 8 and 32 connections with Jardem's session
+ * settings, prepared where Jardem prepares it (a prepared statement turns to a generic plan after
+ * five runs: better for some queries, worse for a bbox; the replay plans as Jardem does). Tiles: Jardem's uncached tile route beside the
  * raw ST_AsMVT it runs.
  *
  * On a Debian machine it installs the peers when their binaries are missing (needs root).
@@ -432,6 +433,8 @@ async function walkLoad(first: string, connections: number, seconds: number): Pr
 interface Statement {
   text: string;
   values: unknown[];
+  /** Set when Jardem sends it as a prepared statement. */
+  prepared: boolean;
 }
 
 let recording: Statement[] | null = null;
@@ -441,7 +444,8 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const [q, v] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
   const text = typeof q === 'string' ? q : q?.text;
   if (recording && typeof text === 'string' && !/^\s*SET\s/i.test(text)) {
-    recording.push({ text, values: (typeof q === 'string' ? v : (q.values ?? v)) ?? [] });
+    const prepared = typeof q !== 'string' && Boolean((q as { name?: string }).name);
+    recording.push({ text, values: (typeof q === 'string' ? v : (q.values ?? v)) ?? [], prepared });
   }
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
@@ -457,8 +461,8 @@ async function record(fn: () => Promise<unknown>): Promise<Statement[]> {
 }
 
 /**
- * The recorded statements as prepared statements on `connections` clients with Jardem's session
- * settings, for `seconds`: one "request" is one run of `groups[k]` (taken in turn), all its
+ * The recorded statements (prepared where Jardem prepares them) on `connections` clients with
+ * Jardem's session settings, for `seconds`: one "request" is one run of `groups[k]` (taken in turn), all its
  * statements one after another. Returns per-request times.
  */
 /** Prepared statement names, one per text, for every connection of the run. */
@@ -471,9 +475,6 @@ async function sqlLoad(pool: pg.Pool, groups: Statement[][], connections: number
     return n;
   };
   const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
-  // Parsed once, planned with each execution's values: a generic plan of a bbox query (no values
-  // to estimate with) can be several times slower than the custom one.
-  for (const c of clients) await c.query('SET plan_cache_mode = force_custom_plan');
   const times: number[] = [];
   let done = 0;
   let k = 0;
@@ -485,7 +486,8 @@ async function sqlLoad(pool: pg.Pool, groups: Statement[][], connections: number
         while (performance.now() < end) {
           const group = groups[k++ % groups.length];
           const s0 = performance.now();
-          for (const s of group) await client.query({ name: nameOf(s.text), text: s.text, values: s.values });
+          // Prepared where Jardem prepares it (server/ogc/feature-text.ts), else as Jardem sends it.
+          for (const s of group) await client.query(s.prepared ? { name: nameOf(s.text), text: s.text, values: s.values } : s);
           times.push(performance.now() - s0);
           done++;
         }
