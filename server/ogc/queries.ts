@@ -9,6 +9,7 @@ import { readChangeCounter } from '../tiles/cache.ts';
 import { incidentConditions, type IncidentFilter, Where } from '../incidents/filters.ts';
 import type { Cql2Node } from './cql2.ts';
 import { addCql2 } from './cql2-sql.ts';
+import { FEATURE_TEXT_COLUMNS, featureText, type FeatureTextRow, maybePrepared } from './feature-text.ts';
 import type { Bbox, DatetimeFilter } from './params.ts';
 import { orderBySql, type SortKey } from './sortby.ts';
 
@@ -102,7 +103,7 @@ const counts = new WeakMap<pg.Pool, Map<string, { version: string; at: number; n
  * A count is reused while the incident change counter (migration 004) has not moved, for at
  * most ten seconds.
  */
-async function cachedCount(pool: pg.Pool, w: Where): Promise<number | undefined> {
+async function cachedCount(pool: pg.Pool, w: Where, knownVersion?: string): Promise<number | undefined> {
   // Keyed by a digest: a CQL2 filter can carry a polygon of kilobytes, and the entries must stay
   // the same few bytes each for COUNT_ENTRIES to bound the cache's memory.
   const key = createHash('sha256')
@@ -110,7 +111,7 @@ async function cachedCount(pool: pg.Pool, w: Where): Promise<number | undefined>
     .digest('base64url');
   let byKey = counts.get(pool);
   if (!byKey) counts.set(pool, (byKey = new Map()));
-  const version = await readChangeCounter(pool);
+  const version = knownVersion ?? (await readChangeCounter(pool));
   const hit = byKey.get(key);
   if (hit && hit.version === version && Date.now() - hit.at < COUNT_MAX_AGE_MS) return hit.n;
   const counted = await countPublicIncidents(pool, w, COUNT_UP_TO);
@@ -136,6 +137,60 @@ export async function incidentItems(pool: pg.Pool, catalog: Catalog, q: Incident
     next: hasNext && page.last ? encodePageCursor('after', page.last) : null,
     prev: hasPrev && page.first ? encodePageCursor('before', page.first) : null,
   };
+}
+
+const KEY_COLUMN = `to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS row_key`;
+const CHANGE_COUNTER = `(SELECT last_value::text || ':' || is_called::text FROM incident_changes_seq) AS version`;
+
+/**
+ * incidentItems() as GeoJSON text (feature-text.ts): the same page, count and cursors, in one
+ * prepared statement that also reads the change counter numberMatched's cache is keyed on (a
+ * second round trip and connection before). The count runs only when that cache is stale.
+ */
+export async function incidentItemsText(pool: pg.Pool, catalog: Catalog, q: IncidentItemsQuery) {
+  const w = incidentWhere(catalog, q);
+  const from = q.cursor ? decodePageCursor(q.cursor) : undefined;
+  const pageWhere = new Where([...w.values]);
+  pageWhere.conditions.push(...w.conditions);
+  const backwards = Boolean(from?.before);
+  const key = from?.after ?? from?.before;
+  if (key) {
+    pageWhere.add(
+      `(i.created_at, i.id) ${backwards ? '>' : '<'} (${pageWhere.param(key.at)}::timestamptz, ${pageWhere.param(key.id)}::bigint)`,
+    );
+  }
+  const dir = backwards ? 'ASC' : 'DESC';
+  const text = `SELECT ${FEATURE_TEXT_COLUMNS}, ${KEY_COLUMN}, ${CHANGE_COUNTER}
+       FROM incidents i ${PUBLIC_INCIDENT_JOINS}
+       ${pageWhere}
+      ORDER BY i.created_at ${dir}, i.id ${dir}
+      LIMIT ${pageWhere.param(q.limit + 1)}`;
+  // Not prepared with a bbox, datetime or CQL2 filter: the generic plan a prepared statement turns
+  // to after five runs cannot estimate a box's or an interval's selectivity, and may read far more.
+  const prepare = !q.cql && !q.bbox && !q.datetime;
+  const { rows } = await pool.query<FeatureTextRow & { row_key: string; version: string }>(maybePrepared(text, pageWhere.values, prepare));
+  const numberMatched = await cachedCount(pool, w, rows[0]?.version);
+  const more = rows.length > q.limit;
+  const page = rows.slice(0, q.limit);
+  if (backwards) page.reverse();
+  const first = page[0];
+  const last = page.at(-1);
+  const hasNext = backwards ? true : more;
+  const hasPrev = backwards ? more : Boolean(from?.after);
+  return {
+    features: page.map(featureText),
+    numberMatched,
+    next: hasNext && last ? encodePageCursor('after', { at: last.row_key, id: last.id }) : null,
+    prev: hasPrev && first ? encodePageCursor('before', { at: first.row_key, id: first.id }) : null,
+  };
+}
+
+/** incidentItem() as GeoJSON text (without its links), or null. */
+export async function incidentItemText(pool: pg.Pool, featureId: string): Promise<string | null> {
+  const byId = /^\d{1,15}$/.test(featureId);
+  const text = `SELECT ${FEATURE_TEXT_COLUMNS} FROM incidents i ${PUBLIC_INCIDENT_JOINS} WHERE ${byId ? 'i.id = $1::bigint' : 'i.number = $1'}`;
+  const { rows } = await pool.query<FeatureTextRow>(maybePrepared(text, [featureId], true));
+  return rows[0] ? featureText(rows[0]) : null;
 }
 
 /** The largest `offset` taken on the incidents (OFFSET reads and skips every row before it). */

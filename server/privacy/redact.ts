@@ -21,6 +21,16 @@ const PHONE = new RegExp(String.raw`(?<![\d+])(?:(?:\+${SEP}7|8|7)${SEP})?\(?7(?
 
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 
+/** Whether the text holds ten digits or more (anywhere): what a phone (10+) or an IIN (12) needs at least. */
+function hasTenDigits(text: string): boolean {
+  let n = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 48 && c <= 57 && ++n >= 10) return true;
+  }
+  return false;
+}
+
 /** Twelve digits in a row whose first six read as a date (YYMMDD) and whose seventh is 0–6. */
 const IIN = /(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[0-6]\d{5}(?!\d)/g;
 
@@ -35,10 +45,12 @@ function looksDecimal(match: string): boolean {
 /** The text with phones, e-mail addresses and IINs replaced by REDACTED; null stays null. */
 export function redact<T extends string | null | undefined>(text: T): T {
   if (typeof text !== 'string' || text === '') return text;
-  return text
-    .replace(EMAIL, REDACTED)
-    .replace(IIN, REDACTED)
-    .replace(PHONE, (m) => (looksDecimal(m) ? m : REDACTED)) as T;
+  // Cheap gates, same result: an e-mail address needs an @, a phone or an IIN ten digits or more
+  // (most appeals have neither, and the e-mail pattern is slow on long runs of letters).
+  let out: string = text;
+  if (out.includes('@')) out = out.replace(EMAIL, REDACTED);
+  if (hasTenDigits(out)) out = out.replace(IIN, REDACTED).replace(PHONE, (m) => (looksDecimal(m) ? m : REDACTED));
+  return out as T;
 }
 
 /** Whether the text holds anything redact() would replace. */

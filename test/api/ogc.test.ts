@@ -2,6 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { countPublicIncidents } from '../../server/exports/rows.ts';
 import { Where } from '../../server/incidents/filters.ts';
 import { COUNT_UP_TO } from '../../server/ogc/queries.ts';
+import {
+  PUBLIC_INCIDENT_COLUMNS,
+  PUBLIC_INCIDENT_JOINS,
+  publicFeature,
+  type PublicIncidentRow,
+} from '../../server/exports/public-incident.ts';
+import { publicText } from '../../server/privacy/visibility.ts';
 import { testApp } from '../helpers/app.ts';
 
 const t = testApp();
@@ -129,6 +136,25 @@ describe('OGC API – Features: items', () => {
     expect(JSON.stringify(body)).not.toMatch(PHONE);
     const { rows } = await t.pool.query(`SELECT name FROM incident_reporters WHERE name ~ '^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+$' LIMIT 50`);
     for (const r of rows) expect(JSON.stringify(body)).not.toContain(r.name);
+  });
+
+  it('writes each feature of a page and a single item as publicFeature() builds it from the row (free text redacted)', async () => {
+    // The JSON pages are written by PostgreSQL (server/ogc/feature-text.ts): the same keys in the
+    // same order and the same values as the object path, timestamps and coordinates included.
+    const { body } = await ogc(`/collections/incidents/items?limit=300&${UNTIL}`);
+    expect(body.features.length).toBeGreaterThan(50);
+    const { rows } = await t.pool.query<PublicIncidentRow>(
+      `SELECT ${PUBLIC_INCIDENT_COLUMNS} FROM incidents i ${PUBLIC_INCIDENT_JOINS} WHERE i.id = ANY($1::bigint[])`,
+      [body.features.map((f: any) => f.id)],
+    );
+    const expected = new Map(rows.map((r) => [r.id, JSON.stringify(publicFeature(publicText(r)))]));
+    for (const f of body.features) expect(JSON.stringify(f)).toBe(expected.get(f.id));
+    expect(body.features.some((f: any) => f.properties.resolved_at === null)).toBe(true);
+    const withNulls = body.features.find((f: any) => f.properties.closed_at === null);
+    const { body: one } = await ogc(`/collections/incidents/items/${withNulls.id}`);
+    const { links, ...feature } = one;
+    expect(JSON.stringify(feature)).toBe(expected.get(withNulls.id));
+    expect(links.map((l: any) => l.rel)).toEqual(['self', 'alternate', 'collection']);
   });
 
   it('follows next and prev links through the whole collection, each feature once', async () => {

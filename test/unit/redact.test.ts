@@ -63,4 +63,14 @@ describe('redact', () => {
   it('redacts every occurrence in one text', () => {
     expect(redact('87019998877 или 87771234567, a@b.kz')).toBe(`${REDACTED} или ${REDACTED}, ${REDACTED}`);
   });
+
+  it('skips the patterns a text cannot match (no @, fewer than ten digits) and still redacts at the edges', () => {
+    // Ten digits with separators is a phone; nine is not; an e-mail address has no digit to count.
+    expect(redact('звоните 8 701 999 88 77 вечером')).toBe(`звоните ${REDACTED} вечером`);
+    expect(redact('дом 70199988, кв. 7')).toBe('дом 70199988, кв. 7');
+    expect(redact('пишите на ivan.petrov@mail.kz пожалуйста')).toBe(`пишите на ${REDACTED} пожалуйста`);
+    expect(redact('ИИН 900515300123, тел 7019998877, почта a@b.kz')).toBe(`ИИН ${REDACTED}, тел ${REDACTED}, почта ${REDACTED}`);
+    // The digits of an e-mail address do not make a phone once it is redacted.
+    expect(redact('user7019998877@mail.kz')).toBe(REDACTED);
+  });
 });
