@@ -1,4 +1,3 @@
-import { registerEngine } from './db/statements.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { type Context, Hono } from 'hono';
@@ -49,6 +48,7 @@ import { fieldRoutes, PHOTO_UPLOAD_PATH } from './field/routes.ts';
 import { clientAddress } from './limits/client-address.ts';
 import { appPage } from './meta/app-page.ts';
 import { coordinationRoutes, workOrderRoutes } from './workorders/routes.ts';
+import { registerEngine } from './db/statements.ts';
 
 /** Where `vite build` puts the client. */
 export const CLIENT_DIR = 'dist/client';
@@ -60,6 +60,7 @@ export const inFlight = { count: 0 };
 export function createApp(deps: Deps) {
   // Named statements only where each connection is its own session (h-tenm, issue 23 part 3).
   registerEngine(deps.pool, deps.engine);
+  if (deps.reads) registerEngine(deps.reads, 'postgres'); // a replica exists only beside PostgreSQL
   const app = new Hono<AppEnv>();
   app.onError(errorResponse);
   app.use('*', async (c, next) => {

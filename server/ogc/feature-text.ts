@@ -11,6 +11,7 @@
  * (shortest exact form, as JS prints a number).
  */
 import { createHash } from 'node:crypto';
+import { statementName } from '../db/statements.ts';
 import type pg from 'pg';
 import { overdueSql } from '../domain/statuses.ts';
 import { PROPERTY_FIELDS, type PublicField } from '../exports/public-incident.ts';
@@ -79,8 +80,10 @@ export function featureText(r: FeatureTextRow): string {
  * the same text — so PostgreSQL plans it once per connection; free CQL2 text is not prepared
  * (every polygon would add a statement to every connection).
  */
-export function maybePrepared(text: string, values: unknown[], prepare: boolean): pg.QueryConfig {
+export function maybePrepared(db: object, text: string, values: unknown[], prepare: boolean): pg.QueryConfig {
   if (!prepare) return { text, values };
   // A digest of the text: pg reuses a name it prepared before without sending the text again.
-  return { name: `ogc_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`, text, values };
+  // Unnamed where connections share a session (the embedded engine: server/db/statements.ts).
+  const name = statementName(db, `ogc_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`);
+  return name ? { name, text, values } : { text, values };
 }

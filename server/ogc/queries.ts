@@ -168,7 +168,9 @@ export async function incidentItemsText(pool: pg.Pool, catalog: Catalog, q: Inci
   // Not prepared with a bbox, datetime or CQL2 filter: the generic plan a prepared statement turns
   // to after five runs cannot estimate a box's or an interval's selectivity, and may read far more.
   const prepare = !q.cql && !q.bbox && !q.datetime;
-  const { rows } = await pool.query<FeatureTextRow & { row_key: string; version: string }>(maybePrepared(text, pageWhere.values, prepare));
+  const { rows } = await pool.query<FeatureTextRow & { row_key: string; version: string }>(
+    maybePrepared(pool, text, pageWhere.values, prepare),
+  );
   const numberMatched = await cachedCount(pool, w, rows[0]?.version);
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
@@ -189,7 +191,7 @@ export async function incidentItemsText(pool: pg.Pool, catalog: Catalog, q: Inci
 export async function incidentItemText(pool: pg.Pool, featureId: string): Promise<string | null> {
   const byId = /^\d{1,15}$/.test(featureId);
   const text = `SELECT ${FEATURE_TEXT_COLUMNS} FROM incidents i ${PUBLIC_INCIDENT_JOINS} WHERE ${byId ? 'i.id = $1::bigint' : 'i.number = $1'}`;
-  const { rows } = await pool.query<FeatureTextRow>(maybePrepared(text, [featureId], true));
+  const { rows } = await pool.query<FeatureTextRow>(maybePrepared(pool, text, [featureId], true));
   return rows[0] ? featureText(rows[0]) : null;
 }
 
