@@ -60,7 +60,8 @@ export const inFlight = { count: 0 };
 export function createApp(deps: Deps) {
   // Named statements only where each connection is its own session (h-tenm, issue 23 part 3).
   registerEngine(deps.pool, deps.engine);
-  if (deps.reads) registerEngine(deps.reads, 'postgres'); // a replica exists only beside PostgreSQL
+  // A replica's pool (only beside PostgreSQL); without one, reads is the primary's pool itself.
+  if (deps.reads && deps.reads !== deps.pool) registerEngine(deps.reads, deps.engine);
   const app = new Hono<AppEnv>();
   app.onError(errorResponse);
   app.use('*', async (c, next) => {
