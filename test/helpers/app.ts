@@ -15,7 +15,8 @@ export function testApp(env: Record<string, string> = {}) {
   const pool = createPool(inject('databaseUrl'), 4);
   afterAll(() => pool.end());
   const config = loadConfig({ JARDEM_DEMO: 'true', LOG_LEVEL: 'silent', ...env });
-  const app = createApp({ pool, engine: inject('engine'), config });
+  // Wired as main.ts wires it without a replica: stale-tolerant reads on the primary's own pool.
+  const app = createApp({ pool, reads: pool, engine: inject('engine'), config });
   /** CSRF token by the Cookie header value login() returned. */
   const csrf = new Map<string, string>();
   const withCsrf = (init?: RequestInit): RequestInit | undefined => {
