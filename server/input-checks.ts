@@ -165,3 +165,16 @@ export function inputChecks(answer?: (c: Context, err: AppError) => Response): M
     await next();
   };
 }
+
+/**
+ * A route's form body (urlencoded or multipart); one that does not parse — a multipart body with
+ * a broken boundary — is a 400, never a 500.
+ */
+export async function readFormBody(c: Context, all = false): Promise<Record<string, string | File | (string | File)[]>> {
+  try {
+    return await c.req.parseBody({ all });
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err; // e.g. the body limit's 413
+    throw badRequest('The form body could not be read.', [{ path: 'body', message: 'malformed form data' }]);
+  }
+}

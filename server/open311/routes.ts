@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { readFormBody } from '../input-checks.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { getCatalog } from '../catalog.ts';
@@ -113,7 +114,7 @@ export function open311Routes(deps: Deps) {
       const type = c.req.header('content-type') ?? '';
       if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type))
         throw bad('Send the request form-encoded (application/x-www-form-urlencoded)');
-      const out = await postRequest(pool, await c.req.parseBody({ all: true }), c.req.query('api_key'));
+      const out = await postRequest(pool, await readFormBody(c, true), c.req.query('api_key'));
       return render(format, out, { root: 'service_requests', item: 'request' });
     })
     .all('*', () => {

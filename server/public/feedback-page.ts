@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { readFormBody } from '../input-checks.ts';
 import type pg from 'pg';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
@@ -89,7 +90,7 @@ const noticeOf = (error: z.ZodError): keyof PageText => {
 
 /** POST: a rating or a dispute from the page's own form. */
 export async function postFeedbackPage(c: Context, pool: pg.Pool, key: Buffer, token: string) {
-  const body = await c.req.parseBody();
+  const body = await readFormBody(c);
   const lang = pageLang(c, body.lang);
   const { state, status } = await loadState(pool, key, token);
   if (state.kind !== 'view') return render(c, pool, state, lang, status);

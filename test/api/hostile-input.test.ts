@@ -246,6 +246,18 @@ describe('bodies', () => {
     expectRefused(await send('/open311/v2/requests.json', { method: 'POST', body: multipart }), '/open311/v2/requests.json');
     expect(await count()).toBe(before);
   });
+
+  it('a multipart body that does not parse: Open311 POST and the feedback page answer 400, not 500', async () => {
+    const before = await count();
+    // A boundary announced and never used: the fuzz found the feedback page answering 500 to it.
+    const broken = { 'content-type': 'multipart/form-data; boundary=xyz' };
+    const body = 'no boundary here\r\n';
+    expectRefused(await send('/open311/v2/requests.json', { method: 'POST', headers: broken, body }), '/open311/v2/requests.json');
+    const page = await send('/feedback/not-a-real-token', { method: 'POST', headers: broken, body });
+    expect(page.status).toBe(400);
+    expect(page.json.error.details).toEqual([{ path: 'body', message: 'malformed form data' }]);
+    expect(await count()).toBe(before);
+  });
 });
 
 // Values JavaScript's Date.parse reads (or nearly) and PostgreSQL refuses.
