@@ -249,6 +249,29 @@ describe('executor queue', () => {
     exec.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(e.message)));
     const login = await exec.request.post(`${baseUrl}/api/auth/login`, { data: { login: 'executor', password: 'jardem-demo' } });
     expect(login.status()).toBe(200);
+    // One appeal the executor can take, whatever the tests before did with the demo's (they take them).
+    const theirs = (await (await exec.request.get(`${baseUrl}/api/control?limit=1`)).json()) as { items: { service: string | null }[] };
+    const dispatcherLogin = await fetch(`${baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'dispatcher', password: 'jardem-demo' }),
+    });
+    const cookie = dispatcherLogin.headers.get('set-cookie')!.split(';')[0];
+    const { csrfToken } = (await dispatcherLogin.json()) as { csrfToken: string };
+    const given = await fetch(`${baseUrl}/api/incidents`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'complaint',
+        category: 'roads.pothole',
+        channel: 'phone',
+        description: 'Яма у остановки, очередь исполнителя',
+        address: 'ул. Очередная, 1',
+        location: { type: 'Point', coordinates: [stand.lng + 0.001, stand.lat] },
+        service: theirs.items[0]?.service,
+      }),
+    });
+    expect(given.status).toBe(201);
     const control = (await (await exec.request.get(`${baseUrl}/api/control?sort=due&limit=500`)).json()) as {
       items: {
         id: number;

@@ -274,8 +274,9 @@ describe('keyboard', () => {
     const page = await open(null, '/');
     await page.getByTestId('district-ranking').waitFor();
     const pressed = page.locator('[role="group"] > button[aria-pressed="true"]');
+    // the filter groups and the ranking's switch render as their data arrive
+    await expect.poll(() => pressed.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
     const n = await pressed.count();
-    expect(n).toBeGreaterThanOrEqual(3);
     for (let i = 0; i < n; i++) {
       const button = pressed.nth(i);
       const box = (await button.boundingBox())!;
