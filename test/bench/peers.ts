@@ -30,7 +30,7 @@ import { createPool } from '../../server/db/pool.ts';
 import { overdueSql } from '../../server/domain/statuses.ts';
 import { incidentItemsText, incidentItemText } from '../../server/ogc/queries.ts';
 import { renderIncidentTile } from '../../server/tiles/render.ts';
-import { SERVER_ARGS } from './server-command.ts';
+import { spawnBenchServer } from './server-command.ts';
 
 const { values } = parseArgs({
   options: {
@@ -260,19 +260,7 @@ async function waitFor(url: string, what: string, tries = 240) {
 }
 
 function startJardem(url: string, port: number): ChildProcess {
-  const child = spawn(process.execPath, SERVER_ARGS, {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      JARDEM_DEMO: 'true',
-      JARDEM_DEMO_COUNT: '0',
-      // No per-client request limit: the benchmark is one client address by design.
-      JARDEM_RATE_LIMIT: '0',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawnBenchServer(url, port);
   started.push(child);
   return child;
 }

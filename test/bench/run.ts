@@ -17,7 +17,6 @@
  * before any appeal; a bbox holding the tile is dropped as no filter, as a plain tile request
  * is, while `from` is a filter of its own.)
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -34,7 +33,7 @@ import { summary } from '../../server/stats/queries.ts';
 import { renderIncidentTile } from '../../server/tiles/render.ts';
 import { DEMO_PASSWORD } from '../../server/users.ts';
 import { ensureBulkHistory } from './bulk.ts';
-import { SERVER_ARGS } from './server-command.ts';
+import { spawnBenchServer } from './server-command.ts';
 
 const { values } = parseArgs({
   options: {
@@ -167,19 +166,7 @@ function rssOf(pid: number): number {
 }
 
 async function startServer(port: number) {
-  const child = spawn(process.execPath, SERVER_ARGS, {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      JARDEM_DEMO: 'true',
-      JARDEM_DEMO_COUNT: '0',
-      // No per-client request limit: the benchmark is one client address by design.
-      JARDEM_RATE_LIMIT: '0',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawnBenchServer(url, port);
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -16,4 +17,24 @@ export function npmStartArgs(): string[] {
   const words = start.split('&&').at(-1)!.trim().split(/\s+/);
   if (words[0] !== 'node' || words.length < 2) throw new Error(`cannot read the server command from the start script: ${start}`);
   return words.slice(1);
+}
+
+/**
+ * The server on `url` at `port` as the load benchmarks run it: SERVER_ARGS, the demo pack without
+ * generated appeals (the database holds its own), and no per-client request limit (the benchmark
+ * is one client address by design).
+ */
+export function spawnBenchServer(url: string, port: number): ChildProcess {
+  return spawn(process.execPath, SERVER_ARGS, {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      JARDEM_DEMO: 'true',
+      JARDEM_DEMO_COUNT: '0',
+      JARDEM_RATE_LIMIT: '0',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
