@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { readChangeCounter } from './tiles/cache.ts';
 import { onCatalogueChange, syncCatalogue } from './catalogue/version.ts';
 import { replicaLagAllowanceMs } from './db/replica.ts';
+import { acceptsGzip, GZIP_FROM_BYTES } from './gzip-body.ts';
 
 /**
  * Answers of read endpoints over the whole city (district counts, the map's aggregate,
@@ -26,8 +27,6 @@ import { replicaLagAllowanceMs } from './db/replica.ts';
 const SETTLE_MS = 1000;
 /** Bytes of answers kept per pool unless configureResponseCache says otherwise (JARDEM_RESPONSE_CACHE_MB). */
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024; // the same as JARDEM_RESPONSE_CACHE_MB's default (server/config.ts)
-/** Compressing pays from about this size on. */
-const GZIP_FROM_BYTES = 1024;
 /** Bookkeeping per entry (key, object, map slot), counted with its bytes. */
 const ENTRY_OVERHEAD_BYTES = 200;
 
@@ -208,7 +207,7 @@ export async function respondCached(
   const entry = await cachedAnswer(pool, cacheKey(c), ttlMs, compute);
   c.header('Content-Type', `${mediaType}; charset=UTF-8`);
   c.header('Vary', 'Accept-Encoding');
-  if (entry.gzip && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+  if (entry.gzip && acceptsGzip(c)) {
     c.header('Content-Encoding', 'gzip');
     return c.body(entry.gzip as unknown as ArrayBuffer);
   }

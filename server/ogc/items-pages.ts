@@ -10,7 +10,8 @@ import { publicText } from '../privacy/visibility.ts';
 import { COLLECTIONS, GEOJSON, HTML, isCollectionId, JSON_TYPE } from './collections.ts';
 import { parseCql2 } from './cql2.ts';
 import { esc, featureTable, type Link, page, when } from './html.ts';
-import { baseOf, fmt, sendJson, type Site, withParams } from './page-kit.ts';
+import { baseOf, fmt, sendHtml, sendJson, type Site, withParams } from './page-kit.ts';
+import { sendText } from '../gzip-body.ts';
 import { collapseRepeats, DEFAULT_LIMIT, type Format, ItemsQuerySchema } from './params.ts';
 import {
   COUNT_UP_TO,
@@ -161,7 +162,8 @@ export async function itemsPage(c: Context, site: Site, pool: pg.Pool, q: ItemsQ
       .map((l) => `<a href="${esc(l.href)}">${esc(l.title)}</a>`)
       .join('')}</nav>`;
     const body = `<p>${features.length} of ${numberMatched ?? `more than ${COUNT_UP_TO.toLocaleString('en')}`} features.</p>${nav}${featureTable(features, [...columns], (fid) => `${base}/collections/${id}/items/${fid}?f=html`)}${nav}`;
-    return c.html(
+    return sendHtml(
+      c,
       page(
         COLLECTIONS[id].title,
         [
@@ -198,7 +200,7 @@ async function itemsText(c: Context, site: Site, pool: pg.Pool, query: Parameter
     links,
   });
   c.header('Cache-Control', 'no-cache');
-  return c.body(`${head.slice(0, -1)},"features":[${page.features.join(',')}]}`, 200, { 'Content-Type': GEOJSON });
+  return sendText(c, `${head.slice(0, -1)},"features":[${page.features.join(',')}]}`, GEOJSON);
 }
 
 /** One item of a collection. */
@@ -217,7 +219,7 @@ export async function itemPage(c: Context, site: Site, pool: pg.Pool, f: Format 
       { href: `${href}?f=html`, rel: 'alternate', type: HTML, title: 'This feature as HTML' },
       { href: `${base}/collections/${id}`, rel: 'collection', type: JSON_TYPE, title: 'The collection' },
     ];
-    return c.body(`${text.slice(0, -1)},"links":${JSON.stringify(links)}}`, 200, { 'Content-Type': GEOJSON });
+    return sendText(c, `${text.slice(0, -1)},"links":${JSON.stringify(links)}}`, GEOJSON);
   }
   const feature =
     id === 'incidents'
@@ -238,7 +240,8 @@ export async function itemPage(c: Context, site: Site, pool: pg.Pool, f: Format 
       feature.geometry && (feature.geometry as any).type === 'Point'
         ? `<p>Position: ${(feature.geometry as any).coordinates.join(', ')} (lng, lat)</p>`
         : '';
-    return c.html(
+    return sendHtml(
+      c,
       page(
         `${id === 'incidents' ? 'Appeal' : 'District'} ${String((feature.properties as any).number ?? (feature.properties as any).code)}`,
         [

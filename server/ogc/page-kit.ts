@@ -1,6 +1,7 @@
 /** What every /ogc page needs: its base URL, links with changed parameters, the format asked for. */
 import type { Context } from 'hono';
 import type { Deps } from '../context.ts';
+import { sendText } from '../gzip-body.ts';
 import { publicBase, publicRequestUrl } from '../public-url.ts';
 import { JSON_TYPE } from './collections.ts';
 import { type Format, negotiate } from './params.ts';
@@ -22,4 +23,8 @@ export function withParams(c: Context, site: Site, params: Record<string, string
 
 export const fmt = (c: Context, f: Format | undefined) => negotiate(f, c.req.header('accept'));
 
-export const sendJson = (c: Context, body: unknown, type = JSON_TYPE) => c.body(JSON.stringify(body), 200, { 'Content-Type': type });
+/** A JSON document (gzip when taken and worth it: sendText). */
+export const sendJson = (c: Context, body: unknown, type = JSON_TYPE) => sendText(c, JSON.stringify(body), type);
+
+/** An HTML page, as sendJson sends JSON. */
+export const sendHtml = (c: Context, html: string) => sendText(c, html, 'text/html; charset=UTF-8');

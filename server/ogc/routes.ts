@@ -1,6 +1,5 @@
 import { type Context, Hono } from 'hono';
 import type pg from 'pg';
-import { compress } from 'hono/compress';
 import { cors } from 'hono/cors';
 import type { AppEnv, Deps } from '../context.ts';
 import { notFound, validationError } from '../errors.ts';
@@ -10,7 +9,7 @@ import { ogcApiDocument, OPENAPI_30_JSON } from './api-document.ts';
 import { COLLECTIONS, collectionDocument, collectionExtents, CONFORMANCE, HTML, isCollectionId, JSON_TYPE } from './collections.ts';
 import { esc, type Link, linkList, page } from './html.ts';
 import { itemPage, itemsPage } from './items-pages.ts';
-import { baseOf, fmt, sendJson, type Site } from './page-kit.ts';
+import { baseOf, fmt, sendHtml, sendJson, type Site } from './page-kit.ts';
 import { collapseRepeats, type Format, formatParam, ItemsQuerySchema } from './params.ts';
 import { queryablesDocument, SCHEMA_JSON } from './queryables.ts';
 import { z } from 'zod';
@@ -34,7 +33,6 @@ export const ogcCors = () => cors({ origin: '*', allowMethods: ['GET', 'HEAD', '
 export function ogcRoutes({ pool, config: site }: Deps) {
   return (
     new Hono<AppEnv>()
-      .use('*', compress())
       // OWSLib asks for `/ogc/`, ogc-client for `/ogc/collections/`: those paths serve the same
       // documents as without the slash (whose links have none). A sub-app's `/` cannot match
       // `/ogc/`, hence this check of the mounted path.
@@ -88,7 +86,7 @@ function landing(c: Context, site: Site, f: Format | undefined) {
       <h2>Collections</h2><ul>${Object.entries(COLLECTIONS)
         .map(([id, m]) => `<li><a href="${esc(`${base}/collections/${id}?f=html`)}">${esc(m.title)}</a></li>`)
         .join('')}</ul>`;
-    return c.html(page(doc.title, [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}?f=json`));
+    return sendHtml(c, page(doc.title, [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}?f=json`));
   }
   return sendJson(c, doc);
 }
@@ -98,7 +96,7 @@ function conformance(c: Context, site: Site, f: Format | undefined) {
   const base = baseOf(c, site);
   if (fmt(c, f) === 'html') {
     const body = `<ul>${CONFORMANCE.map((u) => `<li><code>${esc(u)}</code></li>`).join('')}</ul>`;
-    return c.html(page('Conformance', [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}/conformance?f=json`));
+    return sendHtml(c, page('Conformance', [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}/conformance?f=json`));
   }
   return sendJson(c, { conformsTo: CONFORMANCE });
 }
@@ -106,7 +104,7 @@ function conformance(c: Context, site: Site, f: Format | undefined) {
 /** The service's OpenAPI 3.0 description, or its page for people. */
 function apiDescription(c: Context, site: Site, f: Format | undefined) {
   const base = baseOf(c, site);
-  if (fmt(c, f) === 'html') return c.html(docsPage(`${base}/api?f=json`, 'Jardem — OGC API – Features'));
+  if (fmt(c, f) === 'html') return sendHtml(c, docsPage(`${base}/api?f=json`, 'Jardem — OGC API – Features'));
   return sendJson(c, ogcApiDocument(base), OPENAPI_30_JSON);
 }
 
@@ -126,7 +124,7 @@ async function collectionList(c: Context, site: Site, pool: pg.Pool, f: Format |
           <p><a href="${esc(`${base}/collections/${col.id}/items?f=html`)}">Browse the features</a></p>`,
       )
       .join('');
-    return c.html(page('Collections', [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}/collections?f=json`));
+    return sendHtml(c, page('Collections', [{ href: `${base}?f=html`, text: 'Jardem OGC API' }], body, `${base}/collections?f=json`));
   }
   return sendJson(c, { links, collections });
 }
@@ -142,7 +140,8 @@ async function collectionPage(c: Context, site: Site, pool: pg.Pool, f: Format |
     const interval = doc.extent.temporal?.interval[0];
     const temporal = interval ? `<p>Registered from ${esc(interval[0] ?? '—')} until now.</p>` : '';
     const body = `<p>${esc(doc.description)}</p><p>Extent: ${[x0, y0, x1, y1].map((n) => n.toFixed(5)).join(', ')} (CRS84)</p>${temporal}${linkList(doc.links)}`;
-    return c.html(
+    return sendHtml(
+      c,
       page(
         doc.title,
         [
@@ -167,7 +166,8 @@ function schemaPage(c: Context, site: Site, kind: 'queryables' | 'sortables', f:
     const rows = Object.entries(doc.properties)
       .map(([name, p]) => `<tr><th><code>${esc(name)}</code></th><td>${esc(p.format ?? p.type)}</td><td>${esc(p.title)}</td></tr>`)
       .join('');
-    return c.html(
+    return sendHtml(
+      c,
       page(
         `${COLLECTIONS[id].title}: ${kind}`,
         [

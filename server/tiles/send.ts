@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { acceptsGzip } from '../gzip-body.ts';
 import type { RenderedTile } from './cache.ts';
 
 export const TILE_TYPE = 'application/vnd.mapbox-vector-tile';
@@ -27,7 +28,7 @@ export function sendTile(c: Context, rendered: RenderedTile & { cached: boolean 
   if (ifNoneMatchMet(c.req.header('if-none-match'), rendered.etag)) return c.body(null, 304);
   if (!rendered.body) return c.body(null, 204);
   c.header('Content-Type', TILE_TYPE);
-  if (rendered.gzip && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+  if (rendered.gzip && acceptsGzip(c)) {
     c.header('Content-Encoding', 'gzip');
     return c.body(rendered.gzip as Uint8Array<ArrayBuffer>);
   }

@@ -10,6 +10,8 @@ import {
 } from '../../server/exports/public-incident.ts';
 import { publicText } from '../../server/privacy/visibility.ts';
 import { testApp } from '../helpers/app.ts';
+import { gunzipSync } from 'node:zlib';
+import { GZIP_FROM_BYTES } from '../../server/gzip-body.ts';
 
 const t = testApp();
 // Appeals registered from now on (other test files create some) stay out of the comparisons.
@@ -307,6 +309,35 @@ describe('OGC API – Features: items', () => {
     expect(paged.body.links.some((l: any) => l.rel === 'next' && l.href.includes('offset=1'))).toBe(true);
     const one = await ogc(`/collections/districts/items/${body.features[0].properties.code}`);
     expect(one.body.id).toBe(body.features[0].id);
+  });
+});
+
+describe('OGC API – Features: compression', () => {
+  it('gzips a page a client takes gzip for (the same document), leaves a small item and a refusing client uncompressed', async () => {
+    const path = `/ogc/collections/incidents/items?limit=50&${UNTIL}`;
+    const plain = await t.request(path);
+    const plainText = await plain.text();
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('content-length')).toBe(String(Buffer.byteLength(plainText)));
+    expect(plainText.length).toBeGreaterThan(GZIP_FROM_BYTES);
+    const zipped = await t.request(path, { headers: { 'accept-encoding': 'br;q=1, gzip;q=0.5' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toMatch(/accept-encoding/i);
+    const unzipped = JSON.parse(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString('utf8'));
+    const expected = JSON.parse(plainText);
+    expect(unzipped.features).toEqual(expected.features);
+    expect(unzipped.numberMatched).toBe(expected.numberMatched);
+    // An explicit refusal and a body below the threshold go as they are.
+    const refused = await t.request(path, { headers: { 'accept-encoding': 'gzip;q=0, *;q=0.5' } });
+    expect(refused.headers.get('content-encoding')).toBeNull();
+    const first = JSON.parse(plainText).features[0];
+    const small = await t.request('/ogc/conformance', { headers: { 'accept-encoding': 'gzip' } });
+    const conformance = await small.text();
+    expect(conformance.length).toBeLessThan(GZIP_FROM_BYTES);
+    expect(small.headers.get('content-encoding')).toBeNull();
+    const html = await t.request(`/ogc/collections/incidents/items/${first.id}?f=html`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(html.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await html.arrayBuffer())).toString('utf8')).toContain(first.properties.number);
   });
 });
 
