@@ -334,6 +334,23 @@ async function walkIds(first: string, max = WALK_ITEMS, budgetMs = CHECK_WALK_MS
   return { ids: ids.slice(0, max), pages };
 }
 
+/**
+ * Cancels the peers' statements still running after their client gave up (QGIS Server counts a
+ * page's matches for minutes at 10M; MapServer reads the whole view per item): the next row is
+ * timed on a database that is not still serving the last one.
+ */
+async function cancelPeerStatements(pool: pg.Pool) {
+  for (let i = 0; i < 50; i++) {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+        WHERE usename = $1 AND state = 'active' AND pid <> pg_backend_pid()) x`,
+      [PEER_ROLE],
+    );
+    if (!rows[0].n) return;
+    await sleep(200);
+  }
+}
+
 // --- load ----------------------------------------------------------------------------------
 
 interface Load {
@@ -666,6 +683,7 @@ async function benchSize(size: string, rows: Row[]) {
           answers.set(s.name, err as Error);
         }
       }
+      await cancelPeerStatements(pool);
       const reference = answers.get(servers[0].name);
       // A walk too slow to finish in CHECK_WALK_MS is compared on the prefix it returned.
       const agree = (s: Server) => {
@@ -706,6 +724,7 @@ async function benchSize(size: string, rows: Row[]) {
           console.log(
             `${size} | ${c.name} | ${s.name} | ${clients} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.rps.toFixed(0)} | ${r.errors}`,
           );
+          await cancelPeerStatements(pool);
         }
       }
       console.log(`${new Date().toISOString()} raw SQL of ${c.name}`);
