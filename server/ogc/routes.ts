@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type pg from 'pg';
-import { cors } from 'hono/cors';
+import { openCors } from '../open-cors.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { notFound, validationError } from '../errors.ts';
 import { docsPage } from '../openapi/docs-page.ts';
@@ -23,7 +23,7 @@ function formatOf(c: Context): Format | undefined {
   return parsed.data.f;
 }
 /** CORS of /ogc, for every origin (createApp puts it before the limiter, so refusals carry it too). */
-export const ogcCors = () => cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] });
+export const ogcCors = () => openCors({ allowMethods: ['GET', 'HEAD', 'OPTIONS'] });
 
 /**
  * OGC API – Features Part 1 under /ogc: landing page, conformance, API description, the

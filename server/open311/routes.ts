@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { readFormBody } from '../input-checks.ts';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
+import { openCors } from '../open-cors.ts';
 import { getCatalog } from '../catalog.ts';
 import { type AppEnv, type Deps, readPoolOf } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -26,8 +26,7 @@ function formatOf(file: string, expect: string | null = null): { name: string; f
  * api_key anyway. createApp puts it before the limiter and the checks, so refusals carry it too.
  */
 export const open311Cors = () =>
-  cors({
-    origin: '*',
+  openCors({
     allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
     allowHeaders: ['Content-Type', 'Accept-Language'],
     maxAge: 86_400,

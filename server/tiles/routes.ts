@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
+import { openCors } from '../open-cors.ts';
 import { getCatalog } from '../catalog.ts';
 import type { AppEnv, Deps } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
@@ -46,7 +46,7 @@ export function tileRoutes(deps: Deps, cacheOptions?: TileCacheOptions) {
   const cache = new TileCache(databaseTileChanges(pool), cacheOptions);
   return (
     new Hono<AppEnv>()
-      .use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
+      .use('*', openCors({ allowMethods: ['GET', 'HEAD', 'OPTIONS'] }))
       // TileJSON 3.0.0 of the incident tiles (server/tiles/tilejson.ts): ETag, 304 on a match or `*`.
       .get(INCIDENTS_TILEJSON_PATH, async (c) => {
         const { doc, etag } = await incidentTileJson(pool, publicBase(c, config));

@@ -168,6 +168,31 @@ describe('Open311: browsers on other origins', () => {
     }
   });
 
+  it('opens the OGC API and the tiles to every origin too: answers, empty tiles, errors and preflights', async () => {
+    const origin = { origin: 'https://gis.example.org' };
+    for (const path of [
+      '/ogc/collections/incidents/items?limit=2',
+      '/ogc/collections/incidents/items/999999999',
+      '/ogc/collections/districts/items?f=html',
+      '/tiles/incidents/12/2859/1506.mvt',
+      '/tiles/incidents/3/0/0.mvt',
+      '/tiles/incidents.json',
+    ]) {
+      const res = await t.request(path, { headers: origin });
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.headers.get('access-control-allow-origin'), path).toBe('*');
+      // The other headers of every answer are still there.
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
+    for (const path of ['/ogc/collections/incidents/items', '/tiles/incidents/12/2859/1506.mvt']) {
+      const pre = await t.request(path, { method: 'OPTIONS', headers: { ...origin, 'access-control-request-method': 'GET' } });
+      expect(pre.status, path).toBe(204);
+      expect(pre.headers.get('access-control-allow-origin'), path).toBe('*');
+      expect(pre.headers.get('access-control-allow-methods'), path).toMatch(/GET/);
+      expect(pre.headers.get('access-control-allow-methods'), path).not.toMatch(/POST/);
+    }
+  });
+
   it('says that services vary with Accept-Language, and in which language it answered', async () => {
     const kk = await t.request('/open311/v2/services.json', { headers: { 'accept-language': 'kk' } });
     expect(kk.headers.get('vary')?.toLowerCase()).toContain('accept-language');
