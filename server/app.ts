@@ -48,7 +48,6 @@ import { fieldRoutes, PHOTO_UPLOAD_PATH } from './field/routes.ts';
 import { clientAddress } from './limits/client-address.ts';
 import { appPage } from './meta/app-page.ts';
 import { coordinationRoutes, workOrderRoutes } from './workorders/routes.ts';
-import { registerEngine } from './db/statements.ts';
 
 /** Where `vite build` puts the client. */
 export const CLIENT_DIR = 'dist/client';
@@ -58,10 +57,6 @@ export const inFlight = { count: 0 };
 
 /** The whole HTTP surface: one sub-app per resource under /api, then the built client. */
 export function createApp(deps: Deps) {
-  // Named statements only where each connection is its own session (h-tenm, issue 23 part 3).
-  registerEngine(deps.pool, deps.engine);
-  // A replica's pool (only beside PostgreSQL); without one, reads is the primary's pool itself.
-  if (deps.reads && deps.reads !== deps.pool) registerEngine(deps.reads, deps.engine);
   const app = new Hono<AppEnv>();
   app.onError(errorResponse);
   app.use('*', async (c, next) => {

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Config } from '../config.ts';
 import { startEmbeddedDatabase } from './embedded.ts';
 import { ReadPool, ReplicaMonitor } from './replica.ts';
+import { markOwnSessions } from './statements.ts';
 
 // Return bigint counts and ids as JS numbers (ids stay far below 2^53) and numerics as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -30,10 +31,10 @@ export async function openDatabase(
     Partial<Pick<Config, 'DATABASE_REPLICA_URL' | 'JARDEM_REPLICA_MAX_LAG_MS' | 'JARDEM_REPLICA_CHECK_MS'>> & { timezone?: string },
 ): Promise<Database> {
   if (config.DATABASE_URL) {
-    const pool = createPool(config.DATABASE_URL, config.JARDEM_DB_POOL, config.timezone);
+    const pool = markOwnSessions(createPool(config.DATABASE_URL, config.JARDEM_DB_POOL, config.timezone));
     if (!config.DATABASE_REPLICA_URL) return { engine: 'postgres', pool, reads: pool, close: () => pool.end() };
     // A replica that does not answer within 2 s is treated as down (reads go to the primary).
-    const replicaPool = createPool(config.DATABASE_REPLICA_URL, config.JARDEM_DB_POOL, config.timezone, 2000);
+    const replicaPool = markOwnSessions(createPool(config.DATABASE_REPLICA_URL, config.JARDEM_DB_POOL, config.timezone, 2000));
     const replica = new ReplicaMonitor(pool, replicaPool, {
       maxLagMs: config.JARDEM_REPLICA_MAX_LAG_MS ?? 5000,
       checkEveryMs: config.JARDEM_REPLICA_CHECK_MS ?? 2000,
@@ -42,7 +43,7 @@ export async function openDatabase(
     return {
       engine: 'postgres',
       pool,
-      reads: new ReadPool(replica),
+      reads: markOwnSessions(new ReadPool(replica)),
       replica,
       close: async () => {
         replica.stop();

@@ -4,6 +4,7 @@ import { createApp } from '../../server/app.ts';
 import { CSRF_HEADER } from '../../server/auth/csrf.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createPool } from '../../server/db/pool.ts';
+import { markOwnSessions } from '../../server/db/statements.ts';
 import { DEMO_PASSWORD } from '../../server/users.ts';
 
 /**
@@ -13,6 +14,8 @@ import { DEMO_PASSWORD } from '../../server/users.ts';
  */
 export function testApp(env: Record<string, string> = {}) {
   const pool = createPool(inject('databaseUrl'), 4);
+  // As openDatabase marks the pools it opens on PostgreSQL: named statements there.
+  if (inject('engine') === 'postgres') markOwnSessions(pool);
   afterAll(() => pool.end());
   const config = loadConfig({ JARDEM_DEMO: 'true', LOG_LEVEL: 'silent', ...env });
   // Wired as main.ts wires it without a replica: stale-tolerant reads on the primary's own pool.
