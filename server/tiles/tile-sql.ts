@@ -89,6 +89,31 @@ const WEIGHT = `((5 - i.priority) * (1 + least(date_part('epoch', now() - i.crea
 const px = (x: string) => `round((${x} - ST_XMin(b.e)) * ${EXTENT} / (ST_XMax(b.e) - ST_XMin(b.e)))::int`;
 const py = (y: string) => `round((ST_YMax(b.e) - ${y}) * ${EXTENT} / (ST_YMax(b.e) - ST_YMin(b.e)))::int`;
 
+/** The tile's envelope as the CTE `bounds` (column `e`), from the tile's parameters. */
+const boundsCte = (z: string, x: string, y: string) => `bounds AS (SELECT ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int) AS e)`;
+
+/**
+ * A cell's sphere (the one with most appeals in it; ties: the first code) and its mix "code:n,…"
+ * (most first), from rows `sphere`, `n` of one cell (both cell sources).
+ */
+const SPHERE_AND_MIX = `(array_agg(sphere ORDER BY n DESC, sphere))[1] AS sphere,
+             string_agg(sphere || ':' || n, ',' ORDER BY n DESC, sphere) FILTER (WHERE sphere IS NOT NULL) AS mix`;
+
+/**
+ * The cell layer from a CTE `cells` (cx, cy, count, overdue, sphere, mix, weight, id, and the
+ * mean Mercator point mx, my): one attribute list for every way the cells are summed.
+ */
+function cellLayerSql(bounds: string, cells: string, mode: TileMode): string {
+  const props = 'k.count, k.overdue, k.sphere, k.mix, k.weight, k.id';
+  return mode === 'mvt'
+    ? `WITH ${bounds}, ${cells}
+       SELECT ST_AsMVT(t, '${CELL_LAYER}', ${EXTENT}, 'geom') AS mvt
+         FROM (SELECT ${props}, ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(k.mx, k.my), 3857), b.e, ${EXTENT}, 0, false) AS geom
+                 FROM cells k, bounds b ORDER BY k.cy, k.cx) t`
+    : `WITH ${bounds}, ${cells}
+       SELECT ${props}, ${px('k.mx')} AS px, ${py('k.my')} AS py FROM cells k, bounds b ORDER BY k.cy, k.cx`;
+}
+
 /**
  * SQL and values for one tile. `where` holds the incident filters on `incidents i` (it is
  * extended here). Mode `mvt` returns one row `{ mvt: Buffer }`; mode `rows` returns one row per
@@ -119,7 +144,7 @@ export function tileQuery(
     where.add(open ? `i.g && ${envelope}` : `i.geom && ST_Transform(${envelope}, 4326)`);
   }
   const mercator = open ? 'i.g' : 'ST_Transform(i.geom, 3857)';
-  const bounds = `bounds AS (SELECT ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int) AS e)`;
+  const bounds = boundsCte(z, x, y);
 
   if (points) {
     const pts = `pts AS (
@@ -179,22 +204,12 @@ export function tileQuery(
     }
     ), cells AS (
       SELECT cx, cy, sum(n)::int AS count, sum(od)::int AS overdue,
-             (array_agg(sphere ORDER BY n DESC, sphere))[1] AS sphere,
-             string_agg(sphere || ':' || n, ',' ORDER BY n DESC, sphere) FILTER (WHERE sphere IS NOT NULL) AS mix,
+             ${SPHERE_AND_MIX},
              round(sum(sw)::numeric, 2)::float8 AS weight,
              CASE WHEN sum(n) = 1 THEN min(any_id) END AS id,
              sum(sx) / sum(n) AS mx, sum(sy) / sum(n) AS my
         FROM by_sphere GROUP BY cx, cy)`;
-  const sql =
-    mode === 'mvt'
-      ? `WITH ${bounds}, ${cells}
-         SELECT ST_AsMVT(t, '${CELL_LAYER}', ${EXTENT}, 'geom') AS mvt
-           FROM (SELECT k.count, k.overdue, k.sphere, k.mix, k.weight, k.id,
-                        ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(k.mx, k.my), 3857), b.e, ${EXTENT}, 0, false) AS geom
-                   FROM cells k, bounds b ORDER BY k.cy, k.cx) t`
-      : `WITH ${bounds}, ${cells}
-         SELECT k.count, k.overdue, k.sphere, k.mix, k.weight, k.id, ${px('k.mx')} AS px, ${py('k.my')} AS py FROM cells k, bounds b ORDER BY k.cy, k.cx`;
-  return { sql, values: where.values, layer: CELL_LAYER };
+  return { sql: cellLayerSql(bounds, cells, mode), values: where.values, layer: CELL_LAYER };
 }
 
 /** SQL: the column of the CELL_GRID square holding Mercator x (as in migration 028). */
@@ -220,7 +235,7 @@ function cellTileQuery(t: TileId, where: Where, mode: TileMode): { sql: string; 
   const pointSquares = `SELECT p.*, ${squareX('p.x')} AS gx, ${squareY('p.y')} AS gy FROM open_incident_points p`;
   const inTile = `gx BETWEEN ${x0} AND ${x1} AND gy BETWEEN ${y0} AND ${y1}`;
   const [z, x, y] = [where.param(t.z), where.param(t.x), where.param(t.y)];
-  const bounds = `bounds AS (SELECT ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int) AS e)`;
+  const bounds = boundsCte(z, x, y);
   const cells = `by_sphere AS (
       SELECT k.cx, k.cy, s.code AS sphere, k.n, k.sx, k.sy, k.sid, k.la, k.q, k.qa, k.qc
         FROM (SELECT ${cellOf('c.gx', 'c.gy')}, c.sphere_id, sum(c.n) AS n, sum(c.sx) AS sx, sum(c.sy) AS sy,
@@ -239,8 +254,7 @@ function cellTileQuery(t: TileId, where: Where, mode: TileMode): { sql: string; 
        WHERE ${inTile} GROUP BY 1, 2
     ), sums AS (
       SELECT cx, cy, sum(n) AS n, sum(la) AS la, sum(q) AS q, sum(qa) AS qa, sum(qc) AS qc, sum(sx) AS sx, sum(sy) AS sy, sum(sid) AS sid,
-             (array_agg(sphere ORDER BY n DESC, sphere))[1] AS sphere,
-             string_agg(sphere || ':' || n, ',' ORDER BY n DESC, sphere) FILTER (WHERE sphere IS NOT NULL) AS mix
+             ${SPHERE_AND_MIX}
         FROM by_sphere GROUP BY cx, cy
     ), cells AS (
       SELECT k.cx, k.cy, k.n::int AS count, (k.la + coalesce(l.od, 0))::int AS overdue, k.sphere, k.mix,
@@ -248,14 +262,5 @@ function cellTileQuery(t: TileId, where: Where, mode: TileMode): { sql: string; 
              CASE WHEN k.n = 1 THEN k.sid::bigint END AS id,
              k.sx / k.n AS mx, k.sy / k.n AS my
         FROM sums k LEFT JOIN lapsed l USING (cx, cy) LEFT JOIN aged a USING (cx, cy))`;
-  const sql =
-    mode === 'mvt'
-      ? `WITH ${bounds}, ${cells}
-         SELECT ST_AsMVT(t, '${CELL_LAYER}', ${EXTENT}, 'geom') AS mvt
-           FROM (SELECT k.count, k.overdue, k.sphere, k.mix, k.weight, k.id,
-                        ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(k.mx, k.my), 3857), b.e, ${EXTENT}, 0, false) AS geom
-                   FROM cells k, bounds b ORDER BY k.cy, k.cx) t`
-      : `WITH ${bounds}, ${cells}
-         SELECT k.count, k.overdue, k.sphere, k.mix, k.weight, k.id, ${px('k.mx')} AS px, ${py('k.my')} AS py FROM cells k, bounds b ORDER BY k.cy, k.cx`;
-  return { sql, values: where.values, layer: CELL_LAYER };
+  return { sql: cellLayerSql(bounds, cells, mode), values: where.values, layer: CELL_LAYER };
 }
