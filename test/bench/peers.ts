@@ -606,11 +606,17 @@ async function benchSize(size: string, rows: Row[]) {
     const bboxIds = idsOf(await getJson(servers[0].items(bboxQs))).map(Number);
     const itemIds = bboxIds.slice(0, 20);
 
-    // The SQL Jardem runs for each, recorded on the second call (numberMatched's cache warm, as
-    // on a page the server answers again).
+    // The SQL Jardem runs for each, as on a page the server answers again: numberMatched's count
+    // cached. The cache follows the change counter, which the server's own jobs (deadline flags)
+    // may move between two calls: the shortest of three recordings is the warm one.
     const sqlOf = async (fn: () => Promise<unknown>) => {
       await fn();
-      return record(fn);
+      let best = await record(fn);
+      for (let k = 0; k < 2; k++) {
+        const again = await record(fn);
+        if (again.length < best.length) best = again;
+      }
+      return best;
     };
     const bboxSql = [await sqlOf(() => incidentItemsText(pool, catalog, { filter: {}, bbox, limit: PAGE }))];
     const filterSql = [await sqlOf(() => incidentItemsText(pool, catalog, { filter: { status: [facts.status as 'new'] }, limit: PAGE }))];
