@@ -18,6 +18,7 @@
  * Every server gets the same `Accept-Encoding` (`--encoding`, default gzip; lighttpd here does
  * not compress, Jardem does).
  */
+import { markOwnSessions } from '../../server/db/statements.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -538,7 +539,8 @@ async function benchSize(size: string, rows: Row[]) {
   const dbName = `jardem_bench_${size}`;
   const url = `${serverUrl}/${dbName}`;
   await waitForDatabase(url, count);
-  const pool = createPool(url, Math.max(...connectionsList, 4) + 2);
+  // PostgreSQL: named statements where Jardem names them, as openDatabase allows.
+  const pool = markOwnSessions(createPool(url, Math.max(...connectionsList, 4) + 2));
   const catalog = await getCatalog(pool);
   const facts = (
     await pool.query<{ cx: number; cy: number; status: string; x0: number; y0: number; x1: number; y1: number }>(

@@ -17,6 +17,7 @@
  * before any appeal; a bbox holding the tile is dropped as no filter, as a plain tile request
  * is, while `from` is a filter of its own.)
  */
+import { markOwnSessions } from '../../server/db/statements.ts';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -204,7 +205,8 @@ async function main() {
   const t0 = Date.now();
   await ensureBulkHistory({ url, count, months: Number(values.months) });
   console.log(`Database ${dbName} ready (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-  const pool = createPool(url, 4);
+  // PostgreSQL: named statements where Jardem names them, as openDatabase allows.
+  const pool = markOwnSessions(createPool(url, 4));
   const catalog = await getCatalog(pool);
   const facts = (
     await pool.query<{ open: number; extent: string; category: string; cx: number; cy: number }>(
