@@ -6,6 +6,7 @@
  * with a visible focus ring, and an axe-core scan of every screen (with 1080p screenshots of
  * each in the three languages under .tmp/).
  */
+import { OTHER_SPHERE_COLOR } from '../../client/src/map/sphere-colors.ts';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -202,6 +203,19 @@ describe('the map can be decoded', () => {
     for (let i = 0; i < colours.length; i++)
       for (let j = i + 1; j < colours.length; j++) expect(Math.hypot(...colours[i].map((v, k) => v - colours[j][k]))).toBeGreaterThan(60);
     for (const l of own) expect(paint[paint.indexOf(l.code) + 1]).toBe(l.color);
+    // The filter panel beside the map: each sphere's dot in its legend colour, the rest in the grey of "other".
+    const dots = await page
+      .getByTestId('sphere-list')
+      .locator('input[data-testid^="sphere-"]')
+      .evaluateAll((inputs) =>
+        inputs.map((i) => ({
+          code: i.getAttribute('data-testid')!.slice('sphere-'.length),
+          color: getComputedStyle(i.nextElementSibling!).backgroundColor,
+        })),
+      );
+    expect(dots.length).toBeGreaterThan(own.length);
+    const css = (h: string) => `rgb(${rgb(h).join(', ')})`;
+    for (const d of dots) expect(d.color, d.code).toBe(css(own.find((l) => l.code === d.code)?.color ?? OTHER_SPHERE_COLOR));
     if (inView.length > 7) {
       // The grey rest opens to the spheres it holds, by name, adding up to its count.
       const other = page.getByTestId('legend-other');
