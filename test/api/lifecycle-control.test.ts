@@ -10,11 +10,13 @@ const M_LAT = 1 / 110_540;
 const M_LNG = 1 / (111_320 * Math.cos((42.9 * Math.PI) / 180));
 
 /**
- * A point in the supervisor's district with no open appeal of `category`'s sphere within
- * `clear` metres (so the test sees only its own appeals), at least 450 m inside the district
- * and away from its inner point (where the other lifecycle files register theirs).
+ * A point in the supervisor's district with no open appeal of `category`'s sphere within `clear`
+ * metres (so the test sees only its own appeals), at least 450 m inside the district, away from
+ * its inner point (where the other lifecycle files register theirs), and with no address of the
+ * gazetteer within `placesClear` metres: duplicates at the caller's building come first, so a real
+ * house nearby would reorder the candidates a test lays out by distance.
  */
-async function emptySpot(category: string, clear = 600): Promise<[number, number]> {
+async function emptySpot(category: string, clear = 600, placesClear = 80): Promise<[number, number]> {
   const { rows } = await t.pool.query(
     `WITH d AS (SELECT geom FROM districts WHERE code = $1),
           pts AS (SELECT (ST_Dump(ST_GeneratePoints(d.geom, 300, $2))).geom AS g FROM d)
@@ -24,10 +26,12 @@ async function emptySpot(category: string, clear = 600): Promise<[number, number
         AND NOT EXISTS (SELECT 1 FROM incidents i JOIN categories c ON c.id = i.category_id
                          WHERE i.is_open AND i.geom && ST_Expand(g, 0.01) AND c.sphere_id = (SELECT sphere_id FROM categories WHERE code = $5)
                            AND ST_DWithin(i.geom::geography, g::geography, $6))
+        AND NOT EXISTS (SELECT 1 FROM places p WHERE p.geom && ST_Expand(g, 0.01)
+                           AND ST_DWithin(p.geom::geography, g::geography, $7))
       LIMIT 1`,
-    [kit.inside.code, Math.floor(Math.random() * 1e6) + 1, kit.inside.lng, kit.inside.lat, category, clear],
+    [kit.inside.code, Math.floor(Math.random() * 1e6) + 1, kit.inside.lng, kit.inside.lat, category, clear, placesClear],
   );
-  if (!rows[0]) throw new Error(`no point free of ${category} appeals in ${kit.inside.code}`);
+  if (!rows[0]) throw new Error(`no point free of ${category} appeals and addresses in ${kit.inside.code}`);
   return [rows[0].lng, rows[0].lat];
 }
 
@@ -86,6 +90,7 @@ describe('duplicates', () => {
   });
 
   it('offers an appeal at the same building before a nearer one at the next building', async () => {
+    // No address of the gazetteer nearby (emptySpot): the two test houses are the nearest ones.
     const [lng, lat] = await emptySpot('lighting');
     // Two houses of the gazetteer: P one metre west of the new call, Q six metres north of it.
     const house = (eastM: number, northM: number, n: string) =>

@@ -167,30 +167,38 @@ describe('the map can be decoded', () => {
     const page = await open(null, '/?layers=clusters');
     await waitForMapIdle(page);
     await expect.poll(() => page.getByTestId('legend-spheres').locator('li[data-code]').count(), { timeout: 15_000 }).toBeGreaterThan(1);
-    await page.waitForTimeout(1000);
-    const { inView, legend, paint } = await page.evaluate(() => {
-      type F = { properties: Record<string, unknown>; geometry: { coordinates: [number, number] } };
-      const map = (
-        window as unknown as {
-          __jardemMap: {
-            getBounds(): { contains(p: [number, number]): boolean };
-            querySourceFeatures(s: string, o: object): F[];
-            getPaintProperty(l: string, p: string): unknown;
-          };
+    // The map is live (other tests add appeals; tiles arrive after the summary): read the map and
+    // the legend together until the legend has caught up with what is on screen.
+    const read = () =>
+      page.evaluate(() => {
+        type F = { properties: Record<string, unknown>; geometry: { coordinates: [number, number] } };
+        const map = (
+          window as unknown as {
+            __jardemMap: {
+              getBounds(): { contains(p: [number, number]): boolean };
+              querySourceFeatures(s: string, o: object): F[];
+              getPaintProperty(l: string, p: string): unknown;
+            };
+          }
+        ).__jardemMap;
+        const b = map.getBounds();
+        const spheres = new Set<string>();
+        for (const f of map.querySourceFeatures('incidents', { sourceLayer: 'cells' })) {
+          if (!b.contains(f.geometry.coordinates)) continue;
+          for (const part of String(f.properties.mix).split(',')) spheres.add(part.split(':')[0]);
         }
-      ).__jardemMap;
-      const b = map.getBounds();
-      const spheres = new Set<string>();
-      for (const f of map.querySourceFeatures('incidents', { sourceLayer: 'cells' })) {
-        if (!b.contains(f.geometry.coordinates)) continue;
-        for (const part of String(f.properties.mix).split(',')) spheres.add(part.split(':')[0]);
-      }
-      const legend = [...document.querySelectorAll('[data-testid="legend-spheres"] li[data-code]')].map((li) => ({
-        code: li.getAttribute('data-code')!,
-        color: li.getAttribute('data-color')!,
-      }));
-      return { inView: [...spheres], legend, paint: map.getPaintProperty('singles', 'circle-color') as unknown[] };
-    });
+        const legend = [...document.querySelectorAll('[data-testid="legend-spheres"] li[data-code]')].map((li) => ({
+          code: li.getAttribute('data-code')!,
+          color: li.getAttribute('data-color')!,
+        }));
+        return { inView: [...spheres], legend, paint: map.getPaintProperty('singles', 'circle-color') as unknown[] };
+      });
+    let snapshot = await read();
+    const caughtUp = (v: typeof snapshot) =>
+      v.legend.filter((l) => l.code !== 'other').length === Math.min(v.inView.length, 7) &&
+      (v.legend.at(-1)?.code === 'other') === v.inView.length > 7;
+    await expect.poll(async () => caughtUp((snapshot = await read())), { timeout: 15_000 }).toBe(true);
+    const { inView, legend, paint } = snapshot;
     const own = legend.filter((l) => l.code !== 'other');
     // every sphere on screen is named in the legend, by its own colour or as "other"
     expect(own.length).toBe(Math.min(inView.length, 7));
