@@ -434,7 +434,12 @@ describe('wall display', () => {
   });
 
   it('holds its view, its heatmap and its figures, marked stale, while the server is out of reach', async () => {
-    const wall = await freshWall('rotate=5');
+    // Cut the network just after a step has settled, well before the next one (10 s): a step
+    // taken as the network goes would fly to a view whose tiles can no longer come.
+    const wall = await freshWall('rotate=10');
+    await wall.waitForFunction(() => document.querySelector('[data-testid="wall"]')!.getAttribute('data-step') !== 'city', undefined, {
+      timeout: 20_000,
+    });
     await waitForMapIdle(wall);
     const cdp = await context.newCDPSession(wall);
     await cdp.send('Network.enable');
