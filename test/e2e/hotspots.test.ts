@@ -104,9 +104,12 @@ describe('hot spots screen', () => {
             };
           }
         ).__jardemMap;
-        const f = map.querySourceFeatures('hotspots').find((x) => x.properties.id === cell);
-        if (!f) return false;
-        const ring = f.geometry.coordinates[0];
+        // A source's features come cut along its tiles' edges: the cell is all the pieces with its id.
+        const ring = map
+          .querySourceFeatures('hotspots')
+          .filter((x) => x.properties.id === cell)
+          .flatMap((x) => x.geometry.coordinates[0]);
+        if (!ring.length) return false;
         const c = map.getCenter();
         const xs = ring.map((p) => p[0]);
         const ys = ring.map((p) => p[1]);
