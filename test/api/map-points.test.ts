@@ -9,6 +9,7 @@ import { getCatalog } from '../../server/catalog.ts';
 import { incidentConditions, type IncidentFilter } from '../../server/incidents/filters.ts';
 import { type TileSource, tileQuery } from '../../server/tiles/tile-sql.ts';
 import { testApp } from '../helpers/app.ts';
+import { centralOpenAppeal, tileOf } from '../helpers/tiles.ts';
 
 const t = testApp();
 
@@ -102,20 +103,12 @@ describe('open_incident_points, the map’s copy of the backlog', () => {
   }
 
   it('draws the same tiles as the incidents table, cells and points, with and without filters', async () => {
-    // The tiles around the open appeal nearest the middle of all open ones (the city centre: the
-    // first appeal by id may lie at the edge of the city and of its tiles, with few cells).
-    const { rows } = await t.pool.query<{ lng: number; lat: number }>(
-      `SELECT ST_X(geom) AS lng, ST_Y(geom) AS lat FROM incidents WHERE is_open
-        ORDER BY geom <-> (SELECT ST_Centroid(ST_Collect(geom)) FROM incidents WHERE is_open), id LIMIT 1`,
-    );
-    const { lng, lat } = rows[0];
+    // The tiles around the city centre (centralOpenAppeal).
+    const { lng, lat } = await centralOpenAppeal(t.pool);
     const sphere = [...(await getCatalog(t.pool)).categories.values()].find((c) => !c.parentId)!.code;
     let compared = 0;
     for (const z of [11, 12, 14, 15]) {
-      const n = 2 ** z;
-      const rad = (lat * Math.PI) / 180;
-      const x = Math.floor(((lng + 180) / 360) * n);
-      const y = Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n);
+      const { x, y } = tileOf(lng, lat, z);
       for (const filter of [
         { status: ['open'] },
         { status: ['overdue'] },

@@ -12,6 +12,7 @@ import { incidentConditions } from '../../server/incidents/filters.ts';
 import { tileSource } from '../../server/tiles/render.ts';
 import { type TileSource, tileQuery } from '../../server/tiles/tile-sql.ts';
 import { testApp } from '../helpers/app.ts';
+import { centralOpenAppeal, tileOf } from '../helpers/tiles.ts';
 
 const t = testApp();
 let catalog: Catalog;
@@ -29,40 +30,18 @@ async function rolledBack<T>(fn: (db: pg.PoolClient) => Promise<T>): Promise<T> 
   }
 }
 
-function tileAt(lng: number, lat: number, z: number) {
-  const n = 2 ** z;
-  const rad = (lat * Math.PI) / 180;
-  return {
-    z,
-    x: Math.floor(((lng + 180) / 360) * n),
-    y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n),
-  };
-}
-
 async function rows(db: pg.PoolClient, source: TileSource, tile: { z: number; x: number; y: number }) {
   const where = incidentConditions({ status: ['open'] }, catalog);
   const { sql, values } = tileQuery(tile, where, 'rows', source);
   return (await db.query(sql, values)).rows;
 }
 
-/**
- * The open appeal nearest the middle of all open ones (the city centre, where tiles hold many
- * cells; the first appeal by id may lie at the edge of the city and of its tiles).
- */
-async function centralAppeal(db: pg.PoolClient): Promise<{ lng: number; lat: number }> {
-  const { rows } = await db.query<{ lng: number; lat: number }>(
-    `SELECT ST_X(geom) AS lng, ST_Y(geom) AS lat FROM incidents WHERE is_open
-      ORDER BY geom <-> (SELECT ST_Centroid(ST_Collect(geom)) FROM incidents WHERE is_open), id LIMIT 1`,
-  );
-  return rows[0];
-}
-
 /** Both sources' features of the tiles around `at` (default: the central appeal) at z11 and z12; returns how many cells. */
 async function expectSameTiles(db: pg.PoolClient, at?: { lng: number; lat: number }): Promise<number> {
-  const { lng, lat } = at ?? (await centralAppeal(db));
+  const { lng, lat } = at ?? (await centralOpenAppeal(db));
   let compared = 0;
   for (const z of [11, 12]) {
-    const tile = tileAt(lng, lat, z);
+    const tile = tileOf(lng, lat, z);
     const [cells, open] = [await rows(db, 'cells', tile), await rows(db, 'open', tile)];
     // The weight is summed in another order (and the age in exact seconds): equal to the cent.
     const strip = (r: Record<string, any>) => ({ ...r, px: Math.round(r.px), py: Math.round(r.py), weight: 0 });
@@ -84,7 +63,7 @@ describe('open_incident_cells, the city tiles’ pre-aggregated copy', () => {
       const ids = async (sql: string, values: unknown[] = []) =>
         (await db.query<{ id: string }>(sql, values)).rows.map((r) => Number(r.id));
       // The writes land in the tiles around the central appeal; every comparison looks there.
-      const here = await centralAppeal(db);
+      const here = await centralOpenAppeal(db);
       const { lng, lat } = here;
       // New appeals in the same tiles: already overdue, 40 days old, due tomorrow, in a group.
       const fresh = await ids(
@@ -144,14 +123,14 @@ describe('open_incident_cells, the city tiles’ pre-aggregated copy', () => {
   });
 
   it('serves the open appeals with no other filter at zoom 11–12, and a bbox that holds the tile', () => {
-    const tile = tileAt(71.38, 42.9, 12);
+    const tile = tileOf(71.38, 42.9, 12);
     expect(tileSource({ status: ['open'] }, tile)).toBe('cells');
     expect(tileSource({ status: ['open'], bbox: [-180, -85, 180, 85] }, tile)).toBe('cells');
     expect(tileSource({ status: ['open'], bbox: [71.38, 42.8, 71.5, 43] }, tile)).toBe('open');
     expect(tileSource({ status: ['open'], category: ['roads'] }, tile)).toBe('open');
     expect(tileSource({ status: ['overdue'] }, tile)).toBe('open');
-    expect(tileSource({ status: ['open'] }, tileAt(71.38, 42.9, 11))).toBe('cells');
-    expect(tileSource({ status: ['open'] }, tileAt(71.38, 42.9, 13))).toBe('open');
+    expect(tileSource({ status: ['open'] }, tileOf(71.38, 42.9, 11))).toBe('cells');
+    expect(tileSource({ status: ['open'] }, tileOf(71.38, 42.9, 13))).toBe('open');
     expect(tileSource({ status: ['closed'] }, tile)).toBe('all');
   });
 });
